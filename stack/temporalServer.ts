@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { SEARCH_ATTRIBUTES } from './searchAttributes';
+
+export interface RunningTemporal {
+  readonly address: string;
+  readonly namespace: string;
+  readonly uiUrl?: string;
+  stop(): Promise<void>;
+}
+
+export interface DevServerOptions {
+  cliPath: string;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  logger?: Logger;
+  /** Seconds to wait for the server to answer. */
+  readyTimeoutSeconds?: number;
+}
+
+export class TemporalStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemporalStartError';
+  }
+}
+
+/**
+ * Runs `temporal server start-dev` (a real Temporal server on SQLite) with its database file in
+ * DATA_DIR, so workflows survive restarts, and the service's search attributes registered.
+ */
+export async function startTemporalDevServer(options: DevServerOptions): Promise<RunningTemporal> {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename',
+    path.join(options.dataDir, 'temporal.db'),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
+    '--namespace',
+    options.namespace,
+    '--log-level',
+    'error',
+    ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+  ];
+  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const address = `127.0.0.1:${options.port}`;
+  const ready = waitUntilServing(address, options.namespace, (options.readyTimeoutSeconds ?? 60) * 1000);
+  const outcome = await Promise.race([ready.then(() => 'ready' as const), exited.then(() => 'exited' as const)]);
+  if (outcome === 'exited') {
+    throw new TemporalStartError(
+      `temporal dev server exited before serving on ${address} (is the port in use? set TEMPORAL_DEV_PORT): ${output.trim()}`,
+    );
+  }
+  options.logger?.info({ address, ui: `http://127.0.0.1:${options.uiPort}` }, 'temporal dev server ready');
+  return {
+    address,
+    namespace: options.namespace,
+    uiUrl: `http://127.0.0.1:${options.uiPort}`,
+    stop: () => stopChild(child, exited),
+  };
+}
+
+async function waitUntilServing(address: string, namespace: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  throw new TemporalStartError(`temporal server at ${address} not ready after ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Last resort for machines with neither the CLI nor pip: the SDK downloads a dev server itself.
+ * That needs the internet, so it is tried only after everything local failed.
+ */
+export async function startSdkDownloadedServer(options: Omit<DevServerOptions, 'cliPath'>): Promise<RunningTemporal> {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      ip: '127.0.0.1',
+      port: options.port,
+      namespace: options.namespace,
+      dbFilename: path.join(options.dataDir, 'temporal.db'),
+      ui: true,
+      uiPort: options.uiPort,
+      searchAttributes: Object.entries(SEARCH_ATTRIBUTES).map(([name, type]) => ({ name, type: type.toUpperCase() as never })),
+    },
+  });
+  return {
+    address: `127.0.0.1:${options.port}`,
+    namespace: options.namespace,
+    uiUrl: `http://127.0.0.1:${options.uiPort}`,
+    stop: () => env.teardown(),
+  };
+}
