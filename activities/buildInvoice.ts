@@ -1,0 +1,34 @@
+import { toAccountView } from '../db/accounts';
+import { mappingsFor } from '../db/mappings';
+import { updateRun } from '../db/runs';
+import { buildInvoice as build } from '../domain/invoiceBuilder';
+import { loadRunContext } from './context';
+import type { ActivityDeps } from './deps';
+
+export type BuildOutcome = { ok: true; lineCount: number; totalCents: number } | { ok: false; code: string; reason: string };
+
+/**
+ * Builds the NetSuite invoice for the run's bill version and stores it on the run, so the post step
+ * (and a user reading the run) sees exactly this body; only a summary goes back to the workflow.
+ */
+export function makeBuildInvoice({ db }: ActivityDeps) {
+  return async function buildInvoice({ runId }: { runId: string }): Promise<BuildOutcome> {
+    const ctx = await loadRunContext(db, runId);
+    const ids = [ctx.account.id, ctx.bill.currency, ...ctx.lineItems.flatMap((l) => (l.productId ? [l.productId] : []))];
+    const mappings = await mappingsFor(db, ctx.run.organizationId, ids);
+    const result = build({
+      configId: ctx.configRow.id,
+      config: ctx.config,
+      account: toAccountView(ctx.account),
+      mappings,
+      bill: { ...ctx.bill, lineItems: ctx.lineItems },
+    });
+    const decisions = [...ctx.run.decisions, ...result.decisions];
+    if (!result.ok) {
+      await updateRun(db, runId, { decisions: JSON.stringify(decisions) });
+      return { ok: false, code: result.code, reason: result.reason };
+    }
+    await updateRun(db, runId, { decisions: JSON.stringify(decisions), invoiceBody: JSON.stringify(result.invoice), invoiceExternalId: result.invoice.externalId });
+    return { ok: true, lineCount: result.invoice.item.items.length, totalCents: result.totalCents };
+  };
+}

@@ -1,0 +1,25 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/connect';
+import type { NetSuiteClient } from '../netsuite/client';
+import type { TokenProvider } from '../netsuite/tokenProvider';
+import type { CredentialCipher } from '../secrets/credentialCipher';
+
+/** How NetSuite calls are retried: growing, jittered delays, then give up and report the run. */
+export interface RetrySettings {
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxAttempts: number;
+}
+
+export const DEFAULT_RETRY: RetrySettings = { baseDelayMs: 2_000, maxDelayMs: 300_000, maxAttempts: 12 };
+
+/** Everything activities touch, injected so tests can swap the clock or the retry pace. */
+export interface ActivityDeps {
+  db: Db;
+  netsuite: NetSuiteClient;
+  tokens: TokenProvider;
+  cipher: CredentialCipher;
+  logger: Logger;
+  now: () => Date;
+  retry: RetrySettings;
+}

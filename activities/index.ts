@@ -1,0 +1,25 @@
+import { makeAuthenticate } from './authenticate';
+import { makeBuildInvoice } from './buildInvoice';
+import type { ActivityDeps } from './deps';
+import { makeEvaluateFilters } from './evaluateFilters';
+import { makeFinishRun } from './finishRun';
+import { makePostInvoice } from './postInvoice';
+import { makeStartRun } from './startRun';
+
+export type { ActivityDeps, RetrySettings } from './deps';
+export { DEFAULT_RETRY } from './deps';
+export type { RunOutcome } from './finishRun';
+
+/** Every activity of the bill sync, bound to its dependencies; the worker registers this object. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    startRun: makeStartRun(deps),
+    evaluateFilters: makeEvaluateFilters(deps),
+    buildInvoice: makeBuildInvoice(deps),
+    authenticate: makeAuthenticate(deps),
+    postInvoice: makePostInvoice(deps),
+    finishRun: makeFinishRun(deps),
+  };
+}
+
+export type BillSyncActivities = ReturnType<typeof createActivities>;

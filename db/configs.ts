@@ -1,0 +1,91 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { BILL_ENTITY_TYPE, configDataSchema, NETSUITE_DESTINATION, type ConfigData } from '../domain/configData';
+import type { Db } from './connect';
+import type { IntegrationConfigRow } from './schema';
+
+export const configInputSchema = z.object({
+  name: z.string().min(1, 'name is required: it tells integrations for the same system apart'),
+  destination: z.string().default(NETSUITE_DESTINATION),
+  entityType: z.string().default(BILL_ENTITY_TYPE),
+  configData: z.unknown(),
+  integrationCredentialsId: z.string().uuid().nullish(),
+  destinationId: z.string().nullish(),
+  entityId: z.string().nullish(),
+});
+export type ConfigInput = z.input<typeof configInputSchema>;
+
+export class UnsupportedIntegrationError extends Error {
+  constructor(destination: string, entityType: string) {
+    super(`destination "${destination}" with entityType "${entityType}" is not supported: this service integrates destination "Netsuite", entityType "Bill"`);
+    this.name = 'UnsupportedIntegrationError';
+  }
+}
+
+export class UnknownCredentialError extends Error {
+  constructor(id: string) {
+    super(`integrationCredentialsId: no NetSuite credential ${id} in this organization; create it first (integrationauth/Netsuite/netsuiteauth)`);
+    this.name = 'UnknownCredentialError';
+  }
+}
+
+/** Validates configData completely before anything is stored, so a config is never half-valid. */
+export function parseConfigData(raw: unknown): ConfigData {
+  return configDataSchema.parse(raw ?? {});
+}
+
+export async function createConfig(db: Db, organizationId: string, input: ConfigInput): Promise<IntegrationConfigRow> {
+  const parsed = configInputSchema.parse(input);
+  if (parsed.destination.toLowerCase() !== NETSUITE_DESTINATION.toLowerCase() || parsed.entityType.toLowerCase() !== BILL_ENTITY_TYPE.toLowerCase()) {
+    throw new UnsupportedIntegrationError(parsed.destination, parsed.entityType);
+  }
+  const configData = parseConfigData(parsed.configData);
+  if (parsed.integrationCredentialsId) await assertCredentialExists(db, organizationId, parsed.integrationCredentialsId);
+  return db
+    .insertInto('integrationConfig')
+    .values({
+      id: crypto.randomUUID(),
+      organizationId,
+      destination: NETSUITE_DESTINATION,
+      entityType: BILL_ENTITY_TYPE,
+      name: parsed.name,
+      configData: JSON.stringify(configData),
+      integrationCredentialsId: parsed.integrationCredentialsId ?? null,
+      destinationId: parsed.destinationId ?? null,
+      entityId: parsed.entityId ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function connectCredential(db: Db, organizationId: string, configId: string, credentialId: string | null): Promise<IntegrationConfigRow | undefined> {
+  if (credentialId) await assertCredentialExists(db, organizationId, credentialId);
+  return db
+    .updateTable('integrationConfig')
+    .set((eb) => ({ integrationCredentialsId: credentialId, version: eb('version', '+', 1), dtLastModified: new Date() }))
+    .where('organizationId', '=', organizationId)
+    .where('id', '=', configId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+async function assertCredentialExists(db: Db, organizationId: string, id: string): Promise<void> {
+  const found = await db.selectFrom('netsuiteCredential').select('id').where('organizationId', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  if (!found) throw new UnknownCredentialError(id);
+}
+
+export async function getConfig(db: Db, organizationId: string, configId: string): Promise<IntegrationConfigRow | undefined> {
+  return db.selectFrom('integrationConfig').selectAll().where('organizationId', '=', organizationId).where('id', '=', configId).executeTakeFirst();
+}
+
+/** Every NetSuite bill integration of an organization, enabled or not: a disabled one records a DISABLED run. */
+export async function listBillConfigs(db: Db, organizationId: string): Promise<IntegrationConfigRow[]> {
+  return db
+    .selectFrom('integrationConfig')
+    .selectAll()
+    .where('organizationId', '=', organizationId)
+    .where('destination', '=', NETSUITE_DESTINATION)
+    .where('entityType', '=', BILL_ENTITY_TYPE)
+    .orderBy('dtCreated')
+    .execute();
+}

@@ -1,0 +1,23 @@
+import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema';
+
+const DATE_OID = 1082;
+
+/**
+ * A kysely instance over a pg pool. Dates stay 'YYYY-MM-DD' strings: a bill date is a calendar day,
+ * and turning it into a JS Date would shift it by the server's time zone.
+ */
+export function connectDatabase(url: string, options: { max?: number } = {}): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    types: {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === DATE_OID ? (value: string) => value : pg.types.getTypeParser(oid, format as 'text'),
+    },
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+}
+
+export type Db = Kysely<Database>;

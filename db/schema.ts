@@ -1,0 +1,193 @@
+import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } from 'kysely';
+import type { AddressInput } from './jsonTypes';
+import type { LineItem } from '../domain/bill';
+import type { Decision, NetSuiteInvoice } from '../domain/invoiceBuilder';
+
+/** Timestamps come back as Date, may be written as Date or ISO string, and default to now(). */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** `date` columns are read as 'YYYY-MM-DD' strings (see db/connect.ts type parser). */
+type DateString = ColumnType<string, string, string>;
+/** numeric columns are read as strings by pg (exact); we convert at the edge. */
+type Numeric = ColumnType<string, string | number, string | number>;
+
+export interface OrganizationTable {
+  id: string;
+  name: string;
+  dtCreated: Timestamp;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  organizationId: string;
+  secretHash: string;
+  dtCreated: Timestamp;
+}
+
+export interface AppUserTable {
+  id: string;
+  organizationId: string;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  version: Generated<number>;
+  dtCreated: Timestamp;
+  dtLastModified: Timestamp;
+}
+
+export interface AccountTable {
+  id: string;
+  organizationId: string;
+  code: string;
+  name: string;
+  emailAddress: string;
+  currency: string | null;
+  customFields: JSONColumnType<Record<string, string | number>>;
+  address: JSONColumnType<AddressInput> | null;
+  parentAccountId: string | null;
+  purchaseOrderNumber: string | null;
+  daysBeforeBillDue: number | null;
+  version: Generated<number>;
+  dtCreated: Timestamp;
+  dtLastModified: Timestamp;
+}
+
+export interface BillTable {
+  id: string;
+  organizationId: string;
+  accountId: string;
+  version: Generated<number>;
+  status: Generated<'PENDING' | 'APPROVED'>;
+  locked: Generated<boolean>;
+  billDate: DateString;
+  dueDate: DateString | null;
+  startDate: DateString | null;
+  endDate: DateString | null;
+  billingFrequency: string | null;
+  billTotal: Numeric;
+  currency: string;
+  dtApproved: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  approvedBy: string | null;
+  externalInvoiceDate: DateString | null;
+  externalInvoiceReference: string | null;
+  sequentialInvoiceNumber: string | null;
+  purchaseOrderNumber: string | null;
+  timezone: string | null;
+  lastCalculatedDate: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  dtCreated: Timestamp;
+  dtLastModified: Timestamp;
+}
+
+export interface BillLineItemTable {
+  id: string;
+  billId: string;
+  billVersion: number;
+  sequenceNumber: number;
+  data: JSONColumnType<LineItem>;
+}
+
+export interface NetsuiteCredentialTable {
+  id: string;
+  organizationId: string;
+  name: string | null;
+  accountId: string;
+  certificateId: string;
+  clientId: string;
+  privateKeyEncrypted: string;
+  keyFingerprint: string;
+  keyType: string;
+  version: Generated<number>;
+  dtCreated: Timestamp;
+  dtLastModified: Timestamp;
+}
+
+export interface IntegrationConfigTable {
+  id: string;
+  organizationId: string;
+  destination: string;
+  entityType: string;
+  name: string;
+  configData: JSONColumnType<Record<string, unknown>>;
+  integrationCredentialsId: string | null;
+  destinationId: string | null;
+  entityId: string | null;
+  enabled: Generated<boolean>;
+  disabledReason: string | null;
+  version: Generated<number>;
+  createdBy: string | null;
+  lastModifiedBy: string | null;
+  dtCreated: Timestamp;
+  dtLastModified: Timestamp;
+}
+
+export interface ExternalMappingTable {
+  id: string;
+  organizationId: string;
+  externalSystem: string;
+  externalTable: string;
+  externalId: string;
+  m3terEntity: string;
+  m3terId: string;
+  integrationConfigId: string | null;
+  version: Generated<number>;
+  dtCreated: Timestamp;
+  dtLastModified: Timestamp;
+}
+
+export const RUN_STATUSES = [
+  'WAITING',
+  'STARTED',
+  'COMPLETE',
+  'ERROR',
+  'AWAITING_RETRY',
+  'AUTH_FAILED',
+  'DISABLED',
+  'RATE_LIMIT_RETRY',
+  'SKIPPED',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export interface IntegrationRunTable {
+  id: string;
+  organizationId: string;
+  configId: string;
+  entityType: string;
+  entityId: string;
+  entityVersion: number | null;
+  destination: string;
+  trigger: string;
+  status: RunStatus;
+  dtStarted: Timestamp;
+  dtCompleted: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  error: string | null;
+  externalId: string | null;
+  url: string | null;
+  invoiceExternalId: string | null;
+  invoiceBody: JSONColumnType<NetSuiteInvoice> | null;
+  decisions: JSONColumnType<Decision[]>;
+  workflowId: string;
+  workflowRunId: string;
+  parentIntegrationRunId: string | null;
+  version: Generated<number>;
+  dtCreated: Timestamp;
+  dtLastModified: Timestamp;
+}
+
+export interface Database {
+  organization: OrganizationTable;
+  apiKey: ApiKeyTable;
+  appUser: AppUserTable;
+  account: AccountTable;
+  bill: BillTable;
+  billLineItem: BillLineItemTable;
+  netsuiteCredential: NetsuiteCredentialTable;
+  integrationConfig: IntegrationConfigTable;
+  externalMapping: ExternalMappingTable;
+  integrationRun: IntegrationRunTable;
+}
+
+export type IntegrationRun = Selectable<IntegrationRunTable>;
+export type NewIntegrationRun = Insertable<IntegrationRunTable>;
+export type IntegrationConfigRow = Selectable<IntegrationConfigTable>;
+export type BillRow = Selectable<BillTable>;
+export type AccountRow = Selectable<AccountTable>;
+export type CredentialRow = Selectable<NetsuiteCredentialTable>;

@@ -1,0 +1,73 @@
+import type { AccountView } from './account';
+import type { ConfigData } from './configData';
+
+export type FilterName = 'configEnabled' | 'credentialConnected' | 'accountIds' | 'accountFilter' | 'approval' | 'lineItems';
+
+export interface FilterCheck {
+  filter: FilterName;
+  passed: boolean;
+  reason: string;
+}
+
+/**
+ * SEND: go ahead. SKIP: this integration is not for this bill (not an error). WAIT: send once the bill
+ * is approved. DISABLED / NOT_CONNECTED: the integration cannot send anything until a user acts.
+ */
+export type FilterOutcome = 'SEND' | 'SKIP' | 'WAIT' | 'DISABLED' | 'NOT_CONNECTED';
+
+export interface FilterVerdict {
+  outcome: FilterOutcome;
+  checks: FilterCheck[];
+}
+
+export interface FilterInput {
+  config: ConfigData;
+  enabled: boolean;
+  disabledReason: string | null;
+  credentialConnected: boolean;
+  account: AccountView;
+  billStatus: 'PENDING' | 'APPROVED';
+  lineItemTypes: readonly string[];
+  /** The parsed accountFilter, evaluated by the caller's filter language. */
+  accountFilterMatches: (account: AccountView) => boolean;
+}
+
+/**
+ * The filters of the guide, in a fixed order; evaluation stops at the first that fails so the run
+ * can say exactly which one held the bill back.
+ */
+export function evaluateFilters(input: FilterInput): FilterVerdict {
+  const checks: FilterCheck[] = [];
+  const stop = (outcome: FilterOutcome, filter: FilterName, reason: string): FilterVerdict => {
+    checks.push({ filter, passed: false, reason });
+    return { outcome, checks };
+  };
+  const pass = (filter: FilterName, reason: string) => checks.push({ filter, passed: true, reason });
+  const { config, account } = input;
+
+  if (!input.enabled) return stop('DISABLED', 'configEnabled', `the integration is disabled${input.disabledReason ? ` (${input.disabledReason})` : ''}: enable it to send bills again`);
+  pass('configEnabled', 'the integration is enabled');
+
+  if (!input.credentialConnected) return stop('NOT_CONNECTED', 'credentialConnected', 'no NetSuite credential is connected: add one to the integration (integrationCredentialsId)');
+  pass('credentialConnected', 'a NetSuite credential is connected');
+
+  const ids = [account.id, account.code];
+  if (config.restrictedAccountIds.some((id) => ids.includes(id))) return stop('SKIP', 'accountIds', `account ${account.code} is in restrictedAccountIds`);
+  if (config.accountIds.length > 0 && !config.accountIds.some((id) => ids.includes(id))) return stop('SKIP', 'accountIds', `account ${account.code} is not in accountIds`);
+  pass('accountIds', config.accountIds.length > 0 ? `account ${account.code} is in accountIds` : 'no account restriction');
+
+  if (config.accountFilter.trim() !== '') {
+    if (!input.accountFilterMatches(account)) return stop('SKIP', 'accountFilter', `accountFilter "${config.accountFilter}" is false for account ${account.code}`);
+    pass('accountFilter', `accountFilter "${config.accountFilter}" is true`);
+  }
+
+  if (config.onlySendBillOnApproval && input.billStatus !== 'APPROVED') return stop('WAIT', 'approval', 'onlySendBillOnApproval is on and the bill is not approved yet: waiting for approval');
+  pass('approval', config.onlySendBillOnApproval ? 'the bill is approved' : 'approval not required');
+
+  if (input.lineItemTypes.length === 0) return stop('SKIP', 'lineItems', 'the bill has no line items');
+  const excluded = new Set<string>(config.excludedLineItemTypes);
+  if (input.lineItemTypes.every((t) => excluded.has(t))) return stop('SKIP', 'lineItems', 'every line item type of the bill is in excludedLineItemTypes');
+  pass('lineItems', 'the bill has lines to send');
+
+  return { outcome: 'SEND', checks };
+}

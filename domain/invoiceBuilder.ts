@@ -1,0 +1,234 @@
+import type { AccountView } from './account';
+import type { LineItem } from './bill';
+import type { ConfigData } from './configData';
+import { invoiceExternalId } from './externalId';
+import { findMapping, type ExternalMapping } from './externalMapping';
+import { CREDIT_LINE_ITEM_TYPES, type LineItemType } from './lineItemType';
+import { fromCents, roundRate, toCents } from './money';
+
+/** The custom transaction column every line carries, so a NetSuite line traces back to m3ter. */
+export const LINE_ITEM_TRACE_FIELD = 'custcol_m3ter_external_line_item';
+
+export interface BillForInvoice {
+  id: string;
+  version: number;
+  billDate: string;
+  dueDate: string | null;
+  startDate: string | null;
+  endDate: string | null;
+  currency: string;
+  externalInvoiceDate: string | null;
+  purchaseOrderNumber: string | null;
+  sequentialInvoiceNumber: string | null;
+  lineItems: readonly LineItem[];
+}
+
+export interface NetSuiteRef {
+  id?: string;
+  externalId?: string;
+}
+
+export interface NetSuiteInvoiceLine {
+  item: NetSuiteRef;
+  description: string;
+  quantity: number;
+  rate: number;
+  amount: number;
+  [customField: `custcol${string}`]: string | number;
+}
+
+export interface NetSuiteInvoice {
+  externalId: string;
+  entity: NetSuiteRef;
+  tranDate: string;
+  dueDate?: string;
+  startDate?: string;
+  endDate?: string;
+  currency?: NetSuiteRef;
+  memo: string;
+  otherRefNum?: string;
+  item: { items: NetSuiteInvoiceLine[] };
+}
+
+/** Why each line went where it did; stored with the run and shown by the dry run. */
+export type Decision =
+  | { kind: 'customer'; ref: NetSuiteRef; reason: string }
+  | { kind: 'line'; lineItemId: string; lineItemType: LineItemType; item: string; reason: string; amount: number }
+  | { kind: 'excluded'; lineItemId: string; lineItemType: LineItemType; reason: string }
+  | { kind: 'rounding'; amount: number; reason: string }
+  | { kind: 'field'; field: string; reason: string }
+  | { kind: 'filter'; filter: string; passed: boolean; reason: string };
+
+export type BuildResult =
+  | { ok: true; invoice: NetSuiteInvoice; decisions: Decision[]; totalCents: number }
+  | { ok: false; code: 'MISSING_ACCOUNT_MAPPING' | 'NO_LINES'; reason: string; decisions: Decision[] };
+
+export interface BuildInput {
+  configId: string;
+  config: ConfigData;
+  bill: BillForInvoice;
+  account: AccountView;
+  mappings: readonly ExternalMapping[];
+}
+
+/**
+ * Turns one bill into the NetSuite invoice body, applying the integration's settings. Pure, so the
+ * dry run shows exactly what a real send would put on the wire.
+ */
+export function buildInvoice(input: BuildInput): BuildResult {
+  const { config, bill, account, configId } = input;
+  const decisions: Decision[] = [];
+  const enforce = config.enforceExternalMappingsForConfig;
+
+  let entity: NetSuiteRef;
+  if (config.useExternalMappingAccountCode) {
+    const mapping = findMapping(input.mappings, { m3terEntity: 'Account', m3terId: account.id, externalTable: 'Customer', configId, enforce });
+    if (!mapping) {
+      return {
+        ok: false,
+        code: 'MISSING_ACCOUNT_MAPPING',
+        reason:
+          `account ${account.code} (${account.id}) has no external mapping Account → Netsuite Customer` +
+          (enforce ? ' linked to this integration' : '') +
+          ': add one, or turn off useExternalMappingAccountCode to send the m3ter account id as the customer externalId',
+        decisions,
+      };
+    }
+    entity = { id: mapping.externalId };
+    decisions.push({ kind: 'customer', ref: entity, reason: `external mapping ${mapping.id}` });
+  } else {
+    entity = { externalId: account.id };
+    decisions.push({ kind: 'customer', ref: entity, reason: 'm3ter account id as the NetSuite customer externalId' });
+  }
+
+  const excluded = new Set(config.excludedLineItemTypes);
+  const kept: LineItem[] = [];
+  for (const line of bill.lineItems) {
+    if (excluded.has(line.lineItemType)) {
+      decisions.push({ kind: 'excluded', lineItemId: line.id, lineItemType: line.lineItemType, reason: `${line.lineItemType} is in excludedLineItemTypes` });
+    } else {
+      kept.push(line);
+    }
+  }
+  if (kept.length === 0) {
+    return { ok: false, code: 'NO_LINES', reason: 'every line item is excluded by excludedLineItemTypes, so there is nothing to invoice', decisions };
+  }
+
+  const lines: NetSuiteInvoiceLine[] = [];
+  let exactTotal = 0;
+  for (const line of sortLines(kept, config.sortLineItemsBy)) {
+    const { item, reason } = resolveItem(line, input);
+    const sign = CREDIT_LINE_ITEM_TYPES.has(line.lineItemType) ? -1 : 1;
+    const custom = customFields(line, config);
+    const bands = config.splitUsageLineItems === 'ITEM_PER_USAGE_BAND' ? (line.usagePerPricingBand ?? []) : [];
+    if (bands.length > 0) {
+      for (const band of bands) {
+        const quantity = band.bandUnits ?? band.bandQuantity ?? 0;
+        const amount = sign * Math.abs(band.bandSubtotal);
+        exactTotal += amount;
+        lines.push(makeLine({ item, description: bandDescription(line, band.lowerLimit), quantity, amount, unitPrice: band.unitPrice, custom, lineId: line.id }));
+      }
+      decisions.push({ kind: 'line', lineItemId: line.id, lineItemType: line.lineItemType, item, reason: `${reason}; split into ${bands.length} pricing bands`, amount: sign * Math.abs(line.subtotal) });
+    } else {
+      const amount = sign * Math.abs(line.subtotal);
+      exactTotal += amount;
+      lines.push(makeLine({ item, description: line.description, quantity: line.quantity, amount, custom, lineId: line.id }));
+      decisions.push({ kind: 'line', lineItemId: line.id, lineItemType: line.lineItemType, item, reason, amount });
+    }
+  }
+
+  // Per-line rounding can leave the sum a cent away from the bill; an explicit line keeps totals equal.
+  const sentCents = lines.reduce((sum, l) => sum + toCents(l.amount), 0);
+  const wantedCents = toCents(exactTotal);
+  if (sentCents !== wantedCents) {
+    const diff = fromCents(wantedCents - sentCents);
+    lines.push({ item: { id: config.netsuiteDefaultItemId }, description: 'Rounding adjustment', quantity: 1, rate: diff, amount: diff, [LINE_ITEM_TRACE_FIELD]: 'rounding' });
+    decisions.push({ kind: 'rounding', amount: diff, reason: 'line amounts rounded to cents differed from the bill total' });
+  }
+
+  const invoice: NetSuiteInvoice = {
+    externalId: invoiceExternalId(configId, bill.id),
+    entity,
+    tranDate: bill.externalInvoiceDate ?? bill.billDate,
+    memo: `m3ter bill ${bill.sequentialInvoiceNumber ?? bill.id}`,
+    item: { items: lines },
+  };
+  if (config.netsuiteSendDueDate && bill.dueDate) invoice.dueDate = bill.dueDate;
+  else decisions.push({ kind: 'field', field: 'dueDate', reason: config.netsuiteSendDueDate ? 'the bill has no due date' : 'netsuiteSendDueDate is off: NetSuite applies the customer terms' });
+  if (bill.startDate) invoice.startDate = bill.startDate;
+  if (bill.endDate) invoice.endDate = bill.endDate;
+  if (bill.purchaseOrderNumber) invoice.otherRefNum = bill.purchaseOrderNumber;
+  const currency = findMapping(input.mappings, { m3terEntity: 'Currency', m3terId: bill.currency, externalTable: 'Currency', configId, enforce });
+  if (currency) invoice.currency = { id: currency.externalId };
+  else decisions.push({ kind: 'field', field: 'currency', reason: `no external mapping for currency ${bill.currency}: NetSuite uses the customer's currency` });
+
+  return { ok: true, invoice, decisions, totalCents: wantedCents };
+}
+
+function resolveItem(line: LineItem, input: BuildInput): { item: string; reason: string } {
+  const { config, configId } = input;
+  if (line.productId) {
+    const mapping = findMapping(input.mappings, { m3terEntity: 'Product', m3terId: line.productId, externalTable: 'Item', configId, enforce: config.enforceExternalMappingsForConfig });
+    if (mapping) return { item: mapping.externalId, reason: `external mapping ${mapping.id} of product ${line.productId}` };
+  }
+  const mapped = config.netsuiteItemMapping[line.lineItemType];
+  if (mapped) return { item: mapped, reason: `netsuiteItemMapping.${line.lineItemType}` };
+  if ((line.lineItemType === 'COMMITMENT_FEE' || line.lineItemType === 'COMMITMENT_CONSUMED') && config.netsuiteCommitmentItemId) {
+    return { item: config.netsuiteCommitmentItemId, reason: 'netsuiteCommitmentItemId' };
+  }
+  if ((line.lineItemType === 'MINIMUM_SPEND' || line.lineItemType === 'MINIMUM_SPEND_REFUND') && config.netsuiteMinimumSpendItemId) {
+    return { item: config.netsuiteMinimumSpendItemId, reason: 'netsuiteMinimumSpendItemId' };
+  }
+  return { item: config.netsuiteDefaultItemId, reason: 'netsuiteDefaultItemId' };
+}
+
+function makeLine(args: {
+  item: string;
+  description: string;
+  quantity: number;
+  amount: number;
+  unitPrice?: number;
+  custom: Record<string, string>;
+  lineId: string;
+}): NetSuiteInvoiceLine {
+  const amount = fromCents(toCents(args.amount));
+  // NetSuite would compute amount = quantity × rate; sending amount explicitly keeps cents exact.
+  const quantity = args.quantity === 0 && amount !== 0 ? 1 : args.quantity;
+  const rate = quantity === 0 ? (args.unitPrice ?? 0) : roundRate(amount / quantity);
+  return { item: { id: args.item }, description: args.description, quantity, rate, amount, ...args.custom, [LINE_ITEM_TRACE_FIELD]: args.lineId };
+}
+
+function customFields(line: LineItem, config: ConfigData): Record<string, string> {
+  const out: Record<string, string> = {};
+  const mapping = config.netsuiteItemCustomFieldMapping;
+  if (mapping.servicePeriodStart && line.servicePeriodStartDate) out[columnFieldId(mapping.servicePeriodStart)] = line.servicePeriodStartDate;
+  if (mapping.servicePeriodEnd && line.servicePeriodEndDate) out[columnFieldId(mapping.servicePeriodEnd)] = line.servicePeriodEndDate;
+  return out;
+}
+
+/** NetSuite prefixes transaction column ids with `custcol`: `_service_start` is `custcol_service_start`. */
+export function columnFieldId(id: string): string {
+  return id.startsWith('custcol') ? id : `custcol${id.startsWith('_') ? id : `_${id}`}`;
+}
+
+function bandDescription(line: LineItem, lowerLimit: number | undefined): string {
+  return lowerLimit === undefined ? line.description : `${line.description} (from ${lowerLimit})`;
+}
+
+/**
+ * SUBTOTAL sorts largest amount first (what a reader of the invoice looks for); AGGREGATION_ID sorts
+ * ascending with lines lacking one last. Ties keep the bill's order.
+ */
+function sortLines(lines: LineItem[], by: ConfigData['sortLineItemsBy']): LineItem[] {
+  const ordered = [...lines].sort((a, b) => a.sequenceNumber - b.sequenceNumber);
+  if (by === 'SUBTOTAL') return ordered.sort((a, b) => Math.abs(b.subtotal) - Math.abs(a.subtotal));
+  if (by === 'AGGREGATION_ID') {
+    return ordered.sort((a, b) => {
+      if (a.aggregationId === b.aggregationId) return 0;
+      if (!a.aggregationId) return 1;
+      if (!b.aggregationId) return -1;
+      return a.aggregationId < b.aggregationId ? -1 : 1;
+    });
+  }
+  return ordered;
+}

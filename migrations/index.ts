@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_initial';
+
+/**
+ * Migrations are listed here rather than read from the folder, so they work the same from source
+ * (jest) and from dist/ (compiled), and a missing file is a compile error, not a silent skip.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

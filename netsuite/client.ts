@@ -1,0 +1,127 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { NetSuiteInvoice } from '../domain/invoiceBuilder';
+import {
+  NetSuiteAuthError,
+  NetSuiteLoginError,
+  NetSuiteNotFoundError,
+  NetSuiteThrottledError,
+  NetSuiteUnavailableError,
+  NetSuiteValidationError,
+  parseErrorDetails,
+} from './errors';
+import { NetSuiteUrls } from './urls';
+
+export interface AccessToken {
+  value: string;
+  expiresAt: number;
+}
+
+export interface NetSuiteClientOptions {
+  urlTemplate: string;
+  /** Per request; NetSuite itself gives up after 15 minutes, we much sooner. */
+  timeoutMs?: number;
+  dispatcher?: Dispatcher;
+  now?: () => number;
+}
+
+/**
+ * The few NetSuite REST calls the service makes, over undici, with every failure turned into one of
+ * the typed errors in ./errors. Holds no credentials: tokens are passed in by the caller.
+ */
+export class NetSuiteClient {
+  readonly urls: NetSuiteUrls;
+  private readonly dispatcher: Dispatcher;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+
+  constructor(options: NetSuiteClientOptions) {
+    this.urls = new NetSuiteUrls(options.urlTemplate);
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.dispatcher = options.dispatcher ?? new Agent({ headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, connections: 64 });
+    this.now = options.now ?? Date.now;
+  }
+
+  async requestToken(accountId: string, clientAssertion: string): Promise<AccessToken> {
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: clientAssertion,
+    }).toString();
+    const response = await this.send(this.urls.token(accountId), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body });
+    const json = (await readJson(response)) as Record<string, unknown> | undefined;
+    if (response.statusCode === 200 && json && typeof json.access_token === 'string') {
+      // Oracle documents expires_in both as a number and a string.
+      const seconds = Number(json.expires_in ?? 3600);
+      return { value: json.access_token, expiresAt: this.now() + (Number.isFinite(seconds) ? seconds : 3600) * 1000 };
+    }
+    if (response.statusCode === 429) throw new NetSuiteThrottledError(firstDetail(json) ?? 'token endpoint');
+    if (response.statusCode >= 500) throw new NetSuiteUnavailableError(`token endpoint answered ${response.statusCode}`);
+    throw new NetSuiteAuthError(response.statusCode, String(json?.error ?? 'unknown_error'), json?.error_description ? String(json.error_description) : undefined);
+  }
+
+  /**
+   * `PUT invoice/eid:<externalId>?replace=item`: creates the invoice or replaces its content, so a
+   * retry after a lost answer, or a recalculated bill, updates the one invoice instead of adding one.
+   */
+  async upsertInvoice(accountId: string, token: string, invoice: NetSuiteInvoice): Promise<{ internalId: string }> {
+    const url = `${this.urls.invoiceByExternalId(accountId, invoice.externalId)}?replace=item`;
+    const { externalId: _inUrl, ...body } = invoice;
+    const response = await this.send(url, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (response.statusCode === 204 || response.statusCode === 200) {
+      await response.body.dump();
+      const location = headerValue(response.headers.location);
+      const internalId = location?.split('/').pop();
+      if (internalId && /^\d+$/.test(internalId)) return { internalId };
+      return { internalId: (await this.getInvoice(accountId, token, `eid:${invoice.externalId}`)).id };
+    }
+    throw await this.failure(response, url);
+  }
+
+  async getInvoice(accountId: string, token: string, id: string): Promise<{ id: string; [field: string]: unknown }> {
+    const url = `${this.urls.invoice(accountId, id)}?expandSubResources=true`;
+    const response = await this.send(url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+    if (response.statusCode === 200) return (await readJson(response)) as { id: string };
+    throw await this.failure(response, url);
+  }
+
+  private async send(url: string, options: { method: Dispatcher.HttpMethod; headers: Record<string, string>; body?: string }): Promise<Dispatcher.ResponseData> {
+    try {
+      return await request(url, { ...options, dispatcher: this.dispatcher, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw new NetSuiteUnavailableError(`${options.method} ${new URL(url).pathname} failed: ${code ?? (error as Error).message}`);
+    }
+  }
+
+  private async failure(response: Dispatcher.ResponseData, url: string): Promise<Error> {
+    const json = await readJson(response);
+    const details = parseErrorDetails(json);
+    const status = response.statusCode;
+    if (status === 401) return new NetSuiteLoginError(details[0]?.detail ?? 'invalid or expired access token');
+    if (status === 429) return new NetSuiteThrottledError(details[0]?.detail ?? 'Concurrent request limit exceeded');
+    if (status === 404) return new NetSuiteNotFoundError(url);
+    if (status >= 500 || status === 408) return new NetSuiteUnavailableError(`${status} ${details.map((d) => `${d.code}: ${d.detail}`).join('; ')}`);
+    return new NetSuiteValidationError(status, details.length > 0 ? details : [{ code: 'UNKNOWN', detail: JSON.stringify(json ?? '').slice(0, 500) }]);
+  }
+}
+
+async function readJson(response: Dispatcher.ResponseData): Promise<unknown> {
+  try {
+    const text = await response.body.text();
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function firstDetail(json: unknown): string | undefined {
+  return parseErrorDetails(json)[0]?.detail;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,78 @@
+import { NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { DEFAULT_RETRY, type RetrySettings } from '../activities';
+import { buildServer } from '../api/server';
+import { connectClient } from '../client/temporal';
+import type { Env } from '../config/env';
+import { connectDatabase, type Db } from '../db/connect';
+import { migrateToLatest } from '../db/migrate';
+import { NetSuiteClient } from '../netsuite/client';
+import { TokenProvider } from '../netsuite/tokenProvider';
+import { CredentialCipher } from '../secrets/credentialCipher';
+import { loadEncryptionKey } from '../secrets/encryptionKey';
+import { startStack, type Stack } from '../stack';
+import { createWorker } from './createWorker';
+
+export interface RunningService {
+  stack: Stack;
+  db: Db;
+  temporal: Client;
+  cipher: CredentialCipher;
+  server: FastifyInstance;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything `npm start` runs: the stack (embedded where unconfigured), migrations, the worker and
+ * the HTTP server. /health turns 200 only when all of it is up.
+ */
+export async function startService(env: Env, logger: Logger, options: { retry?: RetrySettings } = {}): Promise<RunningService> {
+  let ready = false;
+  const server = buildServer({ isReady: () => ready });
+  await server.listen({ port: env.PORT, host: '0.0.0.0' });
+  const address = server.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : env.PORT}`;
+
+  const stack = await startStack(env, logger);
+  const db = connectDatabase(stack.databaseUrl);
+  const applied = await migrateToLatest(db);
+  if (applied.length > 0) logger.info({ applied }, 'database migrated');
+
+  const cipher = new CredentialCipher(loadEncryptionKey({ configured: env.CREDENTIALS_ENCRYPTION_KEY, dataDir: env.dataDir }));
+  const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE });
+  const tokens = new TokenProvider(netsuite);
+  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const worker = await createWorker({
+    connection,
+    namespace: stack.temporalNamespace,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    deps: { db, netsuite, tokens, cipher, logger, now: () => new Date(), retry: options.retry ?? DEFAULT_RETRY },
+  });
+  const running = worker.run();
+  running.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
+  const temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
+  ready = true;
+  logger.info({ url, temporal: stack.temporalAddress, ui: stack.temporalUiUrl, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'service ready');
+
+  return {
+    stack,
+    db,
+    temporal,
+    cipher,
+    server,
+    url,
+    async stop() {
+      ready = false;
+      await server.close();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+      await temporal.connection.close();
+      await db.destroy();
+      await stack.stop();
+    },
+  };
+}

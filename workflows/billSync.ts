@@ -1,0 +1,113 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { BillSyncActivities, RunOutcome } from '../activities';
+import { billEventSignal, billSyncStatusQuery, type BillSyncStatus, type SyncTrigger } from './signals';
+
+/**
+ * The one argument of a bill sync, a JSON object so the Temporal UI's "Start Workflow" form can launch
+ * a manual re-run: `{"organizationId": "...", "configId": "...", "billId": "...", "trigger": "manual"}`.
+ */
+export interface BillSyncInput {
+  organizationId: string;
+  configId: string;
+  billId: string;
+  trigger: SyncTrigger;
+  parentIntegrationRunId?: string;
+}
+
+const db = proxyActivities<BillSyncActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
+});
+
+// NetSuite calls choose their own next delay (growing, jittered) and stop retrying themselves after
+// the worker's configured number of attempts; the policy here only backs that up.
+const netsuite = proxyActivities<BillSyncActivities>({
+  startToCloseTimeout: '3 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2, maximumAttempts: 50 },
+});
+
+/**
+ * Sends one bill to NetSuite for one integration config. Everything in its history is an id or a
+ * status; the bill, the invoice body and all credentials stay in the database and the worker.
+ * A bill event that arrives during a sync is not lost: the loop syncs the newest version once more.
+ */
+export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }> {
+  const { workflowId, runId: workflowRunId } = workflowInfo();
+  const pending: SyncTrigger[] = [input.trigger];
+  const status: BillSyncStatus = { phase: 'idle', pendingEvents: 0, completedRuns: [] };
+  setHandler(billEventSignal, ({ kind }) => {
+    pending.push(kind);
+  });
+  setHandler(billSyncStatusQuery, () => ({ ...status, pendingEvents: pending.length }));
+
+  let waitingRunId: string | undefined;
+  let parentIntegrationRunId = input.parentIntegrationRunId;
+  while (pending.length > 0) {
+    // Several events arriving together need one sync of the latest bill, not one each.
+    const trigger: SyncTrigger = pending.includes('approved') ? 'approved' : (pending[pending.length - 1] ?? input.trigger);
+    pending.length = 0;
+    const runId = waitingRunId ?? uuid4();
+    waitingRunId = undefined;
+    status.currentRunId = runId;
+
+    await db.startRun({ runId, organizationId: input.organizationId, configId: input.configId, billId: input.billId, trigger, workflowId, workflowRunId, parentIntegrationRunId });
+    parentIntegrationRunId = undefined;
+
+    status.phase = 'filtering';
+    const verdict = await db.evaluateFilters({ runId });
+    if (verdict.outcome === 'WAIT') {
+      status.phase = 'waitingForApproval';
+      await db.finishRun({ runId, status: 'WAITING', reason: verdict.reason });
+      // Durable: the workflow sleeps here for as long as the bill stays unapproved.
+      await condition(() => pending.length > 0);
+      waitingRunId = runId;
+      continue;
+    }
+    if (verdict.outcome !== 'SEND') {
+      await db.finishRun({ runId, status: verdict.outcome === 'DISABLED' ? 'DISABLED' : verdict.outcome === 'SKIP' ? 'SKIPPED' : 'ERROR', reason: verdict.reason });
+      status.completedRuns.push(runId);
+      continue;
+    }
+
+    status.phase = 'building';
+    const built = await db.buildInvoice({ runId });
+    if (!built.ok) {
+      await db.finishRun({ runId, status: 'ERROR', reason: built.reason, failure: built.code });
+      status.completedRuns.push(runId);
+      continue;
+    }
+
+    let outcome: RunOutcome;
+    try {
+      status.phase = 'authenticating';
+      await netsuite.authenticate({ runId });
+      status.phase = 'posting';
+      const posted = await netsuite.postInvoice({ runId });
+      outcome = { runId, status: 'COMPLETE', netsuiteId: posted.netsuiteId, url: posted.url };
+    } catch (error) {
+      outcome = failedOutcome(runId, error);
+    }
+    status.phase = 'recording';
+    await db.finishRun(outcome);
+    status.completedRuns.push(runId);
+  }
+  status.phase = 'idle';
+  status.currentRunId = undefined;
+  return { runs: status.completedRuns };
+}
+
+function failedOutcome(runId: string, error: unknown): RunOutcome {
+  if (!(error instanceof ActivityFailure)) throw error;
+  const cause = error.cause;
+  const type = cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : 'Error';
+  const reason = cause?.message ?? error.message;
+  return { runId, status: type === 'NetSuiteAuthError' ? 'AUTH_FAILED' : 'ERROR', reason, failure: type };
+}
