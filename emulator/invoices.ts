@@ -1,0 +1,180 @@
+import { invalidContent, invalidRequest, restError } from './errors';
+import { isValidExternalId, resolveReference, sameExternalId, toReference } from './references';
+import type { Account, Line, StoredInvoice } from './state';
+
+/**
+ * Invoice semantics: strict validation of references and line fields, NetSuite's update rules (omitted
+ * fields stay, `null` deletes, the item sublist merges by position unless replaced), and totals.
+ * Every check runs before anything is stored, so a refused write leaves the invoice untouched.
+ */
+type Body = Record<string, unknown>;
+
+const READ_ONLY_FIELDS = new Set(['id', 'links', 'total', 'subtotal', 'createdDate', 'lastModifiedDate']);
+const DATE_FIELDS = new Set(['tranDate', 'dueDate', 'startDate', 'endDate']);
+const NUMERIC_LINE_FIELDS = ['quantity', 'rate', 'amount'] as const;
+
+export function parseBody(raw: unknown): Body {
+  if (typeof raw !== 'string' || raw.trim() === '') throw invalidRequest('The request body is empty; send a JSON object.');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw invalidRequest(`The request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!isObject(parsed)) throw invalidRequest('The request body must be a JSON object.');
+  return parsed;
+}
+
+export function isObject(value: unknown): value is Body {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function findByExternalId(account: Account, externalId: string): StoredInvoice | undefined {
+  for (const invoice of account.invoices.values()) {
+    if (sameExternalId(invoice.externalId, externalId)) return invoice;
+  }
+  return undefined;
+}
+
+interface Plan {
+  externalId: string | undefined;
+  fields: Body;
+  lines: Line[];
+}
+
+function plan(account: Account, existing: StoredInvoice | undefined, body: Body, replaceItems: boolean): Plan {
+  const fields: Body = { ...(existing?.fields ?? {}) };
+  let externalId = existing?.externalId;
+  let lines = existing?.lines ?? [];
+
+  for (const [key, value] of Object.entries(body)) {
+    if (READ_ONLY_FIELDS.has(key)) continue;
+    if (key === 'externalId') {
+      if (value === null) externalId = undefined;
+      else if (!isValidExternalId(value)) {
+        throw invalidContent('Invalid externalId: use only letters, digits, "_" and "-".', 'externalId');
+      } else externalId = value;
+    } else if (key === 'entity') {
+      if (value === null) throw invalidContent('Please enter value(s) for: Customer.', 'entity');
+      const customer = resolveReference(value, account.customers);
+      if (customer === undefined) {
+        throw invalidContent(`Invalid entity reference key ${JSON.stringify(value)}: no such customer.`, 'entity');
+      }
+      fields.entity = toReference(customer);
+    } else if (key === 'item') {
+      lines = planLines(account, existing === undefined || replaceItems ? [] : lines, value);
+    } else if (value === null) {
+      delete fields[key];
+    } else {
+      if (DATE_FIELDS.has(key) && !isDate(value)) {
+        throw invalidContent(`Invalid date value for ${key}: ${JSON.stringify(value)} (expected YYYY-MM-DD).`, key);
+      }
+      fields[key] = value;
+    }
+  }
+
+  if (fields.entity === undefined) throw invalidContent('Please enter value(s) for: Customer.', 'entity');
+  if (externalId !== undefined) {
+    const holder = findByExternalId(account, externalId);
+    if (holder !== undefined && holder !== existing) throw duplicateExternalId(externalId);
+  }
+  return { externalId, fields, lines };
+}
+
+function isDate(value: unknown): boolean {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+export function duplicateExternalId(externalId: string) {
+  return restError(
+    400,
+    'USER_ERROR',
+    `Error while accessing a resource. The external ID "${externalId}" is already used by another record; external IDs must be unique.`,
+  );
+}
+
+function planLines(account: Account, current: Line[], sublist: unknown): Line[] {
+  if (sublist === null) return [];
+  if (!isObject(sublist) || !Array.isArray(sublist.items)) {
+    throw invalidContent('The item sublist must be an object of the form {"items": [...]}.', 'item');
+  }
+  const next = [...current];
+  sublist.items.forEach((line: unknown, index: number) => {
+    next[index] = planLine(account, next[index], line, `item.items[${index}]`);
+  });
+  return next;
+}
+
+function planLine(account: Account, existing: Line | undefined, line: unknown, path: string): Line {
+  if (!isObject(line)) throw invalidContent('Each item line must be a JSON object.', path);
+  const merged: Line = { ...(existing ?? {}) };
+
+  for (const [key, value] of Object.entries(line)) {
+    if (key === 'item') {
+      const item = value === null ? undefined : resolveReference(value, account.items);
+      if (item === undefined) {
+        throw invalidContent(`Invalid item reference key ${JSON.stringify(value)}: no such item.`, `${path}.item`);
+      }
+      merged.item = toReference(item);
+    } else if (key === 'line' || key === 'links') {
+      continue;
+    } else if (key.startsWith('custcol') && !account.customFields.has(key)) {
+      throw invalidContent(`The field ${key} is not a custom transaction column field of this account.`, `${path}.${key}`);
+    } else if (value === null) {
+      delete merged[key];
+    } else if ((NUMERIC_LINE_FIELDS as readonly string[]).includes(key) && (typeof value !== 'number' || !Number.isFinite(value))) {
+      throw invalidContent(`Invalid number for ${key}: ${JSON.stringify(value)}.`, `${path}.${key}`);
+    } else {
+      merged[key] = value;
+    }
+  }
+
+  if (merged.item === undefined) throw invalidContent('Please enter value(s) for: Item.', `${path}.item`);
+  return price(merged, line);
+}
+
+/** NetSuite keeps rates to 8 decimals and amounts to the cent, recomputing the amount when it is not sent. */
+function price(line: Line, sent: Body): Line {
+  if (typeof line.rate === 'number') line.rate = round(line.rate, 8);
+  const recalculate = sent.amount === undefined && (sent.rate !== undefined || sent.quantity !== undefined);
+  if (recalculate && typeof line.rate === 'number') {
+    line.amount = (typeof line.quantity === 'number' ? line.quantity : 1) * line.rate;
+  }
+  if (typeof line.amount === 'number') line.amount = round(line.amount, 2);
+  return line;
+}
+
+export function round(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round((value + Number.EPSILON * Math.sign(value)) * factor) / factor;
+}
+
+export function invoiceTotal(invoice: StoredInvoice): number {
+  const cents = invoice.lines.reduce((sum, line) => sum + (typeof line.amount === 'number' ? Math.round(line.amount * 100) : 0), 0);
+  return cents / 100;
+}
+
+export function createInvoice(account: Account, body: Body, nowMs: number): StoredInvoice {
+  const next = plan(account, undefined, body, true);
+  const invoice: StoredInvoice = {
+    id: String(account.nextInvoiceId++),
+    ...(next.externalId === undefined ? {} : { externalId: next.externalId }),
+    fields: next.fields,
+    lines: next.lines,
+    writes: 1,
+    createdAt: nowMs,
+    lastModifiedAt: nowMs,
+  };
+  account.invoices.set(invoice.id, invoice);
+  return invoice;
+}
+
+export function updateInvoice(account: Account, invoice: StoredInvoice, body: Body, replaceItems: boolean, nowMs: number): void {
+  const next = plan(account, invoice, body, replaceItems);
+  if (next.externalId === undefined) delete invoice.externalId;
+  else invoice.externalId = next.externalId;
+  invoice.fields = next.fields;
+  invoice.lines = next.lines;
+  invoice.writes += 1;
+  invoice.lastModifiedAt = nowMs;
+}

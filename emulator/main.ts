@@ -1,0 +1,42 @@
+import { startEmulator } from './server';
+
+/**
+ * Runs the emulator as its own process (`node dist/emulator/main.js --port 8080`). The single JSON line on
+ * stdout lets a parent process learn the URL when it asked for a random port.
+ */
+export function parsePort(argv: readonly string[], env: NodeJS.ProcessEnv): number {
+  let raw: string | undefined = env.EMULATOR_PORT;
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index];
+    if (arg === '--port') raw = argv[index + 1];
+    else if (arg?.startsWith('--port=')) raw = arg.slice('--port='.length);
+  }
+  if (raw === undefined || raw === '') return 0;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port "${raw}"`);
+  return port;
+}
+
+export async function main(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const emulator = await startEmulator({ port: parsePort(argv, env) });
+  process.stdout.write(`${JSON.stringify({ url: emulator.url })}\n`);
+
+  const stop = (): void => {
+    emulator.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`emulator did not close cleanly: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`emulator failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,142 @@
+import { AccountIds } from './accountId';
+import { FaultRates, ScriptedFault } from './faults';
+import { Rng, createRng } from './random';
+
+export interface Certificate {
+  certificateId: string;
+  clientId: string;
+  certificatePem: string;
+}
+
+/** A customer or an item: both are only ever referenced, by internal id or external id. */
+export interface ReferenceTarget {
+  id: string;
+  externalId?: string;
+  name: string;
+}
+
+export type Line = Record<string, unknown>;
+
+export interface StoredInvoice {
+  id: string;
+  externalId?: string;
+  /** Top-level body fields other than `id`, `externalId` and `item`, with references already resolved. */
+  fields: Record<string, unknown>;
+  lines: Line[];
+  /** How many creates and updates touched it: an idempotent client sends each bill exactly once. */
+  writes: number;
+  createdAt: number;
+  lastModifiedAt: number;
+}
+
+export interface IssuedToken {
+  accountId: string;
+  expiresAt: number;
+  revoked: boolean;
+}
+
+export type RequestKind = 'token' | 'create' | 'upsert' | 'update' | 'read';
+
+export interface AccountStats {
+  inFlight: number;
+  peakConcurrency: number;
+  requests: Record<RequestKind, number>;
+  rejectedByConcurrency: number;
+  unauthorized: number;
+  faultsInjected: Record<string, number>;
+  tokensIssued: number;
+}
+
+export interface Account extends AccountIds {
+  concurrencyLimit: number;
+  latencyMs: number;
+  revokeTokensEveryN: number | undefined;
+  certificates: Map<string, Certificate>;
+  customers: Map<string, ReferenceTarget>;
+  items: Map<string, ReferenceTarget>;
+  customFields: Set<string>;
+  invoices: Map<string, StoredInvoice>;
+  nextInvoiceId: number;
+  nextReferenceId: number;
+  faultQueue: ScriptedFault[];
+  faultRates: FaultRates;
+  rng: Rng;
+  /** Counts authenticated-path record requests, for revokeTokensEveryN. */
+  recordRequestCount: number;
+  stats: AccountStats;
+}
+
+export const DEFAULT_CONCURRENCY_LIMIT = 5;
+
+export function emptyStats(): AccountStats {
+  return {
+    inFlight: 0,
+    peakConcurrency: 0,
+    requests: { token: 0, create: 0, upsert: 0, update: 0, read: 0 },
+    rejectedByConcurrency: 0,
+    unauthorized: 0,
+    faultsInjected: {},
+    tokensIssued: 0,
+  };
+}
+
+/** Mixes the account id into the seed so each account's chaos is reproducible regardless of the others. */
+export function accountRng(seed: number, accountId: string): Rng {
+  let hash = seed | 0;
+  for (const ch of accountId) hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193);
+  return createRng(hash);
+}
+
+export function newAccount(
+  ids: AccountIds,
+  seed: number,
+  settings: { concurrencyLimit?: number; latencyMs?: number },
+): Account {
+  return {
+    ...ids,
+    concurrencyLimit: settings.concurrencyLimit ?? DEFAULT_CONCURRENCY_LIMIT,
+    latencyMs: settings.latencyMs ?? 0,
+    revokeTokensEveryN: undefined,
+    certificates: new Map(),
+    customers: new Map(),
+    items: new Map(),
+    customFields: new Set(),
+    invoices: new Map(),
+    // Numeric like NetSuite's ids, and far enough from customer/item ids that mixing them up shows.
+    nextInvoiceId: 1001,
+    nextReferenceId: 1,
+    faultQueue: [],
+    faultRates: {},
+    rng: accountRng(seed, ids.id),
+    recordRequestCount: 0,
+    stats: emptyStats(),
+  };
+}
+
+/** Everything the emulator remembers; `POST /_admin/reset` replaces it wholesale. */
+export class EmulatorState {
+  readonly accounts = new Map<string, Account>();
+  readonly tokens = new Map<string, IssuedToken>();
+
+  constructor(readonly seed: number) {}
+
+  findAccount(ids: AccountIds | undefined): Account | undefined {
+    return ids === undefined ? undefined : this.accounts.get(ids.id);
+  }
+
+  revokeTokens(accountId: string): number {
+    let revoked = 0;
+    for (const token of this.tokens.values()) {
+      if (token.accountId === accountId && !token.revoked) {
+        token.revoked = true;
+        revoked += 1;
+      }
+    }
+    return revoked;
+  }
+
+  reset(): void {
+    this.accounts.clear();
+    this.tokens.clear();
+  }
+}

@@ -1,0 +1,82 @@
+import { approveAndNotify, saveAndNotify } from '../../client/bills';
+import { listRuns } from '../../db/runs';
+import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
+import { sampleBill } from '../../demo/sampleBills';
+import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
+import { createHarness, type Harness } from '../support/harness';
+
+const NETSUITE_ACCOUNT = '1234567_SB1';
+
+let h: Harness;
+let keyPair: GeneratedKeyPair;
+let seeded: SeededIntegration;
+
+beforeAll(async () => {
+  h = await createHarness();
+  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
+  seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NETSUITE_ACCOUNT });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const deps = () => ({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue });
+
+async function waitForSyncs(workflowIds: string[]): Promise<void> {
+  for (const id of workflowIds) await h.temporal.workflow.getHandle(id).result();
+}
+
+async function newCustomerBill(code: string, month = '2026-10') {
+  const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NETSUITE_ACCOUNT, account: { code } });
+  const { bill, workflows } = await saveAndNotify(deps(), seeded.orgId, sampleBill(account.id, { month }));
+  await waitForSyncs(workflows);
+  return { account, bill };
+}
+
+describe('a bill approved in the service', () => {
+  it('becomes exactly one NetSuite invoice whose lines and total match the bill, and its run is COMPLETE', async () => {
+    const { bill } = await newCustomerBill('ACME');
+    const { workflows } = await approveAndNotify(deps(), seeded.orgId, [bill.id]);
+    await waitForSyncs(workflows);
+
+    const invoices = (await h.emulator.admin.listInvoices(NETSUITE_ACCOUNT)).filter((i) => i.externalId?.endsWith(bill.id.replace(/-/g, '')));
+    expect(invoices).toHaveLength(1);
+    const invoice = invoices[0]!;
+    expect(invoice.total).toBeCloseTo(Number(bill.billTotal), 2);
+    expect(invoice.item.items.map((l) => [l.description, l.amount])).toEqual(bill.lineItems.map((l) => [l.description, l.lineItemType === 'USAGE_CREDIT' ? -l.subtotal : l.subtotal]));
+
+    const runs = await listRuns(h.db, seeded.orgId, { billId: bill.id });
+    const approvedRun = runs.find((r) => r.trigger === 'approved');
+    expect(approvedRun).toMatchObject({ status: 'COMPLETE', externalId: invoice.id, error: null });
+    expect(approvedRun?.url).toContain(`/invoice/${invoice.id}`);
+  });
+
+  it('approved again, updates the same invoice instead of creating a second one', async () => {
+    const { bill } = await newCustomerBill('GLOBEX');
+    await waitForSyncs((await approveAndNotify(deps(), seeded.orgId, [bill.id])).workflows);
+    await waitForSyncs((await approveAndNotify(deps(), seeded.orgId, [bill.id])).workflows);
+
+    const invoices = (await h.emulator.admin.listInvoices(NETSUITE_ACCOUNT)).filter((i) => i.externalId?.endsWith(bill.id.replace(/-/g, '')));
+    expect(invoices).toHaveLength(1);
+    // Calculated once, approved twice: three sends, one invoice.
+    expect(invoices[0]!.writes).toBe(3);
+    const runs = await listRuns(h.db, seeded.orgId, { billId: bill.id });
+    expect(runs.map((r) => r.status)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE']);
+    expect(new Set(runs.map((r) => r.externalId))).toEqual(new Set([invoices[0]!.id]));
+  });
+
+  it('survives NetSuite throttling, a server error and a lost answer: retried, still exactly one invoice', async () => {
+    const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NETSUITE_ACCOUNT, account: { code: 'INITECH' } });
+    await h.emulator.admin.scriptFaults(NETSUITE_ACCOUNT, [{ kind: 'error429' }, { kind: 'error500' }, { kind: 'lostAnswer' }, { kind: 'drop' }]);
+    const { bill, workflows } = await saveAndNotify(deps(), seeded.orgId, sampleBill(account.id));
+    await waitForSyncs(workflows);
+
+    const invoices = (await h.emulator.admin.listInvoices(NETSUITE_ACCOUNT)).filter((i) => i.externalId?.endsWith(bill.id.replace(/-/g, '')));
+    expect(invoices).toHaveLength(1);
+    expect(await h.emulator.admin.listFaults(NETSUITE_ACCOUNT)).toEqual([]);
+    const runs = await listRuns(h.db, seeded.orgId, { billId: bill.id });
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'COMPLETE', externalId: invoices[0]!.id });
+  });
+});

@@ -1,0 +1,135 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import pg from 'pg';
+import type { RetrySettings } from '../../activities';
+import { createLogger } from '../../config/logger';
+import { connectDatabase, type Db } from '../../db/connect';
+import { migrateToLatest } from '../../db/migrate';
+import { NetSuiteClient } from '../../netsuite/client';
+import { TokenProvider } from '../../netsuite/tokenProvider';
+import { CredentialCipher } from '../../secrets/credentialCipher';
+import { createWorker, WORKFLOWS_PATH } from '../../worker/createWorker';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
+
+/** Fast, still growing retries: tests exercise the same code paths without waiting minutes. */
+export const TEST_RETRY: RetrySettings = { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 6 };
+
+export interface Harness {
+  db: Db;
+  databaseUrl: string;
+  temporal: Client;
+  taskQueue: string;
+  emulator: RunningEmulator;
+  urlTemplate: string;
+  cipher: CredentialCipher;
+  /** Every log line the worker wrote, for secret scans. */
+  logLines: string[];
+  tmpDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * One test file's world on the shared real stack: its own database (migrated), its own task queue
+ * and worker, its own NetSuite emulator. Workflows are bundled once per file, as the SDK's own tests do.
+ */
+export async function createHarness(options: { retry?: RetrySettings; tokenTtlSeconds?: number } = {}): Promise<Harness> {
+  const adminUrl = required('TEST_DATABASE_URL');
+  const name = `t_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const databaseUrl = withDatabase(adminUrl, name);
+  const db = connectDatabase(databaseUrl);
+  await migrateToLatest(db);
+
+  const emulator = await startEmulator({ tokenTtlSeconds: options.tokenTtlSeconds });
+  const urlTemplate = `${emulator.url}/{account}`;
+  const cipher = new CredentialCipher(crypto.randomBytes(32));
+  const logLines: string[] = [];
+  installRuntimeLogger(logLines);
+  const logger = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk, _encoding, callback) {
+        logLines.push(String(chunk));
+        callback();
+      },
+    }),
+  });
+  const netsuite = new NetSuiteClient({ urlTemplate, timeoutMs: 10_000 });
+
+  const address = required('TEST_TEMPORAL_ADDRESS');
+  const namespace = process.env.TEST_TEMPORAL_NAMESPACE ?? 'default';
+  const taskQueue = `test-${name}`;
+  const connection = await NativeConnection.connect({ address });
+  const worker: Worker = await createWorker({
+    connection,
+    namespace,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    deps: { db, netsuite, tokens: new TokenProvider(netsuite), cipher, logger, now: () => new Date(), retry: options.retry ?? TEST_RETRY },
+  });
+  const running = worker.run();
+  const clientConnection = await Connection.connect({ address });
+  const temporal = new Client({ connection: clientConnection, namespace });
+  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-'));
+
+  return {
+    db,
+    databaseUrl,
+    temporal,
+    taskQueue,
+    emulator,
+    urlTemplate,
+    cipher,
+    logLines,
+    tmpDir,
+    async close() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await clientConnection.close();
+      await emulator.close();
+      await db.destroy();
+      fs.rmSync(tmpDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The SDK's own log (activity failures and the like) goes into the same captured lines instead of the
+ * console, so secret scans cover it too. The runtime is per process; a later file replaces the sink.
+ */
+let runtimeSink: string[] = [];
+function installRuntimeLogger(lines: string[]): void {
+  runtimeSink = lines;
+  try {
+    Runtime.install({ logger: new DefaultLogger('INFO', (entry) => runtimeSink.push(JSON.stringify({ level: entry.level, msg: entry.message, meta: entry.meta }, (_key, value: unknown) => (value instanceof Error ? `${value.name}: ${value.message}` : value)))) });
+  } catch {
+    // Already installed by an earlier file in this jest worker: the sink swap above is enough.
+  }
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+  return bundle;
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through jest (its globalSetup starts the stack)`);
+  return value;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
