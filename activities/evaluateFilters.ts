@@ -7,7 +7,7 @@ import type { ActivityDeps } from './deps';
 
 /** Applies the integration's filters to the bill and records every verdict on the run. */
 export function makeEvaluateFilters({ db }: ActivityDeps) {
-  return async function evaluateFilters({ runId }: { runId: string }): Promise<{ outcome: FilterOutcome; reason: string }> {
+  return async function evaluateFilters({ runId }: { runId: string }): Promise<{ outcome: FilterOutcome; reason: string; billVersion: number; billStatus: string }> {
     // Filters look at the bill as it is now (it may have been recalculated while the run waited for
     // approval), and pin the run to that version for the steps after.
     const ctx = await loadRunContext(db, runId, { latestVersion: true });
@@ -27,6 +27,6 @@ export function makeEvaluateFilters({ db }: ActivityDeps) {
       entityVersion: ctx.bill.version,
       decisions: JSON.stringify(verdict.checks.map((c) => ({ kind: 'filter' as const, ...c }))),
     });
-    return { outcome: verdict.outcome, reason: last?.reason ?? '' };
+    return { outcome: verdict.outcome, reason: last?.reason ?? '', billVersion: ctx.bill.version, billStatus: ctx.bill.status };
   };
 }

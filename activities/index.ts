@@ -4,7 +4,7 @@ import type { ActivityDeps } from './deps';
 import { makeEvaluateFilters } from './evaluateFilters';
 import { makeFinishRun } from './finishRun';
 import { makePostInvoice } from './postInvoice';
-import { makeStartRun } from './startRun';
+import { makeBillState, makeStartRun } from './startRun';
 
 export type { ActivityDeps, RetrySettings } from './deps';
 export { DEFAULT_RETRY } from './deps';
@@ -13,6 +13,7 @@ export type { RunOutcome } from './finishRun';
 /** Every activity of the bill sync, bound to its dependencies; the worker registers this object. */
 export function createActivities(deps: ActivityDeps) {
   return {
+    billState: makeBillState(deps),
     startRun: makeStartRun(deps),
     evaluateFilters: makeEvaluateFilters(deps),
     buildInvoice: makeBuildInvoice(deps),

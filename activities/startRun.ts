@@ -15,6 +15,14 @@ export interface StartRunInput {
   parentIntegrationRunId?: string;
 }
 
+/** The bill's version and approval, so the workflow can tell whether anything changed since its last send. */
+export function makeBillState({ db }: ActivityDeps) {
+  return async function billState({ organizationId, billId }: { organizationId: string; billId: string }): Promise<{ version: number; status: string } | null> {
+    const bill = await getBill(db, organizationId, billId);
+    return bill ? { version: bill.version, status: bill.status } : null;
+  };
+}
+
 /** Records a STARTED run pinned to the bill's current version. */
 export function makeStartRun({ db }: ActivityDeps) {
   return async function startRun(input: StartRunInput): Promise<void> {

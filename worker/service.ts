@@ -1,4 +1,4 @@
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -44,6 +44,7 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   const cipher = new CredentialCipher(loadEncryptionKey({ configured: env.CREDENTIALS_ENCRYPTION_KEY, dataDir: env.dataDir }));
   const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE });
   const tokens = new TokenProvider(netsuite);
+  routeSdkLogs(logger);
   const connection = await NativeConnection.connect({ address: stack.temporalAddress });
   const worker = await createWorker({
     connection,
@@ -75,4 +76,14 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
       await stack.stop();
     },
   };
+}
+
+/** The SDK logs through our pino logger (and its redaction), warnings and up, instead of the console. */
+function routeSdkLogs(logger: Logger): void {
+  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN', (entry) => logger[levels[entry.level]]({ component: 'temporal', ...entry.meta }, entry.message)) });
+  } catch {
+    // Installed already (a second service in one process, as in tests): keep the first.
+  }
 }

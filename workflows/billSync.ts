@@ -49,11 +49,17 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
   setHandler(billSyncStatusQuery, () => ({ ...status, pendingEvents: pending.length }));
 
   let waitingRunId: string | undefined;
+  let lastSent: { version: number; status: string } | undefined;
   let parentIntegrationRunId = input.parentIntegrationRunId;
   while (pending.length > 0) {
     // Several events arriving together need one sync of the latest bill, not one each.
     const trigger: SyncTrigger = pending.includes('approved') ? 'approved' : (pending[pending.length - 1] ?? input.trigger);
     pending.length = 0;
+    // An event that arrived while the same bill version was being sent adds nothing: skip the echo.
+    if (lastSent && !waitingRunId) {
+      const state = await db.billState({ organizationId: input.organizationId, billId: input.billId });
+      if (state && state.version === lastSent.version && state.status === lastSent.status) continue;
+    }
     const runId = waitingRunId ?? uuid4();
     waitingRunId = undefined;
     status.currentRunId = runId;
@@ -92,6 +98,7 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
       status.phase = 'posting';
       const posted = await netsuite.postInvoice({ runId });
       outcome = { runId, status: 'COMPLETE', netsuiteId: posted.netsuiteId, url: posted.url };
+      lastSent = { version: verdict.billVersion, status: verdict.billStatus };
     } catch (error) {
       outcome = failedOutcome(runId, error);
     }

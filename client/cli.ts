@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import { Command, Option } from 'commander';
+import pino from 'pino';
+import { loadEnv } from '../config/env';
+import { createAccount } from '../db/accounts';
+import { connectCredential, createConfig } from '../db/configs';
+import { connectDatabase, type Db } from '../db/connect';
+import { createCredential } from '../db/credentials';
+import { migrateToLatest } from '../db/migrate';
+import { createOrganization } from '../db/organizations';
+import { listRuns } from '../db/runs';
+import { RUN_STATUSES, type RunStatus } from '../db/schema';
+import { CredentialCipher } from '../secrets/credentialCipher';
+import { loadEncryptionKey } from '../secrets/encryptionKey';
+import { startStack } from '../stack';
+import { approveAndNotify, saveAndNotify } from './bills';
+import { formatError } from './formatError';
+import { connectClient } from './temporal';
+
+/**
+ * `npm run -s cli -- <command>`: the service's operations from a shell. Output is JSON on stdout;
+ * progress and errors go to stderr. Uses the running service's embedded parts when there are any.
+ */
+interface Session {
+  db: Db;
+  cipher: CredentialCipher;
+  withTemporal<T>(fn: (deps: { db: Db; temporal: Awaited<ReturnType<typeof connectClient>>; taskQueue: string }) => Promise<T>): Promise<T>;
+}
+
+async function withSession<T>(options: { temporal?: boolean }, fn: (session: Session) => Promise<T>): Promise<T> {
+  const env = loadEnv();
+  const logger = pino({ level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL }, pino.destination(2));
+  const stack = await startStack(env, logger, { temporal: options.temporal ?? false });
+  const db = connectDatabase(stack.databaseUrl, { max: 2 });
+  try {
+    await migrateToLatest(db);
+    const cipher = new CredentialCipher(loadEncryptionKey({ configured: env.CREDENTIALS_ENCRYPTION_KEY, dataDir: env.dataDir }));
+    return await fn({
+      db,
+      cipher,
+      async withTemporal(inner) {
+        const temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
+        try {
+          return await inner({ db, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE });
+        } finally {
+          await temporal.connection.close();
+        }
+      },
+    });
+  } finally {
+    await db.destroy();
+    await stack.stop();
+  }
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function readJsonFile(file: string, what: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${what}: cannot read JSON from ${file} (${(error as Error).message})`);
+  }
+}
+
+const orgOption = () => new Option('--org <orgId>', 'organization id (from `org create`)').env('M3TER_ORG_ID').makeOptionMandatory();
+
+export function buildCli(): Command {
+  const program = new Command('cli').description('m3ter → NetSuite bill sync').showHelpAfterError();
+
+  const org = program.command('org').description('organizations');
+  org
+    .command('create')
+    .requiredOption('--name <name>', 'organization name')
+    .description('create an organization and its first API key (the secret is shown once)')
+    .action(async ({ name }: { name: string }) => {
+      await withSession({}, async ({ db }) => print(await createOrganization(db, name)));
+    });
+
+  const account = program.command('account').description('m3ter accounts (your customers)');
+  account
+    .command('create')
+    .addOption(orgOption())
+    .requiredOption('--code <code>', 'account code')
+    .requiredOption('--name <name>', 'account name')
+    .requiredOption('--email <email>', 'billing email address')
+    .option('--currency <code>', 'ISO 4217 currency')
+    .option('--custom-field <name=value...>', 'custom field, repeatable')
+    .option('--country <country>', 'address country, usable in account filters')
+    .action(async (o: { org: string; code: string; name: string; email: string; currency?: string; customField?: string[]; country?: string }) => {
+      const customFields = Object.fromEntries((o.customField ?? []).map((pair) => pair.split(/=(.*)/s).slice(0, 2) as [string, string]));
+      await withSession({}, async ({ db }) =>
+        print(await createAccount(db, o.org, { code: o.code, name: o.name, emailAddress: o.email, currency: o.currency, customFields, ...(o.country ? { address: { country: o.country } } : {}) })),
+      );
+    });
+
+  const credential = program.command('credential').description('NetSuite credentials (OAuth 2.0 M2M)');
+  credential
+    .command('create')
+    .addOption(orgOption())
+    .requiredOption('--account-id <id>', 'NetSuite account id, e.g. 1234567 or 1234567_SB1')
+    .requiredOption('--certificate-id <id>', 'Certificate ID from the M2M Setup page')
+    .requiredOption('--client-id <id>', 'Client ID of the integration record')
+    .requiredOption('--private-key-file <path>', 'private.pem made with openssl')
+    .option('--name <name>', 'a label for this credential')
+    .action(async (o: { org: string; accountId: string; certificateId: string; clientId: string; privateKeyFile: string; name?: string }) => {
+      const privateKeyPem = fs.readFileSync(o.privateKeyFile, 'utf8');
+      await withSession({}, async ({ db, cipher }) =>
+        print(await createCredential(db, cipher, o.org, { accountId: o.accountId, certificateId: o.certificateId, clientId: o.clientId, privateKeyPem, name: o.name })),
+      );
+    });
+
+  const config = program.command('config').description('NetSuite integration configurations');
+  config
+    .command('create')
+    .addOption(orgOption())
+    .requiredOption('--name <name>', 'integration name')
+    .option('--config-data <json>', 'configData as JSON, e.g. \'{"netsuiteDefaultItemId":"10"}\'')
+    .option('--config-file <path>', 'configData from a JSON file')
+    .option('--credential <id>', 'credential to connect')
+    .action(async (o: { org: string; name: string; configData?: string; configFile?: string; credential?: string }) => {
+      const configData = o.configFile ? readJsonFile(o.configFile, '--config-file') : o.configData ? JSON.parse(o.configData) : {};
+      await withSession({}, async ({ db }) => print(await createConfig(db, o.org, { name: o.name, configData, integrationCredentialsId: o.credential ?? null })));
+    });
+  config
+    .command('connect')
+    .addOption(orgOption())
+    .requiredOption('--config <id>', 'integration config id')
+    .option('--credential <id>', 'credential id; omit to disconnect')
+    .action(async (o: { org: string; config: string; credential?: string }) => {
+      await withSession({}, async ({ db }) => print(await connectCredential(db, o.org, o.config, o.credential ?? null)));
+    });
+
+  const bill = program.command('bill').description('bills');
+  bill
+    .command('put')
+    .addOption(orgOption())
+    .requiredOption('--file <path>', "bill JSON with m3ter's fields and lineItems (an existing id recalculates it)")
+    .description('create or recalculate a bill; integrations that do not wait for approval send it')
+    .action(async (o: { org: string; file: string }) => {
+      const input = readJsonFile(o.file, '--file') as never;
+      await withSession({ temporal: true }, (s) => s.withTemporal(async (deps) => {
+        const { bill: saved, workflows } = await saveAndNotify(deps, o.org, input);
+        print({ id: saved.id, version: saved.version, status: saved.status, billTotal: saved.billTotal, workflows });
+      }));
+    });
+  bill
+    .command('approve')
+    .addOption(orgOption())
+    .argument('<billIds...>', 'bill ids')
+    .description('approve bills, which signals their syncs')
+    .action(async (billIds: string[], o: { org: string }) => {
+      await withSession({ temporal: true }, (s) => s.withTemporal(async (deps) => print(await approveAndNotify(deps, o.org, billIds, 'cli'))));
+    });
+
+  const runs = program.command('runs').description('integration runs');
+  runs
+    .command('list')
+    .addOption(orgOption())
+    .option('--bill <id>', 'runs of one bill')
+    .option('--config <id>', 'runs of one integration config')
+    .addOption(new Option('--status <status>', 'only this status').choices(RUN_STATUSES as unknown as string[]))
+    .action(async (o: { org: string; bill?: string; config?: string; status?: RunStatus }) => {
+      await withSession({}, async ({ db }) => {
+        const rows = await listRuns(db, o.org, { billId: o.bill, configId: o.config, status: o.status });
+        print(rows.map(({ invoiceBody: _body, decisions: _decisions, ...run }) => run));
+      });
+    });
+
+  return program;
+}
+
+if (require.main === module) {
+  buildCli()
+    .parseAsync(process.argv)
+    .catch((error: unknown) => {
+      process.stderr.write(`error: ${formatError(error)}\n`);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { approveAndNotify, saveAndNotify } from '../client/bills';
+import { loadEnv } from '../config/env';
+import { createLogger } from '../config/logger';
+import { listRuns } from '../db/runs';
+import { AdminClient } from '../emulator/adminClient';
+import { startService } from '../worker/service';
+import { spawnEmulator } from './emulatorProcess';
+import { generateKeyPair, type GeneratedKeyPair } from './keyPair';
+import { sampleBill } from './sampleBills';
+import { seedCustomer, seedIntegration } from './seed';
+
+const NETSUITE_ACCOUNT = '1234567_SB1';
+const CUSTOMERS = [
+  { code: 'ACME', name: 'Acme Corp', usageUnits: 1_250_000 },
+  { code: 'GLOBEX', name: 'Globex Ltd', usageUnits: 400_000 },
+  { code: 'INITECH', name: 'Initech Inc', usageUnits: 2_600_000 },
+];
+
+/**
+ * `npm run demo`: the whole service on its embedded defaults plus the NetSuite emulator, walked
+ * through the guide — key pair and certificate, credential, integration — then three bills approved
+ * and what NetSuite received. `--keep` leaves everything running to explore the Temporal UI.
+ */
+async function main(): Promise<void> {
+  const keep = process.argv.includes('--keep');
+  const emulator = await spawnEmulator();
+  const env = loadEnv({ ...process.env, NETSUITE_URL_TEMPLATE: `${emulator.url}/{account}` });
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const say = (line = '') => process.stdout.write(`${line}\n`);
+
+  say(`NetSuite emulator: ${emulator.url}`);
+  say('Starting the service (embedded PostgreSQL and Temporal dev server on first use)…');
+  const service = await startService(env, logger);
+  try {
+    say(`Service ready: ${service.url}/health, Temporal UI ${service.stack.temporalUiUrl ?? '(external Temporal)'}`);
+    const keyPair = await demoKeyPair(path.join(env.dataDir, 'demo'));
+    say(`Key pair and certificate as the guide makes them: ${keyPair.certificatePath}`);
+
+    const admin = new AdminClient(emulator.url);
+    const seeded = await seedIntegration({
+      db: service.db,
+      cipher: service.cipher,
+      emulator: admin,
+      keyPair,
+      netsuiteAccountId: NETSUITE_ACCOUNT,
+      orgName: 'Demo organization',
+      configData: { onlySendBillOnApproval: true, netsuiteSendDueDate: true, netsuiteItemMapping: { STANDING_CHARGE: '20', USAGE: '30' } },
+    });
+    say(`Organization ${seeded.orgId}, integration ${seeded.configId} connected to NetSuite account ${NETSUITE_ACCOUNT}`);
+
+    const deps = { db: service.db, temporal: service.temporal, taskQueue: env.TEMPORAL_TASK_QUEUE };
+    const billIds: string[] = [];
+    for (const customer of CUSTOMERS) {
+      const { account } = await seedCustomer({ db: service.db, emulator: admin, orgId: seeded.orgId, netsuiteAccountId: NETSUITE_ACCOUNT, account: { code: customer.code, name: customer.name } });
+      const { bill } = await saveAndNotify(deps, seeded.orgId, sampleBill(account.id, { usageUnits: customer.usageUnits }));
+      billIds.push(bill.id);
+    }
+    say(`${billIds.length} bills calculated; the integration waits for approval. Approving them…`);
+    const { workflows } = await approveAndNotify(deps, seeded.orgId, billIds, 'demo');
+    for (const id of workflows) await service.temporal.workflow.getHandle(id).result();
+
+    say('\nWhat arrived in NetSuite:');
+    for (const invoice of await admin.listInvoices(NETSUITE_ACCOUNT)) {
+      say(`  invoice ${invoice.id}  externalId ${invoice.externalId}  customer ${invoice.entity.refName ?? invoice.entity.id}  total ${invoice.total.toFixed(2)}  lines ${invoice.item.totalResults}`);
+    }
+    say('\nIntegration runs:');
+    for (const billId of billIds) {
+      for (const run of await listRuns(service.db, seeded.orgId, { billId })) {
+        const ui = service.stack.temporalUiUrl ? `${service.stack.temporalUiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(run.workflowId)}/${run.workflowRunId}` : run.workflowId;
+        say(`  bill ${billId}  ${run.status.padEnd(8)}  NetSuite id ${run.externalId ?? '-'}  ${ui}`);
+      }
+    }
+    say(`\nTry the CLI: M3TER_ORG_ID=${seeded.orgId} npm run -s cli -- runs list`);
+    if (keep) {
+      say('\n--keep: running until Ctrl-C.');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    }
+  } finally {
+    await service.stop();
+    await emulator.stop();
+  }
+}
+
+async function demoKeyPair(dir: string): Promise<GeneratedKeyPair> {
+  const privateKeyPath = path.join(dir, 'private.pem');
+  const certificatePath = path.join(dir, 'public.pem');
+  if (fs.existsSync(privateKeyPath) && fs.existsSync(certificatePath)) {
+    return { privateKeyPath, certificatePath, privateKeyPem: fs.readFileSync(privateKeyPath, 'utf8'), certificatePem: fs.readFileSync(certificatePath, 'utf8') };
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  return generateKeyPair({ dir });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`demo failed: ${error.name}: ${error.message}\n`);
+    process.exit(1);
+  },
+);
