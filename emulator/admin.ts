@@ -240,6 +240,12 @@ export function registerAdminRoutes(app: FastifyInstance, context: EmulatorConte
   app.post<AccountParams>(`${ADMIN_PREFIX}/accounts/:accountId/revokeTokens`, async (request) => ({
     revoked: state.revokeTokens(account(request).id),
   }));
+
+  // Every access token ever issued for the account, so tests can prove none leaked into logs or history.
+  app.get<AccountParams>(`${ADMIN_PREFIX}/accounts/:accountId/issuedTokens`, async (request) => {
+    const id = account(request).id;
+    return [...state.tokens.entries()].filter(([, token]) => token.accountId === id).map(([value]) => value);
+  });
 }
 
 function applySettings(acc: Account, settings: { concurrencyLimit?: number; latencyMs?: number; revokeTokensEveryN?: number | null }): void {

@@ -114,6 +114,11 @@ export class AdminClient {
     return this.call('POST', `${this.accountPath(accountId)}/revokeTokens`);
   }
 
+  /** The values of every access token issued for the account (test-only insight, for secret scans). */
+  issuedTokens(accountId: string): Promise<string[]> {
+    return this.call('GET', `${this.accountPath(accountId)}/issuedTokens`);
+  }
+
   private accountPath(accountId: string): string {
     return `/accounts/${encodeURIComponent(accountId)}`;
   }

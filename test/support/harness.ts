@@ -23,10 +23,13 @@ export interface Harness {
   db: Db;
   databaseUrl: string;
   temporal: Client;
+  temporalAddress: string;
   taskQueue: string;
   emulator: RunningEmulator;
   urlTemplate: string;
   cipher: CredentialCipher;
+  /** The cipher's key, base64, for processes (the CLI) that must read the same credentials. */
+  encryptionKey: string;
   /** Every log line the worker wrote, for secret scans. */
   logLines: string[];
   tmpDir: string;
@@ -50,7 +53,8 @@ export async function createHarness(options: { retry?: RetrySettings; tokenTtlSe
 
   const emulator = await startEmulator({ tokenTtlSeconds: options.tokenTtlSeconds });
   const urlTemplate = `${emulator.url}/{account}`;
-  const cipher = new CredentialCipher(crypto.randomBytes(32));
+  const key = crypto.randomBytes(32);
+  const cipher = new CredentialCipher(key);
   const logLines: string[] = [];
   installRuntimeLogger(logLines);
   const logger = createLogger({
@@ -84,10 +88,12 @@ export async function createHarness(options: { retry?: RetrySettings; tokenTtlSe
     db,
     databaseUrl,
     temporal,
+    temporalAddress: address,
     taskQueue,
     emulator,
     urlTemplate,
     cipher,
+    encryptionKey: key.toString('base64'),
     logLines,
     tmpDir,
     async close() {

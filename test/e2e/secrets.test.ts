@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { approveAndNotify, saveAndNotify } from '../../client/bills';
+import { buildCli } from '../../client/cli';
+import { connectCredential } from '../../db/configs';
+import { createOrganization } from '../../db/organizations';
+import { listRuns } from '../../db/runs';
+import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
+import { sampleBill } from '../../demo/sampleBills';
+import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
+import { createCredential } from '../../db/credentials';
+import { createHarness, type Harness } from '../support/harness';
+
+const NETSUITE_ACCOUNT = '7654321';
+
+let h: Harness;
+let keyPair: GeneratedKeyPair;
+let seeded: SeededIntegration;
+
+beforeAll(async () => {
+  h = await createHarness();
+  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
+  seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NETSUITE_ACCOUNT });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** Runs the CLI in this process against the test database and Temporal, returning what it printed. */
+async function cli(args: string[]): Promise<string> {
+  const saved = { ...process.env };
+  Object.assign(process.env, { DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: h.temporalAddress, TEMPORAL_TASK_QUEUE: h.taskQueue, CREDENTIALS_ENCRYPTION_KEY: h.encryptionKey, DATA_DIR: h.tmpDir, LOG_LEVEL: 'warn' });
+  let out = '';
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await buildCli().exitOverride().parseAsync(['node', 'cli', ...args]);
+  } finally {
+    write.mockRestore();
+    process.env = saved;
+  }
+  return out;
+}
+
+describe('secrets', () => {
+  it('never appear in workflow histories, worker logs or CLI output, through token refreshes and a refused credential', async () => {
+    const deps = { db: h.db, temporal: h.temporal, taskQueue: h.taskQueue };
+    const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NETSUITE_ACCOUNT, account: { code: 'SECRETCO' } });
+
+    // A revoked token mid-run forces a second token request inside the post activity.
+    await h.emulator.admin.scriptFaults(NETSUITE_ACCOUNT, [{ kind: 'revokeTokens' }]);
+    const { bill, workflows } = await saveAndNotify(deps, seeded.orgId, sampleBill(account.id));
+    for (const id of workflows) await h.temporal.workflow.getHandle(id).result();
+    expect((await listRuns(h.db, seeded.orgId, { billId: bill.id }))[0]?.status).toBe('COMPLETE');
+
+    // Now a credential NetSuite refuses (its certificate id is not uploaded): the run is AUTH_FAILED.
+    const wrong = await createCredential(h.db, h.cipher, seeded.orgId, { accountId: NETSUITE_ACCOUNT, certificateId: 'not-uploaded', clientId: 'some-client', privateKeyPem: keyPair.privateKeyPem });
+    await connectCredential(h.db, seeded.orgId, seeded.configId, wrong.id);
+    for (const id of (await approveAndNotify(deps, seeded.orgId, [bill.id])).workflows) await h.temporal.workflow.getHandle(id).result();
+    const failed = (await listRuns(h.db, seeded.orgId, { billId: bill.id }))[0];
+    expect(failed).toMatchObject({ status: 'AUTH_FAILED' });
+    expect(failed?.error).toContain('MissingKey');
+
+    const keyFile = path.join(h.tmpDir, 'private.pem');
+    fs.writeFileSync(keyFile, keyPair.privateKeyPem);
+    const cliOutput = [
+      await cli(['credential', 'create', '--org', seeded.orgId, '--account-id', NETSUITE_ACCOUNT, '--certificate-id', 'c2', '--client-id', 'x', '--private-key-file', keyFile]),
+      await cli(['runs', 'list', '--org', seeded.orgId, '--bill', bill.id]),
+    ].join('\n');
+    expect(cliOutput).toContain('keyFingerprint');
+
+    const org = await createOrganization(h.db, 'Another org');
+
+    const histories: string[] = [];
+    for await (const execution of h.temporal.workflow.list({ query: `TaskQueue = "${h.taskQueue}"` })) {
+      histories.push(JSON.stringify(await h.temporal.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()));
+    }
+    expect(histories.length).toBeGreaterThanOrEqual(2);
+
+    const tokens = await h.emulator.admin.issuedTokens(NETSUITE_ACCOUNT);
+    expect(tokens.length).toBeGreaterThanOrEqual(2);
+    const keyBody = keyPair.privateKeyPem.split('\n').filter((line) => line && !line.startsWith('-----'));
+    const secrets = [...tokens, ...keyBody, 'PRIVATE KEY', org.apiSecret, 'eyJhbGci' /* any signed JWT, e.g. the client assertion */];
+    const haystacks = { histories: histories.join('\n'), logs: h.logLines.join('\n'), cli: cliOutput };
+    expect(haystacks.logs.length).toBeGreaterThan(0);
+    for (const [where, text] of Object.entries(haystacks)) {
+      for (const secret of secrets) {
+        if (text.includes(secret)) throw new Error(`a secret (${secret.slice(0, 6)}…) appears in ${where}`);
+      }
+    }
+  });
+});
