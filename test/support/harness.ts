@@ -5,7 +5,6 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import pg from 'pg';
 import type { RetrySettings } from '../../activities';
 import { createLogger } from '../../config/logger';
 import { connectDatabase, type Db } from '../../db/connect';
@@ -13,6 +12,7 @@ import { migrateToLatest } from '../../db/migrate';
 import { NetSuiteClient } from '../../netsuite/client';
 import { TokenProvider } from '../../netsuite/tokenProvider';
 import { CredentialCipher } from '../../secrets/credentialCipher';
+import { createTestDatabase } from './database';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/createWorker';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 
@@ -41,13 +41,8 @@ export interface Harness {
  * and worker, its own NetSuite emulator. Workflows are bundled once per file, as the SDK's own tests do.
  */
 export async function createHarness(options: { retry?: RetrySettings; tokenTtlSeconds?: number } = {}): Promise<Harness> {
-  const adminUrl = required('TEST_DATABASE_URL');
-  const name = `t_${crypto.randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const databaseUrl = withDatabase(adminUrl, name);
+  const databaseUrl = await createTestDatabase();
+  const name = new URL(databaseUrl).pathname.slice(1);
   const db = connectDatabase(databaseUrl);
   await migrateToLatest(db);
 
@@ -132,10 +127,4 @@ function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run the tests through jest (its globalSetup starts the stack)`);
   return value;
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
 }
