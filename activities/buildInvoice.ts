@@ -1,9 +1,7 @@
-import { toAccountView } from '../db/accounts';
-import { mappingsFor } from '../db/mappings';
 import { updateRun } from '../db/runs';
-import { buildInvoice as build } from '../domain/invoiceBuilder';
 import { loadRunContext } from './context';
 import type { ActivityDeps } from './deps';
+import { planInvoice } from './plan';
 
 export type BuildOutcome = { ok: true; lineCount: number; totalCents: number } | { ok: false; code: string; reason: string };
 
@@ -14,15 +12,7 @@ export type BuildOutcome = { ok: true; lineCount: number; totalCents: number } |
 export function makeBuildInvoice({ db }: ActivityDeps) {
   return async function buildInvoice({ runId }: { runId: string }): Promise<BuildOutcome> {
     const ctx = await loadRunContext(db, runId);
-    const ids = [ctx.account.id, ctx.bill.currency, ...ctx.lineItems.flatMap((l) => (l.productId ? [l.productId] : []))];
-    const mappings = await mappingsFor(db, ctx.run.organizationId, ids);
-    const result = build({
-      configId: ctx.configRow.id,
-      config: ctx.config,
-      account: toAccountView(ctx.account),
-      mappings,
-      bill: { ...ctx.bill, lineItems: ctx.lineItems },
-    });
+    const result = await planInvoice(db, ctx);
     const decisions = [...ctx.run.decisions, ...result.decisions];
     if (!result.ok) {
       await updateRun(db, runId, { decisions: JSON.stringify(decisions) });

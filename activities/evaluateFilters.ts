@@ -1,9 +1,8 @@
-import { toAccountView } from '../db/accounts';
 import { updateRun } from '../db/runs';
-import { compileAccountFilter } from '../domain/accountFilter';
-import { evaluateFilters as decide, type FilterOutcome } from '../domain/filters';
+import type { FilterOutcome } from '../domain/filters';
 import { loadRunContext } from './context';
 import type { ActivityDeps } from './deps';
+import { planFilters } from './plan';
 
 /** Applies the integration's filters to the bill and records every verdict on the run. */
 export function makeEvaluateFilters({ db }: ActivityDeps) {
@@ -11,22 +10,12 @@ export function makeEvaluateFilters({ db }: ActivityDeps) {
     // Filters look at the bill as it is now (it may have been recalculated while the run waited for
     // approval), and pin the run to that version for the steps after.
     const ctx = await loadRunContext(db, runId, { latestVersion: true });
-    const filter = compileAccountFilter(ctx.config.accountFilter);
-    const verdict = decide({
-      config: ctx.config,
-      enabled: ctx.configRow.enabled,
-      disabledReason: ctx.configRow.disabledReason,
-      credentialConnected: ctx.configRow.integrationCredentialsId !== null,
-      account: toAccountView(ctx.account),
-      billStatus: ctx.bill.status,
-      lineItemTypes: ctx.lineItems.map((l) => l.lineItemType),
-      accountFilterMatches: filter,
-    });
+    const verdict = planFilters(ctx);
     const last = verdict.checks[verdict.checks.length - 1];
     await updateRun(db, runId, {
-      entityVersion: ctx.bill.version,
+      entityVersion: ctx.billVersion,
       decisions: JSON.stringify(verdict.checks.map((c) => ({ kind: 'filter' as const, ...c }))),
     });
-    return { outcome: verdict.outcome, reason: last?.reason ?? '', billVersion: ctx.bill.version, billStatus: ctx.bill.status };
+    return { outcome: verdict.outcome, reason: last?.reason ?? '', billVersion: ctx.billVersion, billStatus: ctx.bill.status };
   };
 }

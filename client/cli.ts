@@ -6,6 +6,7 @@ import { createAccount } from '../db/accounts';
 import { connectCredential, createConfig } from '../db/configs';
 import { connectDatabase, type Db } from '../db/connect';
 import { createCredential } from '../db/credentials';
+import { createMapping } from '../db/mappings';
 import { migrateToLatest } from '../db/migrate';
 import { createOrganization } from '../db/organizations';
 import { listRuns } from '../db/runs';
@@ -15,6 +16,7 @@ import { loadEncryptionKey } from '../secrets/encryptionKey';
 import { startStack } from '../stack';
 import { approveAndNotify, saveAndNotify } from './bills';
 import { formatError } from './formatError';
+import { previewBill } from './preview';
 import { connectClient } from './temporal';
 
 /**
@@ -153,6 +155,31 @@ export function buildCli(): Command {
     .description('approve bills, which signals their syncs')
     .action(async (billIds: string[], o: { org: string }) => {
       await withSession({ temporal: true }, (s) => s.withTemporal(async (deps) => print(await approveAndNotify(deps, o.org, billIds, 'cli'))));
+    });
+
+  const mapping = program.command('mapping').description('external mappings (m3ter entity → NetSuite record)');
+  mapping
+    .command('create')
+    .addOption(orgOption())
+    .requiredOption('--m3ter-entity <entity>', 'Account, Product, … (Currency for currencies)')
+    .requiredOption('--m3ter-id <id>', 'the m3ter id (for Currency: the code, e.g. USD)')
+    .requiredOption('--external-table <table>', 'Customer, Item, Currency')
+    .requiredOption('--external-id <id>', 'the NetSuite internal id')
+    .option('--config <id>', 'link the mapping to one integration config')
+    .action(async (o: { org: string; m3terEntity: string; m3terId: string; externalTable: string; externalId: string; config?: string }) => {
+      await withSession({}, async ({ db }) =>
+        print(await createMapping(db, o.org, { externalSystem: 'Netsuite', externalTable: o.externalTable, externalId: o.externalId, m3terEntity: o.m3terEntity, m3terId: o.m3terId, integrationConfigId: o.config ?? null })),
+      );
+    });
+
+  program
+    .command('preview')
+    .description('dry run: the filters, the exact invoice and every decision for one bill, without sending')
+    .addOption(orgOption())
+    .requiredOption('--config <id>', 'integration config id')
+    .requiredOption('--bill <id>', 'bill id')
+    .action(async (o: { org: string; config: string; bill: string }) => {
+      await withSession({}, async ({ db }) => print(await previewBill(db, o.org, o.config, o.bill)));
     });
 
   const runs = program.command('runs').description('integration runs');
