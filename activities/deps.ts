@@ -1,5 +1,7 @@
+import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connect';
+import type { Mailer } from '../mail/mailer';
 import type { NetSuiteClient } from '../netsuite/client';
 import type { TokenProvider } from '../netsuite/tokenProvider';
 import type { CredentialCipher } from '../secrets/credentialCipher';
@@ -22,4 +24,10 @@ export interface ActivityDeps {
   logger: Logger;
   now: () => Date;
   retry: RetrySettings;
+  /** Activities report outcomes to the per-config failure counter with signalWithStart. */
+  temporal: Client;
+  taskQueue: string;
+  mailer: Mailer;
+  /** Successive error events that disable a config (the guide's 10). */
+  failureThreshold: number;
 }

@@ -1,9 +1,11 @@
 import { makeAuthenticate } from './authenticate';
 import { makeBuildInvoice } from './buildInvoice';
 import type { ActivityDeps } from './deps';
+import { makeDisableIntegration, makeNotifyDisabled } from './disableIntegration';
 import { makeEvaluateFilters } from './evaluateFilters';
 import { makeFinishRun } from './finishRun';
 import { makePostInvoice } from './postInvoice';
+import { makeReportOutcome } from './reportOutcome';
 import { makeBillState, makeStartRun } from './startRun';
 
 export type { ActivityDeps, RetrySettings } from './deps';
@@ -20,7 +22,12 @@ export function createActivities(deps: ActivityDeps) {
     authenticate: makeAuthenticate(deps),
     postInvoice: makePostInvoice(deps),
     finishRun: makeFinishRun(deps),
+    reportOutcome: makeReportOutcome(deps),
+    disableIntegration: makeDisableIntegration(deps),
+    notifyDisabled: makeNotifyDisabled(deps),
   };
 }
 
-export type BillSyncActivities = ReturnType<typeof createActivities>;
+export type Activities = ReturnType<typeof createActivities>;
+export type BillSyncActivities = Activities;
+export type FailureActivities = Pick<Activities, 'disableIntegration' | 'notifyDisabled'>;

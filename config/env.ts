@@ -21,6 +21,10 @@ const envSchema = z.object({
     .refine((v) => v.includes('{account}'), 'must contain the {account} placeholder')
     .default('https://{account}.suitetalk.api.netsuite.com'),
   CREDENTIALS_ENCRYPTION_KEY: z.string().optional(),
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default('m3ter-netsuite-sync <noreply@localhost>'),
+  MAIL_SINK_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(10),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -89,3 +89,24 @@ export async function listBillConfigs(db: Db, organizationId: string): Promise<I
     .orderBy('dtCreated')
     .execute();
 }
+
+/** Disables a config once; returns false when it was already disabled (another report got there first). */
+export async function disableConfig(db: Db, configId: string, reason: string): Promise<boolean> {
+  const result = await db
+    .updateTable('integrationConfig')
+    .set((eb) => ({ enabled: false, disabledReason: reason, version: eb('version', '+', 1), dtLastModified: new Date() }))
+    .where('id', '=', configId)
+    .where('enabled', '=', true)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function enableConfig(db: Db, organizationId: string, configId: string): Promise<IntegrationConfigRow | undefined> {
+  return db
+    .updateTable('integrationConfig')
+    .set((eb) => ({ enabled: true, disabledReason: null, version: eb('version', '+', 1), dtLastModified: new Date() }))
+    .where('organizationId', '=', organizationId)
+    .where('id', '=', configId)
+    .returningAll()
+    .executeTakeFirst();
+}

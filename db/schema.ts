@@ -172,7 +172,36 @@ export interface IntegrationRunTable {
   dtLastModified: Timestamp;
 }
 
+export { INTEGRATION_EVENT_NAMES, type IntegrationEventName } from '../domain/eventNames';
+import type { IntegrationEventName } from '../domain/eventNames';
+
+export interface IntegrationEventTable {
+  id: string;
+  organizationId: string;
+  eventName: IntegrationEventName;
+  eventTime: Timestamp;
+  configId: string;
+  entityType: string | null;
+  entityId: string | null;
+  accountId: string | null;
+  runId: string | null;
+  reason: string;
+  details: JSONColumnType<Record<string, unknown>>;
+  dtActioned: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  actionedBy: string | null;
+}
+
+export interface NotificationTable {
+  eventId: string;
+  userId: string;
+  email: string;
+  messageId: string | null;
+  dtSent: Timestamp;
+}
+
 export interface Database {
+  integrationEvent: IntegrationEventTable;
+  notification: NotificationTable;
   organization: OrganizationTable;
   apiKey: ApiKeyTable;
   appUser: AppUserTable;
@@ -191,3 +220,4 @@ export type IntegrationConfigRow = Selectable<IntegrationConfigTable>;
 export type BillRow = Selectable<BillTable>;
 export type AccountRow = Selectable<AccountTable>;
 export type CredentialRow = Selectable<NetsuiteCredentialTable>;
+export type IntegrationEvent = Selectable<IntegrationEventTable>;

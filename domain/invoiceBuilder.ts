@@ -4,7 +4,7 @@ import type { ConfigData } from './configData';
 import { invoiceExternalId } from './externalId';
 import { findMapping, type ExternalMapping } from './externalMapping';
 import { CREDIT_LINE_ITEM_TYPES, type LineItemType } from './lineItemType';
-import { fromCents, roundRate, toCents } from './money';
+import { fromCents, roundRate, sumToCents, toCents } from './money';
 
 /** The custom transaction column every line carries, so a NetSuite line traces back to m3ter. */
 export const LINE_ITEM_TRACE_FIELD = 'custcol_m3ter_external_line_item';
@@ -115,7 +115,7 @@ export function buildInvoice(input: BuildInput): BuildResult {
   }
 
   const lines: NetSuiteInvoiceLine[] = [];
-  let exactTotal = 0;
+  const exactAmounts: number[] = [];
   for (const line of sortLines(kept, config.sortLineItemsBy)) {
     const { item, reason } = resolveItem(line, input);
     const sign = CREDIT_LINE_ITEM_TYPES.has(line.lineItemType) ? -1 : 1;
@@ -125,13 +125,13 @@ export function buildInvoice(input: BuildInput): BuildResult {
       for (const band of bands) {
         const quantity = band.bandUnits ?? band.bandQuantity ?? 0;
         const amount = sign * Math.abs(band.bandSubtotal);
-        exactTotal += amount;
+        exactAmounts.push(amount);
         lines.push(makeLine({ item, description: bandDescription(line, band.lowerLimit), quantity, amount, unitPrice: band.unitPrice, custom, lineId: line.id }));
       }
       decisions.push({ kind: 'line', lineItemId: line.id, lineItemType: line.lineItemType, item, reason: `${reason}; split into ${bands.length} pricing bands`, amount: sign * Math.abs(line.subtotal) });
     } else {
       const amount = sign * Math.abs(line.subtotal);
-      exactTotal += amount;
+      exactAmounts.push(amount);
       lines.push(makeLine({ item, description: line.description, quantity: line.quantity, amount, custom, lineId: line.id }));
       decisions.push({ kind: 'line', lineItemId: line.id, lineItemType: line.lineItemType, item, reason, amount });
     }
@@ -139,7 +139,7 @@ export function buildInvoice(input: BuildInput): BuildResult {
 
   // Per-line rounding can leave the sum a cent away from the bill; an explicit line keeps totals equal.
   const sentCents = lines.reduce((sum, l) => sum + toCents(l.amount), 0);
-  const wantedCents = toCents(exactTotal);
+  const wantedCents = sumToCents(exactAmounts);
   if (sentCents !== wantedCents) {
     const diff = fromCents(wantedCents - sentCents);
     lines.push({ item: { id: config.netsuiteDefaultItemId }, description: 'Rounding adjustment', quantity: 1, rate: diff, amount: diff, [LINE_ITEM_TRACE_FIELD]: 'rounding' });

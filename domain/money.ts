@@ -3,8 +3,38 @@
  * two decimals on amounts and eight on rates.
  */
 export function toCents(amount: number): number {
-  // The epsilon nudges values like 1.005 (stored as 1.00499…) to the half-up result a person expects.
-  return Math.round(amount * 100 + Math.sign(amount) * 1e-7);
+  // Rounds the decimal the amount was written as, so 1.005 (stored as 1.00499…) gives the half-up
+  // result a person expects, at any magnitude and symmetrically for negative amounts.
+  return sumToCents([amount]);
+}
+
+/**
+ * The sum of amounts in cents, rounded half away from zero once at the end. Each amount counts as
+ * the decimal it was written as (its shortest round-trip form), summed exactly: adding binary floats
+ * drifts by more than a half cent's margin once totals reach millions.
+ */
+export function sumToCents(amounts: Iterable<number>): number {
+  let total = 0n;
+  let float = 0;
+  for (const amount of amounts) {
+    float += amount;
+    if (Number.isFinite(float)) total += scaled(amount);
+  }
+  if (!Number.isFinite(float)) return float; // NaN or ±Infinity: nothing exact to say
+  const unit = 10n ** BigInt(EXACT_DIGITS - 2);
+  const magnitude = ((total < 0n ? -total : total) + unit / 2n) / unit;
+  return Number(total < 0n ? -magnitude : magnitude);
+}
+
+const EXACT_DIGITS = 20;
+
+/** amount × 10^EXACT_DIGITS as an integer, from the amount's shortest decimal form. */
+function scaled(amount: number): bigint {
+  const [mantissa = '0', exponent = '0'] = amount.toExponential().split('e');
+  const digits = mantissa.replace(/[-.]/g, '');
+  const shift = Number(exponent) - (digits.length - 1) + EXACT_DIGITS;
+  const magnitude = shift >= 0 ? BigInt(digits) * 10n ** BigInt(shift) : BigInt(digits) / 10n ** BigInt(-shift);
+  return mantissa.startsWith('-') ? -magnitude : magnitude;
 }
 
 export function fromCents(cents: number): number {

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial';
+import * as m0002 from './0002_events_and_notifications';
 
 /**
  * Migrations are listed here rather than read from the folder, so they work the same from source
@@ -7,6 +8,7 @@ import * as m0001 from './0001_initial';
  */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_events_and_notifications': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Env } from '../config/env';
+import { startMailSink } from '../mail/sink';
 import { startEmbeddedPostgres } from './postgres';
 import { resolveTemporalCli } from './temporalCli';
 import { startSdkDownloadedServer, startTemporalDevServer } from './temporalServer';
@@ -13,6 +15,10 @@ export interface Stack {
   temporalNamespace: string;
   /** The Temporal Web UI, when this process knows it (the embedded dev server). */
   temporalUiUrl?: string;
+  /** SMTP_URL, or the local mail sink's URL. */
+  smtpUrl: string;
+  /** Where the local mail sink keeps messages (`cli mail list`), when it is used. */
+  mailDir?: string;
   stop(): Promise<void>;
 }
 
@@ -22,7 +28,7 @@ export interface Stack {
  * server). Embedded parts already started by another of our processes (`npm start` while the CLI
  * runs) are reused, not started twice on the same files.
  */
-export async function startStack(env: Env, logger: Logger, options: { temporal?: boolean } = {}): Promise<Stack> {
+export async function startStack(env: Env, logger: Logger, options: { temporal?: boolean; mail?: boolean } = {}): Promise<Stack> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const fn of stops.reverse()) await fn().catch((error) => logger.warn({ err: error }, 'stopping a stack part failed'));
@@ -52,7 +58,18 @@ export async function startStack(env: Env, logger: Logger, options: { temporal?:
       temporalAddress = server.address;
       temporalUiUrl = server.uiUrl;
     }
-    return { databaseUrl, temporalAddress, temporalNamespace: env.TEMPORAL_NAMESPACE, temporalUiUrl, stop };
+    let smtpUrl = env.SMTP_URL;
+    let mailDir: string | undefined;
+    if (!smtpUrl) {
+      mailDir = path.join(env.dataDir, 'mail');
+      smtpUrl = `smtp://127.0.0.1:${env.MAIL_SINK_PORT}`;
+      if (options.mail !== false && !(await isListening(env.MAIL_SINK_PORT))) {
+        logger.info({ mailDir }, 'SMTP_URL is unset: notification emails go to the local mail sink');
+        const sink = await startMailSink({ port: env.MAIL_SINK_PORT, dir: mailDir });
+        stops.push(sink.stop);
+      }
+    }
+    return { databaseUrl, temporalAddress, temporalNamespace: env.TEMPORAL_NAMESPACE, temporalUiUrl, smtpUrl, mailDir, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -84,4 +101,15 @@ async function isServing(address: string, namespace: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

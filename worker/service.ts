@@ -13,6 +13,7 @@ import { TokenProvider } from '../netsuite/tokenProvider';
 import { CredentialCipher } from '../secrets/credentialCipher';
 import { loadEncryptionKey } from '../secrets/encryptionKey';
 import { startStack, type Stack } from '../stack';
+import { createSmtpMailer } from '../mail/mailer';
 import { createWorker } from './createWorker';
 
 export interface RunningService {
@@ -46,15 +47,16 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   const tokens = new TokenProvider(netsuite);
   routeSdkLogs(logger);
   const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
+  const mailer = createSmtpMailer({ smtpUrl: stack.smtpUrl, from: env.MAIL_FROM });
   const worker = await createWorker({
     connection,
     namespace: stack.temporalNamespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    deps: { db, netsuite, tokens, cipher, logger, now: () => new Date(), retry: options.retry ?? DEFAULT_RETRY },
+    deps: { db, netsuite, tokens, cipher, logger, now: () => new Date(), retry: options.retry ?? DEFAULT_RETRY, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, mailer, failureThreshold: env.FAILURE_THRESHOLD },
   });
   const running = worker.run();
   running.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
-  const temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   ready = true;
   logger.info({ url, temporal: stack.temporalAddress, ui: stack.temporalUiUrl, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'service ready');
 
@@ -72,6 +74,7 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
       await running.catch(() => undefined);
       await connection.close();
       await temporal.connection.close();
+      mailer.close();
       await db.destroy();
       await stack.stop();
     },

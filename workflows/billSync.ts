@@ -78,7 +78,13 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
       continue;
     }
     if (verdict.outcome !== 'SEND') {
-      await db.finishRun({ runId, status: verdict.outcome === 'DISABLED' ? 'DISABLED' : verdict.outcome === 'SKIP' ? 'SKIPPED' : 'ERROR', reason: verdict.reason });
+      const stopped: RunOutcome =
+        verdict.outcome === 'DISABLED'
+          ? { runId, status: 'DISABLED', reason: verdict.reason }
+          : verdict.outcome === 'SKIP'
+            ? { runId, status: 'SKIPPED', reason: verdict.reason }
+            : { runId, status: 'ERROR', reason: verdict.reason, failure: 'NotConnected' };
+      await finish(stopped);
       status.completedRuns.push(runId);
       continue;
     }
@@ -86,7 +92,7 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
     status.phase = 'building';
     const built = await db.buildInvoice({ runId });
     if (!built.ok) {
-      await db.finishRun({ runId, status: 'ERROR', reason: built.reason, failure: built.code });
+      await finish({ runId, status: 'ERROR', reason: built.reason, failure: built.code });
       status.completedRuns.push(runId);
       continue;
     }
@@ -103,12 +109,18 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
       outcome = failedOutcome(runId, error);
     }
     status.phase = 'recording';
-    await db.finishRun(outcome);
+    await finish(outcome);
     status.completedRuns.push(runId);
   }
   status.phase = 'idle';
   status.currentRunId = undefined;
   return { runs: status.completedRuns };
+}
+
+/** Records the run's end and, for successes and error events, tells the config's failure counter. */
+async function finish(outcome: RunOutcome): Promise<void> {
+  const { counts } = await db.finishRun(outcome);
+  if (counts) await db.reportOutcome({ runId: outcome.runId });
 }
 
 function failedOutcome(runId: string, error: unknown): RunOutcome {

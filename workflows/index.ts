@@ -1,2 +1,3 @@
 // The worker bundles this file: every workflow the service runs is exported here.
 export { billSync } from './billSync';
+export { integrationFailures } from './integrationFailures';

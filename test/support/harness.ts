@@ -12,6 +12,8 @@ import { migrateToLatest } from '../../db/migrate';
 import { NetSuiteClient } from '../../netsuite/client';
 import { TokenProvider } from '../../netsuite/tokenProvider';
 import { CredentialCipher } from '../../secrets/credentialCipher';
+import { createSmtpMailer } from '../../mail/mailer';
+import { readSinkMessages, startMailSink, type ReceivedMail } from '../../mail/sink';
 import { createTestDatabase } from './database';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/createWorker';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
@@ -33,6 +35,10 @@ export interface Harness {
   /** Every log line the worker wrote, for secret scans. */
   logLines: string[];
   tmpDir: string;
+  /** Every email the harness's real SMTP server received. */
+  readMail(): Promise<ReceivedMail[]>;
+  /** Stops the worker (waiting for it to drain), runs `between`, and starts a fresh one. */
+  restartWorker(between?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,7 +46,7 @@ export interface Harness {
  * One test file's world on the shared real stack: its own database (migrated), its own task queue
  * and worker, its own NetSuite emulator. Workflows are bundled once per file, as the SDK's own tests do.
  */
-export async function createHarness(options: { retry?: RetrySettings; tokenTtlSeconds?: number } = {}): Promise<Harness> {
+export async function createHarness(options: { retry?: RetrySettings; tokenTtlSeconds?: number; failureThreshold?: number } = {}): Promise<Harness> {
   const databaseUrl = await createTestDatabase();
   const name = new URL(databaseUrl).pathname.slice(1);
   const db = connectDatabase(databaseUrl);
@@ -66,18 +72,17 @@ export async function createHarness(options: { retry?: RetrySettings; tokenTtlSe
   const address = required('TEST_TEMPORAL_ADDRESS');
   const namespace = process.env.TEST_TEMPORAL_NAMESPACE ?? 'default';
   const taskQueue = `test-${name}`;
+  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-'));
+  const mailDir = path.join(tmpDir, 'mail');
+  const sink = await startMailSink({ port: 0, dir: mailDir });
+  const mailer = createSmtpMailer({ smtpUrl: sink.url, from: 'sync@test.example' });
   const connection = await NativeConnection.connect({ address });
-  const worker: Worker = await createWorker({
-    connection,
-    namespace,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    deps: { db, netsuite, tokens: new TokenProvider(netsuite), cipher, logger, now: () => new Date(), retry: options.retry ?? TEST_RETRY },
-  });
-  const running = worker.run();
   const clientConnection = await Connection.connect({ address });
   const temporal = new Client({ connection: clientConnection, namespace });
-  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-'));
+  const bundle = await workflowBundle();
+  const deps = { db, netsuite, tokens: new TokenProvider(netsuite), cipher, logger, now: () => new Date(), retry: options.retry ?? TEST_RETRY, temporal, taskQueue, mailer, failureThreshold: options.failureThreshold ?? 10 };
+  let worker: Worker = await createWorker({ connection, namespace, taskQueue, workflowBundle: bundle, deps });
+  let running = worker.run();
 
   return {
     db,
@@ -91,9 +96,19 @@ export async function createHarness(options: { retry?: RetrySettings; tokenTtlSe
     encryptionKey: key.toString('base64'),
     logLines,
     tmpDir,
+    readMail: () => readSinkMessages(mailDir),
+    async restartWorker(between) {
+      worker.shutdown();
+      await running;
+      await between?.();
+      worker = await createWorker({ connection, namespace, taskQueue, workflowBundle: bundle, deps });
+      running = worker.run();
+    },
     async close() {
       worker.shutdown();
       await running;
+      mailer.close();
+      await sink.stop();
       await connection.close();
       await clientConnection.close();
       await emulator.close();

@@ -1,0 +1,38 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { getRun } from '../db/runs';
+import type { IntegrationFailuresInput } from '../workflows/integrationFailures';
+import { failureWorkflowId, runOutcomeSignal, type OutcomeReport } from '../workflows/failureSignals';
+import type { ActivityDeps } from './deps';
+
+const MAX_REASON = 500;
+
+/**
+ * Tells the config's consecutive-failure workflow how a run ended (signalWithStart: it starts on the
+ * first report). Sending twice is harmless: the counter counts each run once.
+ */
+export function makeReportOutcome(deps: ActivityDeps) {
+  return async function reportOutcome({ runId }: { runId: string }): Promise<void> {
+    const run = await getRun(deps.db, runId);
+    if (!run?.dtCompleted) throw ApplicationFailure.nonRetryable(`run ${runId} has not finished`, 'RunNotFinished');
+    const at = run.dtCompleted.getTime();
+    let report: OutcomeReport;
+    if (run.status === 'COMPLETE') {
+      report = { kind: 'success', runId, at };
+    } else {
+      const event = await deps.db.selectFrom('integrationEvent').select(['id', 'eventName', 'reason']).where('runId', '=', runId).executeTakeFirst();
+      if (!event) return;
+      report = { kind: 'error', runId, at, eventId: event.id, eventName: event.eventName, reason: event.reason.slice(0, MAX_REASON), billId: run.entityId };
+    }
+    const input: IntegrationFailuresInput = { organizationId: run.organizationId, configId: run.configId, threshold: deps.failureThreshold };
+    await deps.temporal.workflow.signalWithStart('integrationFailures', {
+      taskQueue: deps.taskQueue,
+      workflowId: failureWorkflowId(run.configId),
+      args: [input],
+      signal: runOutcomeSignal,
+      signalArgs: [report],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      staticSummary: `Successive-error counter of integration ${run.configId}`,
+    });
+  };
+}

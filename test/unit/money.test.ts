@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { fromCents, roundRate, sumToCents, toCents } from '../../domain/money';
+
+describe('toCents', () => {
+  it('converts amounts to integer cents', () => {
+    expect(toCents(12.34)).toBe(1234);
+    expect(toCents(0)).toBe(0);
+    expect(toCents(-12.34)).toBe(-1234);
+    expect(toCents(1_000_000.01)).toBe(100_000_001);
+  });
+
+  it('rounds half up the way a person expects, despite binary floating point', () => {
+    expect(toCents(1.005)).toBe(101); // 1.005 is stored as 1.00499999…
+    expect(toCents(2.675)).toBe(268);
+    expect(toCents(0.125)).toBe(13);
+    expect(toCents(0.124)).toBe(12);
+  });
+
+  it('rounds negative halves away from zero, symmetric with positives', () => {
+    expect(toCents(-1.005)).toBe(-101);
+    expect(toCents(-0.125)).toBe(-13);
+    expect(toCents(-0.124)).toBe(-12);
+  });
+
+  it('does not drift when summing floating-point sums', () => {
+    expect(toCents(0.1 + 0.2)).toBe(30);
+  });
+
+  it('rounds half cents away from zero at large magnitudes too', () => {
+    expect(toCents(25515342.005)).toBe(2551534201);
+    expect(toCents(-25515342.005)).toBe(-2551534201);
+    expect(toCents(123456789012.345)).toBe(12345678901235);
+    expect(toCents(-123456789012.345)).toBe(-12345678901235);
+  });
+
+  it('never returns negative zero', () => {
+    expect(Object.is(toCents(-0), 0)).toBe(true);
+    expect(Object.is(toCents(-0.001), 0)).toBe(true);
+  });
+
+  it('handles tiny and exponent-notation amounts', () => {
+    expect(toCents(1e-7)).toBe(0);
+    expect(toCents(0.004999999)).toBe(0);
+    expect(toCents(1e21)).toBe(1e23);
+  });
+
+  it('property: agrees with integer half-away-from-zero rounding of amounts with up to 6 decimals', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -999_999_999_999_999, max: 999_999_999_999_999 }) /* 15 significant digits: what a double holds */, (micros) => {
+        const expected = Math.sign(micros) * Math.floor((Math.abs(micros) + 5000) / 10_000) + 0;
+        expect(toCents(Number((micros / 1e6).toFixed(6)))).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('sumToCents', () => {
+  it('sums the amounts as written and rounds once', () => {
+    expect(sumToCents([])).toBe(0);
+    expect(sumToCents([0.333, 0.333, 0.333])).toBe(100);
+    expect(sumToCents([0.1, 0.2])).toBe(30);
+    expect(sumToCents([0.005, 0.005, 0.005])).toBe(2);
+    expect(sumToCents([-19379763.859203, -322.745001, -6135255.400796])).toBe(-2551534201);
+  });
+
+  it('property: equals integer arithmetic on 6-decimal amounts, however large or many', () => {
+    const micros = fc.oneof(fc.integer({ min: -1e14, max: 1e14 }), fc.integer({ min: -1e9, max: 1e9 }).map((n) => n * 5000 + (n % 2)));
+    fc.assert(
+      fc.property(fc.array(micros, { maxLength: 50 }), (values) => {
+        const exact = values.reduce((a, b) => a + b, 0);
+        const expected = Math.sign(exact) * Math.floor((Math.abs(exact) + 5000) / 10_000) + 0;
+        expect(sumToCents(values.map((v) => v / 1e6))).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('passes NaN and infinities through rather than inventing a number', () => {
+    expect(sumToCents([1, Number.NaN])).toBeNaN();
+    expect(sumToCents([Number.POSITIVE_INFINITY])).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('fromCents', () => {
+  it('is the inverse of toCents for whole cents', () => {
+    for (const cents of [0, 1, 99, 100, 12345, -1, -12345]) expect(toCents(fromCents(cents))).toBe(cents);
+    expect(fromCents(1234)).toBe(12.34);
+  });
+});
+
+describe('roundRate', () => {
+  it('keeps eight decimals', () => {
+    expect(roundRate(1 / 3)).toBe(0.33333333);
+    expect(roundRate(2 / 3)).toBe(0.66666667);
+    expect(roundRate(10)).toBe(10);
+    expect(roundRate(-1 / 3)).toBe(-0.33333333);
+    expect(roundRate(0.123456789)).toBe(0.12345679);
+  });
+});
