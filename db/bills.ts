@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { billInputSchema, type BillInput, type LineItem } from '../domain/bill';
-import { CREDIT_LINE_ITEM_TYPES } from '../domain/lineItemType';
-import { fromCents, toCents } from '../domain/money';
+import { signedAmount } from '../domain/lineItemType';
+import { fromCents, sumToCents } from '../domain/money';
 import { findAccount } from './accounts';
 import type { Db } from './connect';
 import type { BillRow } from './schema';
@@ -29,7 +29,8 @@ export async function saveBill(db: Db, organizationId: string, input: BillInput)
   const account = await findAccount(db, organizationId, bill.accountId);
   if (!account) throw new UnknownAccountError(bill.accountId);
   const lineItems: LineItem[] = bill.lineItems.map((line, index) => ({ ...line, id: line.id ?? crypto.randomUUID(), sequenceNumber: line.sequenceNumber ?? index }));
-  const computedTotal = fromCents(lineItems.reduce((sum, l) => sum + (CREDIT_LINE_ITEM_TYPES.has(l.lineItemType) ? -1 : 1) * Math.abs(toCents(l.subtotal)), 0));
+  // Rounded once from the exact sum, as the invoice builder does, so the two totals always agree.
+  const computedTotal = fromCents(sumToCents(lineItems.map((l) => signedAmount(l.lineItemType, l.subtotal))));
   const id = bill.id ?? crypto.randomUUID();
   const fields = {
     accountId: account.id,

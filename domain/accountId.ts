@@ -15,7 +15,7 @@ const ACCOUNT_FORM = /^[A-Z0-9]+(?:_[A-Z0-9]+)?$/;
 export class InvalidAccountIdError extends Error {
   constructor(readonly input: string) {
     super(
-      `accountId "${input}" is not a NetSuite account id: use the id from Setup > Company > Company Information, ` +
+      `accountId "${input.length > 80 ? `${input.slice(0, 80)}…` : input}" is not a NetSuite account id: use the id from Setup > Company > Company Information, ` +
         `e.g. 1234567, or for a sandbox 1234567_SB1 (1234567-sb1 is accepted too)`,
     );
     this.name = 'InvalidAccountIdError';
@@ -23,7 +23,9 @@ export class InvalidAccountIdError extends Error {
 }
 
 export function parseAccountId(input: string): NetSuiteAccountId {
-  const trimmed = input.trim();
+  // Users paste URLs from the browser: keep only the host.
+  const raw = input.trim();
+  const trimmed = /^[a-z]+:\/\//i.test(raw) ? (raw.replace(/^[a-z]+:\/\//i, '').split('/')[0] ?? '') : raw;
   // A pasted URL prefix ("1234567-sb1.app.netsuite.com") is what the guide tells users to copy.
   const firstLabel = trimmed.includes('.') ? trimmed.split('.')[0] ?? '' : trimmed;
   const account = firstLabel.toUpperCase().replace(/-/g, '_');

@@ -3,7 +3,7 @@ import type { LineItem } from './bill';
 import type { ConfigData } from './configData';
 import { invoiceExternalId } from './externalId';
 import { findMapping, type ExternalMapping } from './externalMapping';
-import { CREDIT_LINE_ITEM_TYPES, type LineItemType } from './lineItemType';
+import { signedAmount, type LineItemType } from './lineItemType';
 import { fromCents, roundRate, sumToCents, toCents } from './money';
 
 /** The custom transaction column every line carries, so a NetSuite line traces back to m3ter. */
@@ -118,19 +118,18 @@ export function buildInvoice(input: BuildInput): BuildResult {
   const exactAmounts: number[] = [];
   for (const line of sortLines(kept, config.sortLineItemsBy)) {
     const { item, reason } = resolveItem(line, input);
-    const sign = CREDIT_LINE_ITEM_TYPES.has(line.lineItemType) ? -1 : 1;
     const custom = customFields(line, config);
     const bands = config.splitUsageLineItems === 'ITEM_PER_USAGE_BAND' ? (line.usagePerPricingBand ?? []) : [];
     if (bands.length > 0) {
       for (const band of bands) {
         const quantity = band.bandUnits ?? band.bandQuantity ?? 0;
-        const amount = sign * Math.abs(band.bandSubtotal);
+        const amount = signedAmount(line.lineItemType, band.bandSubtotal);
         exactAmounts.push(amount);
         lines.push(makeLine({ item, description: bandDescription(line, band.lowerLimit), quantity, amount, unitPrice: band.unitPrice, custom, lineId: line.id }));
       }
-      decisions.push({ kind: 'line', lineItemId: line.id, lineItemType: line.lineItemType, item, reason: `${reason}; split into ${bands.length} pricing bands`, amount: sign * Math.abs(line.subtotal) });
+      decisions.push({ kind: 'line', lineItemId: line.id, lineItemType: line.lineItemType, item, reason: `${reason}; split into ${bands.length} pricing bands`, amount: signedAmount(line.lineItemType, line.subtotal) });
     } else {
-      const amount = sign * Math.abs(line.subtotal);
+      const amount = signedAmount(line.lineItemType, line.subtotal);
       exactAmounts.push(amount);
       lines.push(makeLine({ item, description: line.description, quantity: line.quantity, amount, custom, lineId: line.id }));
       decisions.push({ kind: 'line', lineItemId: line.id, lineItemType: line.lineItemType, item, reason, amount });
@@ -224,10 +223,13 @@ function sortLines(lines: LineItem[], by: ConfigData['sortLineItemsBy']): LineIt
   if (by === 'SUBTOTAL') return ordered.sort((a, b) => Math.abs(b.subtotal) - Math.abs(a.subtotal));
   if (by === 'AGGREGATION_ID') {
     return ordered.sort((a, b) => {
-      if (a.aggregationId === b.aggregationId) return 0;
-      if (!a.aggregationId) return 1;
-      if (!b.aggregationId) return -1;
-      return a.aggregationId < b.aggregationId ? -1 : 1;
+      // An empty aggregation id counts as none, so the comparison stays a consistent order.
+      const x = a.aggregationId || undefined;
+      const y = b.aggregationId || undefined;
+      if (x === y) return 0;
+      if (x === undefined) return 1;
+      if (y === undefined) return -1;
+      return x < y ? -1 : 1;
     });
   }
   return ordered;

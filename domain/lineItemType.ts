@@ -37,3 +37,11 @@ export const CREDIT_LINE_ITEM_TYPES: ReadonlySet<LineItemType> = new Set([
   'COUNTER_ADJUSTMENT_CREDIT',
   'MINIMUM_SPEND_REFUND',
 ]);
+
+/**
+ * The amount as NetSuite must receive it: credits always reduce the invoice, whatever sign m3ter
+ * gave them; every other line keeps its own sign (a negative manual adjustment stays negative).
+ */
+export function signedAmount(lineItemType: LineItemType, amount: number): number {
+  return CREDIT_LINE_ITEM_TYPES.has(lineItemType) ? -Math.abs(amount) : amount;
+}

@@ -59,3 +59,9 @@ describe('parseAccountId', () => {
     expect(isAccountId('1234567-sb1')).toBe(true);
   });
 });
+
+describe('pasted URLs', () => {
+  it('keep only the account part of the host', () => {
+    expect(parseAccountId('https://1234567-sb1.app.netsuite.com/app/center/card.nl')).toEqual({ account: '1234567_SB1', host: '1234567-sb1' });
+  });
+});

@@ -164,10 +164,10 @@ describe('rounding', () => {
     // exact sum: 201,397,037.835 → 201,397,037.84
     const bands = build(
       [
-        line({ usagePerPricingBand: [{ bandSubtotal: 70.855001 }, { bandSubtotal: 63905180.244742 }, { bandSubtotal: 41169502.785947 }, { bandSubtotal: -33408606.47037 }] }),
-        line({ usagePerPricingBand: [{ bandSubtotal: -0.225001 }] }),
+        line({ usagePerPricingBand: [{ bandSubtotal: 70.855001 }, { bandSubtotal: 63905180.244742 }, { bandSubtotal: 41169502.785947 }, { bandSubtotal: 33408606.47037 }] }),
+        line({ usagePerPricingBand: [{ bandSubtotal: 0.225001 }] }),
         line({ lineItemType: 'MINIMUM_SPEND_REFUND', usagePerPricingBand: [{ bandSubtotal: -292.905001 }] }),
-        line({ usagePerPricingBand: [{ bandSubtotal: -77819731.573443 }] }),
+        line({ usagePerPricingBand: [{ bandSubtotal: 77819731.573443 }] }),
         line({ lineItemType: 'USAGE_CREDIT', subtotal: 14905761.414503 }),
       ],
       { splitUsageLineItems: 'ITEM_PER_USAGE_BAND' },
@@ -200,10 +200,11 @@ describe('rounding', () => {
       fc.property(fc.array(lineArb, { minLength: 1, maxLength: 30 }), fc.constantFrom('ITEM_PER_PRODUCT', 'ITEM_PER_USAGE_BAND') as fc.Arbitrary<'ITEM_PER_PRODUCT' | 'ITEM_PER_USAGE_BAND'>, (specs, split) => {
         let exactMicros = 0;
         const items = specs.map((s) => {
-          const sign = CREDIT_LINE_ITEM_TYPES.has(s.lineItemType) ? -1 : 1;
+          // Credits always reduce the invoice; every other line keeps the sign m3ter gave it.
+          const signed = (micros: number) => (CREDIT_LINE_ITEM_TYPES.has(s.lineItemType) ? -Math.abs(micros) : micros);
           const useBands = split === 'ITEM_PER_USAGE_BAND' && s.bands.length > 0;
-          if (useBands) for (const b of s.bands) exactMicros += sign * Math.abs(b.bandSubtotal);
-          else exactMicros += sign * Math.abs(s.subtotal);
+          if (useBands) for (const b of s.bands) exactMicros += signed(b.bandSubtotal);
+          else exactMicros += signed(s.subtotal);
           return line({
             lineItemType: s.lineItemType,
             subtotal: s.subtotal / 1e6,
@@ -539,5 +540,13 @@ describe('sortLineItemsBy', () => {
     const lines = [line({ subtotal: 0.333 }), line({ subtotal: 9.999, aggregationId: 'z' }), line({ subtotal: 1.115, lineItemType: 'USAGE_CREDIT' })];
     const totals = (['NONE', 'SUBTOTAL', 'AGGREGATION_ID'] as const).map((by) => totalCents(linesOf(build(lines, { sortLineItemsBy: by }))));
     expect(new Set(totals).size).toBe(1);
+  });
+});
+
+describe('signs', () => {
+  it('a negative manual adjustment stays negative; a credit sent positive becomes negative', () => {
+    const result = build([line({ lineItemType: 'MANUAL_ADJUSTMENT', subtotal: -50 }), line({ lineItemType: 'CREDIT_MEMO', subtotal: 20 }), line({ subtotal: 100 })]);
+    expect(linesOf(result).map((l) => l.amount)).toEqual([-50, -20, 100]);
+    expect(result.ok && result.totalCents).toBe(3000);
   });
 });
