@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import pino from 'pino';
-import { loadEnv } from '../config/env';
+import { loadEnv, type Env } from '../config/env';
 import { createAccount } from '../db/accounts';
 import { connectCredential, createConfig } from '../db/configs';
 import { connectDatabase, type Db } from '../db/connect';
@@ -10,6 +10,9 @@ import { createMapping } from '../db/mappings';
 import { migrateToLatest } from '../db/migrate';
 import { createOrganization } from '../db/organizations';
 import { listRuns } from '../db/runs';
+import { listEvents, markEventActioned } from '../db/events';
+import { createUser, listUsers } from '../db/users';
+import { readSinkMessages } from '../mail/sink';
 import { RUN_STATUSES, type RunStatus } from '../db/schema';
 import { CredentialCipher } from '../secrets/credentialCipher';
 import { loadEncryptionKey } from '../secrets/encryptionKey';
@@ -17,6 +20,7 @@ import { startStack } from '../stack';
 import { approveAndNotify, saveAndNotify } from './bills';
 import { formatError } from './formatError';
 import { previewBill } from './preview';
+import { enableAndReset } from './configs';
 import { connectClient } from './temporal';
 
 /**
@@ -26,13 +30,15 @@ import { connectClient } from './temporal';
 interface Session {
   db: Db;
   cipher: CredentialCipher;
+  env: Env;
+  mailDir?: string;
   withTemporal<T>(fn: (deps: { db: Db; temporal: Awaited<ReturnType<typeof connectClient>>; taskQueue: string }) => Promise<T>): Promise<T>;
 }
 
 async function withSession<T>(options: { temporal?: boolean }, fn: (session: Session) => Promise<T>): Promise<T> {
   const env = loadEnv();
   const logger = pino({ level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL }, pino.destination(2));
-  const stack = await startStack(env, logger, { temporal: options.temporal ?? false });
+  const stack = await startStack(env, logger, { temporal: options.temporal ?? false, mail: false });
   const db = connectDatabase(stack.databaseUrl, { max: 2 });
   try {
     await migrateToLatest(db);
@@ -40,6 +46,8 @@ async function withSession<T>(options: { temporal?: boolean }, fn: (session: Ses
     return await fn({
       db,
       cipher,
+      env,
+      mailDir: stack.mailDir,
       async withTemporal(inner) {
         const temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
         try {
@@ -180,6 +188,72 @@ export function buildCli(): Command {
     .requiredOption('--bill <id>', 'bill id')
     .action(async (o: { org: string; config: string; bill: string }) => {
       await withSession({}, async ({ db }) => print(await previewBill(db, o.org, o.config, o.bill)));
+    });
+
+  const user = program.command('user').description('organization users (notification recipients)');
+  user
+    .command('create')
+    .addOption(orgOption())
+    .requiredOption('--email <email>', 'email address')
+    .option('--first-name <name>')
+    .option('--last-name <name>')
+    .action(async (o: { org: string; email: string; firstName?: string; lastName?: string }) => {
+      await withSession({}, async ({ db }) => print(await createUser(db, o.org, { email: o.email, firstName: o.firstName, lastName: o.lastName })));
+    });
+  user
+    .command('list')
+    .addOption(orgOption())
+    .action(async (o: { org: string }) => {
+      await withSession({}, async ({ db }) => print(await listUsers(db, o.org)));
+    });
+
+  config
+    .command('enable')
+    .addOption(orgOption())
+    .requiredOption('--config <id>', 'integration config id')
+    .description('re-enable a (possibly auto-disabled) integration; its successive-error count restarts at zero')
+    .action(async (o: { org: string; config: string }) => {
+      await withSession({ temporal: true }, (s) =>
+        s.withTemporal(async (deps) => {
+          const config = await enableAndReset({ ...deps, failureThreshold: s.env.FAILURE_THRESHOLD }, o.org, o.config);
+          if (!config) throw new Error(`--config: no integration config ${o.config} in this organization`);
+          print({ id: config.id, name: config.name, enabled: config.enabled });
+        }),
+      );
+    });
+
+  const events = program.command('events').description('integration events (failed runs, auto-disabling)');
+  events
+    .command('list')
+    .addOption(orgOption())
+    .option('--bill <id>', 'events of one bill')
+    .option('--config <id>', 'events of one integration config')
+    .option('--unresolved', 'only events not yet marked actioned')
+    .action(async (o: { org: string; bill?: string; config?: string; unresolved?: boolean }) => {
+      await withSession({}, async ({ db }) => print(await listEvents(db, o.org, { billId: o.bill, configId: o.config, includeActioned: !o.unresolved })));
+    });
+  events
+    .command('action')
+    .addOption(orgOption())
+    .argument('<eventId>', 'event id')
+    .description('mark an event actioned (resolved)')
+    .action(async (eventId: string, o: { org: string }) => {
+      await withSession({}, async ({ db }) => {
+        const event = await markEventActioned(db, o.org, eventId, 'cli');
+        if (!event) throw new Error(`no event ${eventId} in this organization`);
+        print(event);
+      });
+    });
+
+  program
+    .command('mail')
+    .description('the local mail sink (used when SMTP_URL is unset)')
+    .command('list')
+    .action(async () => {
+      await withSession({}, async ({ env, mailDir }) => {
+        if (env.SMTP_URL) throw new Error('SMTP_URL is set: mail goes to that server, not to the local sink');
+        print(await readSinkMessages(mailDir ?? ''));
+      });
     });
 
   const runs = program.command('runs').description('integration runs');

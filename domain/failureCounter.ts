@@ -15,8 +15,10 @@ export interface ErrorReport {
 }
 
 export interface FailureCounterState {
-  /** Errors completed after the latest success or re-enable, oldest first. */
-  errors: ErrorReport[];
+  /** Errors completed after the latest success or re-enable, oldest first (ids and times only). */
+  errors: Array<{ runId: string; at: number }>;
+  /** The latest errors with their details, for the notification email. */
+  recent: ErrorReport[];
   /** Completion time of the latest success, or of the latest re-enable. */
   resetAt: number;
   disabled: boolean;
@@ -24,28 +26,31 @@ export interface FailureCounterState {
 
 export type CounterInput = { kind: 'success'; runId: string; at: number } | ({ kind: 'error' } & ErrorReport) | { kind: 'enabled'; at: number };
 
-/** Errors kept for the notification email; the count itself never needs more than the threshold. */
-const KEEP = 20;
+/** Errors kept with details for the notification email. */
+const KEEP_DETAILS = 20;
+/** Errors remembered for counting; past this the count saturates (the config is long disabled by then). */
+const KEEP_COUNTED = 2000;
 
 export function initialCounterState(): FailureCounterState {
-  return { errors: [], resetAt: 0, disabled: false };
+  return { errors: [], recent: [], resetAt: 0, disabled: false };
 }
 
 export function applyToCounter(state: FailureCounterState, input: CounterInput, threshold: number): { state: FailureCounterState; disableNow: boolean } {
   if (input.kind === 'enabled') {
-    return { state: { errors: [], resetAt: Math.max(state.resetAt, input.at), disabled: false }, disableNow: false };
+    return { state: { errors: [], recent: [], resetAt: Math.max(state.resetAt, input.at), disabled: false }, disableNow: false };
   }
   if (input.kind === 'success') {
     if (input.at <= state.resetAt) return { state, disableNow: false };
-    return { state: { ...state, resetAt: input.at, errors: state.errors.filter((e) => e.at > input.at) }, disableNow: false };
+    return { state: { ...state, resetAt: input.at, errors: state.errors.filter((e) => e.at > input.at), recent: state.recent.filter((e) => e.at > input.at) }, disableNow: false };
   }
   // An error that completed before the latest success or re-enable is not "successive" any more.
   if (input.at <= state.resetAt || state.errors.some((e) => e.runId === input.runId)) return { state, disableNow: false };
   const { kind: _kind, ...report } = input;
-  const errors = [...state.errors, report].sort((a, b) => a.at - b.at || a.runId.localeCompare(b.runId));
-  const count = errors.length;
-  const disableNow = !state.disabled && count >= threshold;
-  return { state: { ...state, errors: errors.slice(-Math.max(KEEP, threshold)), disabled: state.disabled || disableNow }, disableNow };
+  const byTime = <T extends { at: number; runId: string }>(a: T, b: T) => a.at - b.at || a.runId.localeCompare(b.runId);
+  const errors = [...state.errors, { runId: report.runId, at: report.at }].sort(byTime).slice(-KEEP_COUNTED);
+  const recent = [...state.recent, report].sort(byTime).slice(-Math.max(KEEP_DETAILS, threshold));
+  const disableNow = !state.disabled && errors.length >= threshold;
+  return { state: { ...state, errors, recent, disabled: state.disabled || disableNow }, disableNow };
 }
 
 export function successiveErrors(state: FailureCounterState): number {

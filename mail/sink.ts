@@ -18,8 +18,18 @@ export interface ReceivedMail {
  * SMTP_URL is unset, so notification emails are real SMTP and still readable (`cli mail list`); tests
  * run one in-process and read what it received.
  */
-export async function startMailSink(options: { port: number; dir: string; host?: string }): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+export interface MailSink {
+  url: string;
+  port: number;
+  /** Refuse the n-th message from now (1 = the next) with a temporary SMTP error, once: tests of retries. */
+  rejectNth(n: number): void;
+  stop(): Promise<void>;
+}
+
+export async function startMailSink(options: { port: number; dir: string; host?: string }): Promise<MailSink> {
   fs.mkdirSync(options.dir, { recursive: true });
+  let received = 0;
+  const rejectAt = new Set<number>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -28,6 +38,11 @@ export async function startMailSink(options: { port: number; dir: string; host?:
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        received++;
+        if (rejectAt.delete(received)) {
+          callback(Object.assign(new Error('Temporary failure, try again later'), { responseCode: 451 }));
+          return;
+        }
         const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(4).toString('hex')}.eml`;
         fs.writeFile(path.join(options.dir, name), Buffer.concat(chunks), (error) => callback(error ?? null));
       });
@@ -43,6 +58,7 @@ export async function startMailSink(options: { port: number; dir: string; host?:
   return {
     url: `smtp://${host}:${port}`,
     port,
+    rejectNth: (n) => rejectAt.add(received + n),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -13,7 +13,8 @@ export interface IntegrationFailuresInput {
 
 const activities = proxyActivities<FailureActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 0 },
+  // No attempt limit: disabling and notifying must eventually happen, however long the database is away.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
 /** Inputs handled by one run before continuing as new, well under history limits. */
@@ -46,7 +47,7 @@ export async function integrationFailures(input: IntegrationFailuresInput): Prom
       handled++;
       if (result.disableNow) {
         const eventId = uuid4();
-        const lastErrors = state.errors.slice(-input.threshold);
+        const lastErrors = state.recent.slice(-input.threshold);
         await activities.disableIntegration({ organizationId: input.organizationId, configId: input.configId, eventId, threshold: input.threshold, lastErrors });
         await activities.notifyDisabled({ organizationId: input.organizationId, configId: input.configId, eventId });
       }

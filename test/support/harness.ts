@@ -13,13 +13,13 @@ import { NetSuiteClient } from '../../netsuite/client';
 import { TokenProvider } from '../../netsuite/tokenProvider';
 import { CredentialCipher } from '../../secrets/credentialCipher';
 import { createSmtpMailer } from '../../mail/mailer';
-import { readSinkMessages, startMailSink, type ReceivedMail } from '../../mail/sink';
+import { readSinkMessages, startMailSink, type MailSink, type ReceivedMail } from '../../mail/sink';
 import { createTestDatabase } from './database';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/createWorker';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 
 /** Fast, still growing retries: tests exercise the same code paths without waiting minutes. */
-export const TEST_RETRY: RetrySettings = { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 6 };
+export const TEST_RETRY: RetrySettings = { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 10 };
 
 export interface Harness {
   db: Db;
@@ -37,6 +37,7 @@ export interface Harness {
   tmpDir: string;
   /** Every email the harness's real SMTP server received. */
   readMail(): Promise<ReceivedMail[]>;
+  mailSink: MailSink;
   /** Stops the worker (waiting for it to drain), runs `between`, and starts a fresh one. */
   restartWorker(between?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
@@ -97,6 +98,7 @@ export async function createHarness(options: { retry?: RetrySettings; tokenTtlSe
     logLines,
     tmpDir,
     readMail: () => readSinkMessages(mailDir),
+    mailSink: sink,
     async restartWorker(between) {
       worker.shutdown();
       await running;
@@ -126,7 +128,7 @@ let runtimeSink: string[] = [];
 function installRuntimeLogger(lines: string[]): void {
   runtimeSink = lines;
   try {
-    Runtime.install({ logger: new DefaultLogger('INFO', (entry) => runtimeSink.push(JSON.stringify({ level: entry.level, msg: entry.message, meta: entry.meta }, (_key, value: unknown) => (value instanceof Error ? `${value.name}: ${value.message}` : value)))) });
+    Runtime.install({ logger: new DefaultLogger('INFO', (entry) => runtimeSink.push(JSON.stringify({ level: entry.level, msg: entry.message, meta: entry.meta }, (_key, value: unknown) => (isErrorLike(value) ? `${value.name}: ${value.message}` : value)))) });
   } catch {
     // Already installed by an earlier file in this jest worker: the sink swap above is enough.
   }
@@ -142,4 +144,9 @@ function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run the tests through jest (its globalSetup starts the stack)`);
   return value;
+}
+
+// Errors thrown inside the SDK come from another realm than jest's, so instanceof Error misses them.
+function isErrorLike(value: unknown): value is { name: string; message: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string' && typeof (value as { stack?: unknown }).stack === 'string';
 }
