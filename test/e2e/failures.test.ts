@@ -13,6 +13,7 @@ import { seedIntegration, type SeededIntegration } from '../../demo/seed';
 import { failureCountQuery, failureWorkflowId } from '../../workflows/failureSignals';
 import { eventually } from '../support/eventually';
 import { createHarness, type Harness } from '../support/harness';
+import { spawnWorkerProcess } from '../support/workerProcess';
 
 /**
  * The guide's safety net: after 10 successive error events an integration disables itself and emails
@@ -156,5 +157,47 @@ describe('the consecutive-failure workflow', () => {
     expect(await h.emulator.admin.listFaults(NS)).toEqual([]);
     // The success resets the count; the transient trouble added nothing.
     await waitForCount(w.seeded.configId, 0);
+  });
+});
+
+describe('the counter and a crashing worker', () => {
+  it('keeps the right count when the worker process is SIGKILLed in the middle of counting', async () => {
+    const w = await world();
+    // A worker process of its own, on its own task queue, so killing it stops everything that counts.
+    const queue = `crash-${crypto.randomUUID()}`;
+    const env = {
+      DATABASE_URL: h.databaseUrl,
+      TEMPORAL_ADDRESS: h.temporalAddress,
+      TEMPORAL_TASK_QUEUE: queue,
+      CREDENTIALS_ENCRYPTION_KEY: h.encryptionKey,
+      NETSUITE_URL_TEMPLATE: h.urlTemplate,
+      SMTP_URL: h.mailSink.url,
+      DATA_DIR: h.tmpDir,
+      FAILURE_THRESHOLD: '10',
+    };
+    const onQueue = { db: h.db, temporal: h.temporal, taskQueue: queue };
+    const syncOn = async (n: number) => {
+      const saved = await Promise.all(Array.from({ length: n }, () => saveAndNotify(onQueue, w.seeded.orgId, sampleBill(w.bad))));
+      return saved.flatMap((s) => s.workflows);
+    };
+
+    const first = spawnWorkerProcess(env);
+    await first.ready;
+    for (const id of await syncOn(5)) await h.temporal.workflow.getHandle(id).result();
+    await waitForCount(w.seeded.configId, 5);
+
+    const more = await syncOn(5);
+    await first.kill();
+    const second = spawnWorkerProcess(env);
+    try {
+      await second.ready;
+      for (const id of more) await h.temporal.workflow.getHandle(id).result();
+      await eventually(() => isEnabled(w), (enabled) => enabled === false, 'the config being disabled at 10');
+      expect((await counter(w.seeded.configId)).successiveErrors).toBe(10);
+      expect(await listEvents(h.db, w.seeded.orgId, { configId: w.seeded.configId, eventName: 'integration.disabled.error' })).toHaveLength(1);
+      expect(await listEvents(h.db, w.seeded.orgId, { configId: w.seeded.configId, eventName: 'integration.validation.error' })).toHaveLength(10);
+    } finally {
+      await second.stop();
+    }
   });
 });

@@ -90,7 +90,7 @@ describe('main', () => {
   });
 
   it('prints one JSON line with the URL, serves, and exits cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['-r', path.join(__dirname, 'fixtures', 'registerTs.js'), path.join(__dirname, '../../emulator/main.ts')], {
+    const child = spawn(process.execPath, ['-r', path.join(__dirname, '..', 'support', 'registerTs.js'), path.join(__dirname, '../../emulator/main.ts')], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_NO_WARNINGS: '1' },
     });
