@@ -1,16 +1,52 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerAuth } from './auth';
+import type { ApiDeps } from './deps';
+import { registerErrorHandler } from './errors';
+import { registerRoutes } from './routes';
 
 export interface ServerOptions {
   /** True once migrations ran and the worker polls; /health answers 503 until then. */
   isReady: () => boolean;
+  /** The m3ter-compatible API; absent while the service is still starting its parts. */
+  api?: () => ApiDeps | undefined;
+  logger?: import('pino').Logger;
 }
 
-/** The HTTP side of the service: /health now; the m3ter-compatible API registers its routes here. */
-export function buildServer(options: ServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false });
-  app.get('/health', async (_request, reply) => {
+/**
+ * The HTTP side of the service: /health, and m3ter's API (same paths, fields, envelopes and
+ * authentication, so m3ter's own SDKs work with only a base-URL change), documented at /openapi.json
+ * and /docs from the same zod schemas that validate requests.
+ */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true, bodyLimit: 10 * 1024 * 1024 }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'm3ter → NetSuite bill sync', version: '0.1.0', description: "m3ter's API for NetSuite integrations, bills and their runs. Authenticate with POST /oauth/token (Basic apiKey:apiSecret)." },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, basic: { type: 'http', scheme: 'basic' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     if (!options.isReady()) return reply.code(503).send({ status: 'starting' });
     return { status: 'ok' };
   });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const deps = options.api?.();
+  if (deps) {
+    registerAuth(app, deps);
+    registerRoutes(app, deps);
+  }
   return app;
 }

@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { DEFAULT_RETRY, type RetrySettings } from '../activities';
+import { deriveTokenKey } from '../api/auth';
+import type { ApiDeps } from '../api/deps';
 import { buildServer } from '../api/server';
 import { connectClient } from '../client/temporal';
 import type { Env } from '../config/env';
@@ -32,17 +34,13 @@ export interface RunningService {
  */
 export async function startService(env: Env, logger: Logger, options: { retry?: RetrySettings } = {}): Promise<RunningService> {
   let ready = false;
-  const server = buildServer({ isReady: () => ready });
-  await server.listen({ port: env.PORT, host: '0.0.0.0' });
-  const address = server.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : env.PORT}`;
-
   const stack = await startStack(env, logger);
   const db = connectDatabase(stack.databaseUrl);
   const applied = await migrateToLatest(db);
   if (applied.length > 0) logger.info({ applied }, 'database migrated');
 
-  const cipher = new CredentialCipher(loadEncryptionKey({ configured: env.CREDENTIALS_ENCRYPTION_KEY, dataDir: env.dataDir }));
+  const encryptionKey = loadEncryptionKey({ configured: env.CREDENTIALS_ENCRYPTION_KEY, dataDir: env.dataDir });
+  const cipher = new CredentialCipher(encryptionKey);
   const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE });
   const tokens = new TokenProvider(netsuite);
   routeSdkLogs(logger);
@@ -57,6 +55,12 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   });
   const running = worker.run();
   running.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
+
+  const api: ApiDeps = { db, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, cipher, tokenKey: deriveTokenKey(encryptionKey), tokenTtlSeconds: 3600, failureThreshold: env.FAILURE_THRESHOLD, netsuite, logger };
+  const server = await buildServer({ isReady: () => ready, api: () => api, logger });
+  await server.listen({ port: env.PORT, host: '0.0.0.0' });
+  const address = server.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : env.PORT}`;
   ready = true;
   logger.info({ url, temporal: stack.temporalAddress, ui: stack.temporalUiUrl, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'service ready');
 

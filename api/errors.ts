@@ -1,0 +1,65 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { ZodError } from 'zod';
+import { InvalidAccountIdError } from '../domain/accountId';
+import { AccountFilterSyntaxError } from '../domain/accountFilter';
+import { BillLockedError, BillNotFoundError, UnknownAccountError } from '../db/bills';
+import { UnknownCredentialError, UnsupportedIntegrationError } from '../db/configs';
+import { InvalidPrivateKeyError } from '../netsuite/privateKey';
+
+/** An error a route raises on purpose, with the HTTP status and a message that says what to do. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const notFound = (what: string) => new ApiError(404, `${what} not found`);
+
+export class VersionConflictError extends ApiError {
+  constructor(expected: number | undefined, actual: number) {
+    super(409, `version: the stored version is ${actual}${expected === undefined ? '' : `, not ${expected}`}; read the entity again and send its current version`);
+  }
+}
+
+/** Errors from the domain and database that are the caller's to fix: 400 with their message. */
+const BAD_INPUT = [InvalidAccountIdError, AccountFilterSyntaxError, UnknownAccountError, UnknownCredentialError, UnsupportedIntegrationError, InvalidPrivateKeyError];
+
+/**
+ * One error shape for every route, m3ter's `{ message }`, naming the field and the fix. Nothing of
+ * the request body is echoed (it may hold a private key), and 5xx answers say nothing internal.
+ */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const messages = error.validation.map((v) => {
+        const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || error.validationContext || 'body';
+        return `${field}: ${v.message}`;
+      });
+      return reply.code(400).send({ message: messages.join('; ') });
+    }
+    if (error instanceof ZodError) {
+      return reply.code(400).send({ message: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+    }
+    if (error instanceof ApiError) return reply.code(error.statusCode).send({ message: error.message });
+    if (error instanceof BillNotFoundError) return reply.code(404).send({ message: error.message });
+    if (error instanceof BillLockedError) return reply.code(409).send({ message: error.message });
+    if (BAD_INPUT.some((type) => error instanceof type)) return reply.code(400).send({ message: error.message });
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ message: 'request body too large (limit 10 MB)' });
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ message: 'send JSON with Content-Type: application/json' });
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send({ message: error.message });
+    }
+    if (isResponseSerializationError(error)) request.log.error({ err: error }, 'response did not match its schema');
+    // Database constraint violations are the caller's data conflicting with what is stored.
+    const pgCode = (error as { code?: string }).code;
+    if (pgCode === '23505') return reply.code(409).send({ message: 'an entity with these unique fields already exists' });
+    if (pgCode === '22P02' || pgCode === '23503') return reply.code(400).send({ message: 'a referenced id is malformed or does not exist' });
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ message: 'internal error; the service log has the details' });
+  });
+}
