@@ -1,0 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../deps';
+
+/** Placeholder until this resource's routes land. */
+export function registerBillRoutes(_app: FastifyInstance, _deps: ApiDeps): void {}
