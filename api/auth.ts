@@ -38,7 +38,7 @@ export function registerAuth(app: FastifyInstance, deps: ApiDeps): void {
         summary: 'Get a bearer token for an API key',
         description: 'HTTP Basic authentication with apiKey:apiSecret; body `{"grant_type": "client_credentials"}`.',
         body: z.object({ grant_type: z.literal('client_credentials').optional() }).passthrough().nullish(),
-        response: { 200: tokenResponse, 401: z.object({ message: z.string() }) },
+        response: { 200: tokenResponse, 400: z.object({ message: z.string() }), 401: z.object({ message: z.string() }) },
         security: [{ basic: [] }],
       },
     },

@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { createHarness, type Harness } from '../support/harness';
+import { ensurePythonTools } from '../support/python';
+
+const run = promisify(execFile);
+let h: Harness;
+let api: ApiWorld;
+let python: string;
+
+beforeAll(async () => {
+  python = ensurePythonTools();
+  h = await createHarness();
+  api = await startApi(h);
+}, 300_000);
+
+afterAll(async () => {
+  await api?.close();
+  await h?.close();
+});
+
+describe('the OpenAPI document', () => {
+  it('validates, and schema-driven fuzzing finds no 5xx and no response that contradicts it', async () => {
+    const client = await apiClient(h, api);
+    const schemathesis = path.join(path.dirname(python), 'schemathesis');
+    const result = await run(
+      schemathesis,
+      ['--config-file', path.join(__dirname, '..', 'python', 'schemathesis.toml'), 'run', `${api.url}/openapi.json`, '--phases', 'examples,coverage,fuzzing', '--workers', '2', '--seed', '1', '--max-failures', '20'],
+      { env: { ...process.env, API_TOKEN: client.token, ORG_ID: client.orgId, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' }, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 },
+    ).catch((error: { code?: number; stdout?: string; stderr?: string }) => error);
+    const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
+    if ('code' in result && result.code) throw new Error(`schemathesis found problems:\n${output.slice(-12_000)}`);
+    expect(output).toMatch(/passed|No issues found/i);
+    // The private key, the API secret or a token never shows up as an example in the document.
+    const doc = await (await fetch(`${api.url}/openapi.json`)).text();
+    expect(doc).not.toContain('PRIVATE KEY');
+    expect(doc).not.toContain(client.apiSecret);
+  }, 900_000);
+});
