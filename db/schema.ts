@@ -95,6 +95,8 @@ export interface NetsuiteCredentialTable {
   privateKeyEncrypted: string;
   keyFingerprint: string;
   keyType: string;
+  /** NetSuite requests of ours allowed in flight at once on this account (the account's limit is shared). */
+  concurrencyLimit: Generated<number>;
   version: Generated<number>;
   dtCreated: Timestamp;
   dtLastModified: Timestamp;
@@ -199,7 +201,15 @@ export interface NotificationTable {
   dtSent: Timestamp;
 }
 
+export interface NetsuiteLeaseTable {
+  accountId: string;
+  slot: number;
+  holder: string;
+  expiresAt: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface Database {
+  netsuiteLease: NetsuiteLeaseTable;
   integrationEvent: IntegrationEventTable;
   notification: NotificationTable;
   organization: OrganizationTable;

@@ -9,7 +9,9 @@ import {
   NetSuiteValidationError,
   parseErrorDetails,
 } from './errors';
+import { ConcurrencySlotTimeoutError, type ConcurrencyGate } from './gate';
 import { NetSuiteUrls } from './urls';
+import { parseAccountId } from '../domain/accountId';
 
 export interface AccessToken {
   value: string;
@@ -22,6 +24,8 @@ export interface NetSuiteClientOptions {
   timeoutMs?: number;
   dispatcher?: Dispatcher;
   now?: () => number;
+  /** Holds one of the account's concurrency slots for the length of each request. */
+  gate?: ConcurrencyGate;
 }
 
 /**
@@ -33,8 +37,10 @@ export class NetSuiteClient {
   private readonly dispatcher: Dispatcher;
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  private readonly gate?: ConcurrencyGate;
 
   constructor(options: NetSuiteClientOptions) {
+    this.gate = options.gate;
     this.urls = new NetSuiteUrls(options.urlTemplate);
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.dispatcher = options.dispatcher ?? new Agent({ headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, connections: 64 });
@@ -42,6 +48,10 @@ export class NetSuiteClient {
   }
 
   async requestToken(accountId: string, clientAssertion: string): Promise<AccessToken> {
+    return this.withSlot(accountId, () => this.tokenRequest(accountId, clientAssertion));
+  }
+
+  private async tokenRequest(accountId: string, clientAssertion: string): Promise<AccessToken> {
     const body = new URLSearchParams({
       grant_type: 'client_credentials',
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
@@ -64,6 +74,11 @@ export class NetSuiteClient {
    * retry after a lost answer, or a recalculated bill, updates the one invoice instead of adding one.
    */
   async upsertInvoice(accountId: string, token: string, invoice: NetSuiteInvoice): Promise<{ internalId: string }> {
+    const result = await this.withSlot(accountId, () => this.upsert(accountId, token, invoice));
+    return result.internalId ? { internalId: result.internalId } : { internalId: (await this.getInvoice(accountId, token, `eid:${invoice.externalId}`)).id };
+  }
+
+  private async upsert(accountId: string, token: string, invoice: NetSuiteInvoice): Promise<{ internalId?: string }> {
     const url = `${this.urls.invoiceByExternalId(accountId, invoice.externalId)}?replace=item`;
     const { externalId: _inUrl, ...body } = invoice;
     const response = await this.send(url, {
@@ -75,17 +90,36 @@ export class NetSuiteClient {
       await response.body.dump();
       const location = headerValue(response.headers.location);
       const internalId = location?.split('/').pop();
-      if (internalId && /^\d+$/.test(internalId)) return { internalId };
-      return { internalId: (await this.getInvoice(accountId, token, `eid:${invoice.externalId}`)).id };
+      return internalId && /^\d+$/.test(internalId) ? { internalId } : {};
     }
     throw await this.failure(response, url);
   }
 
   async getInvoice(accountId: string, token: string, id: string): Promise<{ id: string; [field: string]: unknown }> {
+    return this.withSlot(accountId, () => this.get(accountId, token, id));
+  }
+
+  private async get(accountId: string, token: string, id: string): Promise<{ id: string; [field: string]: unknown }> {
     const url = `${this.urls.invoice(accountId, id)}?expandSubResources=true`;
     const response = await this.send(url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
     if (response.statusCode === 200) return (await readJson(response)) as { id: string };
     throw await this.failure(response, url);
+  }
+
+  private async withSlot<T>(accountId: string, fn: () => Promise<T>): Promise<T> {
+    if (!this.gate) return fn();
+    let release: () => Promise<void>;
+    try {
+      release = await this.gate(parseAccountId(accountId).account);
+    } catch (error) {
+      if (error instanceof ConcurrencySlotTimeoutError) throw new NetSuiteThrottledError(error.message);
+      throw error;
+    }
+    try {
+      return await fn();
+    } finally {
+      await release().catch(() => undefined);
+    }
   }
 
   private async send(url: string, options: { method: Dispatcher.HttpMethod; headers: Record<string, string>; body?: string }): Promise<Dispatcher.ResponseData> {

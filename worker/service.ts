@@ -9,6 +9,7 @@ import { buildServer } from '../api/server';
 import { connectClient } from '../client/temporal';
 import type { Env } from '../config/env';
 import { connectDatabase, type Db } from '../db/connect';
+import { createPostgresGate } from '../db/leases';
 import { migrateToLatest } from '../db/migrate';
 import { NetSuiteClient } from '../netsuite/client';
 import { TokenProvider } from '../netsuite/tokenProvider';
@@ -41,7 +42,8 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
 
   const encryptionKey = loadEncryptionKey({ configured: env.CREDENTIALS_ENCRYPTION_KEY, dataDir: env.dataDir });
   const cipher = new CredentialCipher(encryptionKey);
-  const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE });
+  // Every NetSuite request takes a slot of its account's concurrency limit, shared by all workers.
+  const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE, gate: createPostgresGate(db) });
   const tokens = new TokenProvider(netsuite);
   routeSdkLogs(logger);
   const connection = await NativeConnection.connect({ address: stack.temporalAddress });

@@ -8,6 +8,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Work
 import type { RetrySettings } from '../../activities';
 import { createLogger } from '../../config/logger';
 import { connectDatabase, type Db } from '../../db/connect';
+import { createPostgresGate } from '../../db/leases';
 import { migrateToLatest } from '../../db/migrate';
 import { NetSuiteClient } from '../../netsuite/client';
 import { TokenProvider } from '../../netsuite/tokenProvider';
@@ -68,7 +69,7 @@ export async function createHarness(options: { retry?: RetrySettings; tokenTtlSe
       },
     }),
   });
-  const netsuite = new NetSuiteClient({ urlTemplate, timeoutMs: 10_000 });
+  const netsuite = new NetSuiteClient({ urlTemplate, timeoutMs: 10_000, gate: createPostgresGate(db) });
 
   const address = required('TEST_TEMPORAL_ADDRESS');
   const namespace = process.env.TEST_TEMPORAL_NAMESPACE ?? 'default';
