@@ -15,7 +15,8 @@ import { createUser, listUsers } from '../db/users';
 import { readSinkMessages } from '../mail/sink';
 import { RUN_STATUSES, type RunStatus } from '../db/schema';
 import { CredentialCipher } from '../secrets/credentialCipher';
-import { loadEncryptionKey } from '../secrets/encryptionKey';
+import { cipherFromEnv } from '../secrets/cipherFromEnv';
+import { reencryptCredentials } from '../secrets/rekey';
 import { startStack } from '../stack';
 import { approveAndNotify, saveAndNotify } from './bills';
 import { formatError } from './formatError';
@@ -42,7 +43,7 @@ async function withSession<T>(options: { temporal?: boolean }, fn: (session: Ses
   const db = connectDatabase(stack.databaseUrl, { max: 2 });
   try {
     await migrateToLatest(db);
-    const cipher = new CredentialCipher(loadEncryptionKey({ configured: env.CREDENTIALS_ENCRYPTION_KEY, dataDir: env.dataDir }));
+    const { cipher } = cipherFromEnv(env);
     return await fn({
       db,
       cipher,
@@ -120,6 +121,13 @@ export function buildCli(): Command {
       await withSession({}, async ({ db, cipher }) =>
         print(await createCredential(db, cipher, o.org, { accountId: o.accountId, certificateId: o.certificateId, clientId: o.clientId, privateKeyPem, name: o.name })),
       );
+    });
+
+  credential
+    .command('rekey')
+    .description('re-encrypt every stored private key with CREDENTIALS_ENCRYPTION_KEY (step two of a key rotation)')
+    .action(async () => {
+      await withSession({}, async ({ db, cipher }) => print(await reencryptCredentials(db, cipher)));
     });
 
   const config = program.command('config').description('NetSuite integration configurations');

@@ -21,6 +21,7 @@ const envSchema = z.object({
     .refine((v) => v.includes('{account}'), 'must contain the {account} placeholder')
     .default('https://{account}.suitetalk.api.netsuite.com'),
   CREDENTIALS_ENCRYPTION_KEY: z.string().optional(),
+  CREDENTIALS_ENCRYPTION_KEY_PREVIOUS: z.string().optional(),
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default('m3ter-netsuite-sync <noreply@localhost>'),
   MAIL_SINK_PORT: z.coerce.number().int().min(0).max(65535).default(2525),

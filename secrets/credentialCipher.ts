@@ -2,21 +2,31 @@ import crypto from 'node:crypto';
 
 export class CredentialDecryptionError extends Error {
   constructor(reason: string) {
-    super(`A stored NetSuite credential cannot be decrypted (${reason}): CREDENTIALS_ENCRYPTION_KEY (or DATA_DIR/credentials.key) is not the key it was saved with. Restore that key, or create the credential again.`);
+    super(`A stored NetSuite credential cannot be decrypted (${reason}): CREDENTIALS_ENCRYPTION_KEY (or DATA_DIR/credentials.key) is not the key it was saved with. Restore that key (or list it in CREDENTIALS_ENCRYPTION_KEY_PREVIOUS while rotating), or create the credential again.`);
     this.name = 'CredentialDecryptionError';
   }
+}
+
+function keyIdOf(key: Buffer): string {
+  return crypto.createHash('sha256').update(key).digest('hex').slice(0, 8);
 }
 
 /**
  * AES-256-GCM for secrets at rest. The stored form names the key it was made with
  * (`v1.<keyId>.<iv>.<tag>.<ciphertext>`), so a wrong key is reported as such rather than as garbage,
- * and a later key rotation can tell old ciphertexts apart.
+ * and during a key rotation old ciphertexts are read with the previous key while new ones use the
+ * current key (see `needsReencryption` and `npm run -s cli -- credentials rekey`).
  */
 export class CredentialCipher {
-  private readonly keyId: string;
+  readonly keyId: string;
+  private readonly keys = new Map<string, Buffer>();
 
-  constructor(private readonly key: Buffer) {
-    this.keyId = crypto.createHash('sha256').update(key).digest('hex').slice(0, 8);
+  constructor(
+    private readonly key: Buffer,
+    previousKeys: readonly Buffer[] = [],
+  ) {
+    this.keyId = keyIdOf(key);
+    for (const k of [key, ...previousKeys]) this.keys.set(keyIdOf(k), k);
   }
 
   encrypt(plaintext: string): string {
@@ -28,14 +38,20 @@ export class CredentialCipher {
 
   decrypt(stored: string): string {
     const [version, keyId, iv, tag, ciphertext] = stored.split('.');
-    if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new CredentialDecryptionError('unknown format');
-    if (keyId !== this.keyId) throw new CredentialDecryptionError(`made with key ${keyId}, current key is ${this.keyId}`);
+    if (version !== 'v1' || !keyId || !iv || !tag || ciphertext === undefined) throw new CredentialDecryptionError('unknown format');
+    const key = this.keys.get(keyId);
+    if (!key) throw new CredentialDecryptionError(`made with key ${keyId}, current key is ${this.keyId}`);
     try {
-      const decipher = crypto.createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
+      const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
       decipher.setAuthTag(Buffer.from(tag, 'base64'));
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]).toString('utf8');
     } catch {
       throw new CredentialDecryptionError('authentication tag mismatch');
     }
+  }
+
+  /** True when the value was made with a previous key and should be re-encrypted with the current one. */
+  needsReencryption(stored: string): boolean {
+    return stored.split('.')[1] !== this.keyId;
   }
 }

@@ -35,6 +35,11 @@ export function loadEncryptionKey(options: { configured?: string; dataDir: strin
   }
 }
 
+/** CREDENTIALS_ENCRYPTION_KEY_PREVIOUS: comma-separated old keys, readable while rotating. */
+export function decodePreviousKeys(text: string | undefined): Buffer[] {
+  return (text ?? '').split(',').map((k) => k.trim()).filter(Boolean).map(decodeKey);
+}
+
 function decodeKey(text: string): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
   if (key.length !== 32) throw new InvalidEncryptionKeyError();

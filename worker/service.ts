@@ -14,7 +14,7 @@ import { migrateToLatest } from '../db/migrate';
 import { NetSuiteClient } from '../netsuite/client';
 import { TokenProvider } from '../netsuite/tokenProvider';
 import { CredentialCipher } from '../secrets/credentialCipher';
-import { loadEncryptionKey } from '../secrets/encryptionKey';
+import { cipherFromEnv } from '../secrets/cipherFromEnv';
 import { startStack, type Stack } from '../stack';
 import { createSmtpMailer } from '../mail/mailer';
 import { createWorker } from './createWorker';
@@ -40,8 +40,7 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   const applied = await migrateToLatest(db);
   if (applied.length > 0) logger.info({ applied }, 'database migrated');
 
-  const encryptionKey = loadEncryptionKey({ configured: env.CREDENTIALS_ENCRYPTION_KEY, dataDir: env.dataDir });
-  const cipher = new CredentialCipher(encryptionKey);
+  const { cipher, key: encryptionKey } = cipherFromEnv(env);
   // Every NetSuite request takes a slot of its account's concurrency limit, shared by all workers.
   const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE, gate: createPostgresGate(db) });
   const tokens = new TokenProvider(netsuite);
