@@ -59,6 +59,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const pgCode = (error as { code?: string }).code;
     if (pgCode === '23505') return reply.code(409).send({ message: 'an entity with these unique fields already exists' });
     if (pgCode === '22P02' || pgCode === '23503') return reply.code(400).send({ message: 'a referenced id is malformed or does not exist' });
+    // Text with NUL characters, impossible dates, out-of-range numbers: the caller's data, not our fault.
+    if (pgCode === '22021' || pgCode === '22P05') return reply.code(400).send({ message: 'text fields must not contain NUL characters or invalid UTF-8' });
+    if (pgCode === '22007' || pgCode === '22008') return reply.code(400).send({ message: 'a date or time is not a real calendar value (use YYYY-MM-DD)' });
+    if (pgCode === '22003' || pgCode === '22001') return reply.code(400).send({ message: 'a value is out of range or too long' });
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ message: 'internal error; the service log has the details' });
   });

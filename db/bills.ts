@@ -98,3 +98,141 @@ export async function approveBills(db: Db, organizationId: string, billIds: stri
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** A bill row with its account's code, as m3ter's bill responses carry it. */
+export type BillWithAccountCode = BillRow & { accountCode: string | null };
+
+export interface BillFilter {
+  accountId?: string;
+  billDate?: string;
+  /** Inclusive. */
+  billDateStart?: string;
+  /** Exclusive, as m3ter's. */
+  billDateEnd?: string;
+  ids?: string[];
+  status?: 'PENDING' | 'APPROVED';
+  locked?: boolean;
+  billingFrequency?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function billsWithCode(db: Db, organizationId: string) {
+  return db
+    .selectFrom('bill')
+    .leftJoin('account', 'account.id', 'bill.accountId')
+    .selectAll('bill')
+    .select('account.code as accountCode')
+    .where('bill.organizationId', '=', organizationId);
+}
+
+/** One page of an organization's bills, oldest first; `limit` rows from `offset`. */
+export async function listBills(db: Db, organizationId: string, filter: BillFilter & { offset: number; limit: number }): Promise<BillWithAccountCode[]> {
+  let query = billsWithCode(db, organizationId);
+  if (filter.accountId !== undefined) {
+    // An account id, or its code (as bill ingestion accepts); an unknown one matches nothing.
+    const account = await findAccount(db, organizationId, filter.accountId);
+    if (!account) return [];
+    query = query.where('bill.accountId', '=', account.id);
+  }
+  if (filter.ids?.length) {
+    const uuids = filter.ids.filter((id) => UUID.test(id));
+    if (uuids.length === 0) return [];
+    query = query.where('bill.id', 'in', uuids);
+  }
+  if (filter.billDate) query = query.where('bill.billDate', '=', filter.billDate);
+  if (filter.billDateStart) query = query.where('bill.billDate', '>=', filter.billDateStart);
+  if (filter.billDateEnd) query = query.where('bill.billDate', '<', filter.billDateEnd);
+  if (filter.status) query = query.where('bill.status', '=', filter.status);
+  if (filter.locked !== undefined) query = query.where('bill.locked', '=', filter.locked);
+  if (filter.billingFrequency) query = query.where('bill.billingFrequency', '=', filter.billingFrequency);
+  return query.orderBy('bill.dtCreated').orderBy('bill.id').offset(filter.offset).limit(filter.limit).execute();
+}
+
+/** A bill with its account's code; undefined when it is not this organization's. */
+export async function getBillWithAccountCode(db: Db, organizationId: string, billId: string): Promise<BillWithAccountCode | undefined> {
+  if (!UUID.test(billId)) return undefined;
+  return billsWithCode(db, organizationId).where('bill.id', '=', billId).executeTakeFirst();
+}
+
+/** The account's bill with the latest bill date (the most recently created among equals). */
+export async function getLatestBill(db: Db, organizationId: string, accountId: string): Promise<BillWithAccountCode | undefined> {
+  if (!UUID.test(accountId)) return undefined;
+  return billsWithCode(db, organizationId).where('bill.accountId', '=', accountId).orderBy('bill.billDate', 'desc').orderBy('bill.dtCreated', 'desc').orderBy('bill.id', 'desc').limit(1).executeTakeFirst();
+}
+
+/** The line items of each bill's current version, in one query. */
+export async function getCurrentLineItems(db: Db, bills: { id: string; version: number }[]): Promise<Map<string, LineItem[]>> {
+  const result = new Map<string, LineItem[]>(bills.map((b) => [b.id, []]));
+  if (bills.length === 0) return result;
+  const rows = await db
+    .selectFrom('billLineItem')
+    .select(['billId', 'data'])
+    .where((eb) => eb.or(bills.map((b) => eb.and([eb('billId', '=', b.id), eb('billVersion', '=', b.version)]))))
+    .orderBy('billId')
+    .orderBy('sequenceNumber')
+    .execute();
+  for (const row of rows) result.get(row.billId)?.push(row.data);
+  return result;
+}
+
+/** Ids of the given bills that exist in this organization. */
+export async function existingBillIds(db: Db, organizationId: string, billIds: string[]): Promise<string[]> {
+  const uuids = billIds.filter((id) => UUID.test(id));
+  if (uuids.length === 0) return [];
+  const rows = await db.selectFrom('bill').select('id').where('organizationId', '=', organizationId).where('id', 'in', uuids).execute();
+  return rows.map((r) => r.id);
+}
+
+/** A bill's state refuses the change (locking a PENDING bill, reopening a locked one, deleting a locked one). */
+export class BillStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BillStateError';
+  }
+}
+
+/**
+ * Deletes a bill (its line items go with it) and returns it as it was, with its current line items.
+ * A locked bill is final and is refused.
+ */
+export async function deleteBill(db: Db, organizationId: string, billId: string): Promise<(BillWithAccountCode & { lineItems: LineItem[] }) | undefined> {
+  if (!UUID.test(billId)) return undefined;
+  return db.transaction().execute(async (tx) => {
+    const locked = await tx.selectFrom('bill').select('id').where('organizationId', '=', organizationId).where('id', '=', billId).forUpdate().executeTakeFirst();
+    if (!locked) return undefined;
+    const bill = await billsWithCode(tx, organizationId).where('bill.id', '=', billId).executeTakeFirstOrThrow();
+    if (bill.locked) throw new BillStateError(`bill ${billId} is locked and cannot be deleted`);
+    const lineItems = await getLineItems(tx, billId, bill.version);
+    await tx.deleteFrom('bill').where('id', '=', billId).execute();
+    return { ...bill, lineItems };
+  });
+}
+
+/** Puts an approved bill back to PENDING (clearing its approval); a locked bill is refused. */
+export async function reopenBill(db: Db, organizationId: string, billId: string): Promise<boolean> {
+  if (!UUID.test(billId)) return false;
+  return db.transaction().execute(async (tx) => {
+    const bill = await tx.selectFrom('bill').select(['locked']).where('organizationId', '=', organizationId).where('id', '=', billId).forUpdate().executeTakeFirst();
+    if (!bill) return false;
+    if (bill.locked) throw new BillStateError(`status: bill ${billId} is locked; a locked bill cannot go back to PENDING`);
+    await tx.updateTable('bill').set({ status: 'PENDING', dtApproved: null, approvedBy: null, dtLastModified: new Date() }).where('id', '=', billId).where('status', '!=', 'PENDING').execute();
+    return true;
+  });
+}
+
+/**
+ * Locks a bill, as m3ter does once it is final: only an approved bill can be locked, and a locked bill
+ * can't be recalculated, reopened or deleted. Locking a locked bill is a no-op. Version is untouched:
+ * it counts calculations, and the line items are stored per version.
+ */
+export async function lockBill(db: Db, organizationId: string, billId: string): Promise<boolean> {
+  if (!UUID.test(billId)) return false;
+  return db.transaction().execute(async (tx) => {
+    const bill = await tx.selectFrom('bill').select(['status', 'locked']).where('organizationId', '=', organizationId).where('id', '=', billId).forUpdate().executeTakeFirst();
+    if (!bill) return false;
+    if (bill.status === 'PENDING') throw new BillStateError(`bill ${billId} is PENDING; approve it before locking it`);
+    if (!bill.locked) await tx.updateTable('bill').set({ locked: true, dtLastModified: new Date() }).where('id', '=', billId).execute();
+    return true;
+  });
+}

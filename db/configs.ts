@@ -110,3 +110,69 @@ export async function enableConfig(db: Db, organizationId: string, configId: str
     .returningAll()
     .executeTakeFirst();
 }
+
+/** An update's outcome: the new row, or the version actually stored when the caller's is stale. */
+export type VersionedUpdate<Row> = { ok: true; row: Row } | { ok: false; storedVersion: number };
+
+/** One page of an organization's configs, oldest first; `limit` rows at most. */
+export async function listConfigs(db: Db, organizationId: string, query: { destinationId?: string; offset: number; limit: number }): Promise<IntegrationConfigRow[]> {
+  let q = db.selectFrom('integrationConfig').selectAll().where('organizationId', '=', organizationId);
+  if (query.destinationId) q = q.where('destinationId', '=', query.destinationId);
+  return q.orderBy('dtCreated').orderBy('id').offset(query.offset).limit(query.limit).execute();
+}
+
+/** The config of an entity type (m3ter's `integrationconfigs/entity/{entityType}`): the oldest match, if any. */
+export async function findConfigForEntity(
+  db: Db,
+  organizationId: string,
+  query: { entityType: string; destination?: string; destinationId?: string; entityId?: string },
+): Promise<IntegrationConfigRow | undefined> {
+  let q = db
+    .selectFrom('integrationConfig')
+    .selectAll()
+    .where('organizationId', '=', organizationId)
+    .where((eb) => eb(eb.fn('lower', ['entityType']), '=', query.entityType.toLowerCase()));
+  if (query.destination) q = q.where((eb) => eb(eb.fn('lower', ['destination']), '=', query.destination!.toLowerCase()));
+  if (query.destinationId) q = q.where('destinationId', '=', query.destinationId);
+  if (query.entityId) q = q.where('entityId', '=', query.entityId);
+  return q.orderBy('dtCreated').orderBy('id').executeTakeFirst();
+}
+
+/**
+ * Replaces a config's name and configData (validated whole, so it is never stored half-valid) under
+ * optimistic locking. Optional fields left undefined keep their value; null clears them (null
+ * `integrationCredentialsId` disconnects the credential). Returns undefined when there is no such config.
+ */
+export async function updateConfig(db: Db, organizationId: string, configId: string, version: number | undefined, input: ConfigInput): Promise<VersionedUpdate<IntegrationConfigRow> | undefined> {
+  const parsed = configInputSchema.parse(input);
+  if (parsed.destination.toLowerCase() !== NETSUITE_DESTINATION.toLowerCase() || parsed.entityType.toLowerCase() !== BILL_ENTITY_TYPE.toLowerCase()) {
+    throw new UnsupportedIntegrationError(parsed.destination, parsed.entityType);
+  }
+  const configData = parseConfigData(parsed.configData);
+  if (parsed.integrationCredentialsId) await assertCredentialExists(db, organizationId, parsed.integrationCredentialsId);
+  return db.transaction().execute(async (tx) => {
+    const current = await tx.selectFrom('integrationConfig').select('version').where('organizationId', '=', organizationId).where('id', '=', configId).forUpdate().executeTakeFirst();
+    if (!current) return undefined;
+    if (version !== current.version) return { ok: false as const, storedVersion: current.version };
+    const row = await tx
+      .updateTable('integrationConfig')
+      .set({
+        name: parsed.name,
+        configData: JSON.stringify(configData),
+        ...(parsed.integrationCredentialsId !== undefined ? { integrationCredentialsId: parsed.integrationCredentialsId } : {}),
+        ...(parsed.destinationId !== undefined ? { destinationId: parsed.destinationId } : {}),
+        ...(parsed.entityId !== undefined ? { entityId: parsed.entityId } : {}),
+        version: current.version + 1,
+        dtLastModified: new Date(),
+      })
+      .where('id', '=', configId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { ok: true as const, row };
+  });
+}
+
+/** Deletes a config (its runs, events and linked mappings go with it); returns what was deleted. */
+export async function deleteConfig(db: Db, organizationId: string, configId: string): Promise<IntegrationConfigRow | undefined> {
+  return db.deleteFrom('integrationConfig').where('organizationId', '=', organizationId).where('id', '=', configId).returningAll().executeTakeFirst();
+}

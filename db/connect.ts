@@ -18,6 +18,9 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Ky
     },
   });
   // maintainNestedObjectKeys: jsonb contents (invoice bodies, custom fields) keep their own key spelling.
+  // A restarted or failed-over server ends idle connections; the pool drops them and reconnects on
+  // the next query. Unhandled, the 'error' event would crash the worker.
+  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })] });
 }
 

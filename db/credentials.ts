@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { parseAccountId } from '../domain/accountId';
-import { inspectPrivateKey } from '../netsuite/privateKey';
+import { parseAccountId, type NetSuiteAccountId } from '../domain/accountId';
+import { InvalidPrivateKeyError, inspectPrivateKey, type PrivateKeyInfo } from '../netsuite/privateKey';
 import type { CredentialCipher } from '../secrets/credentialCipher';
 import type { Db } from './connect';
 import type { CredentialRow } from './schema';
@@ -13,6 +13,7 @@ export const credentialInputSchema = z.object({
   certificateId: z.string().min(1, 'certificateId is required: the Certificate ID shown on the M2M Setup page after uploading public.pem'),
   clientId: z.string().min(1, 'clientId is required: the Client ID shown once when the integration record was saved'),
   privateKeyPem: z.string().min(1, 'privateKey is required'),
+  concurrencyLimit: z.number().int().min(1).max(1000).optional(),
 });
 export type CredentialInput = z.input<typeof credentialInputSchema>;
 
@@ -25,6 +26,7 @@ export interface CredentialView {
   clientId: string;
   keyFingerprint: string;
   keyType: string;
+  concurrencyLimit: number;
   version: number;
   dtCreated: Date;
 }
@@ -45,6 +47,7 @@ export async function createCredential(db: Db, cipher: CredentialCipher, organiz
       privateKeyEncrypted: cipher.encrypt(parsed.privateKeyPem),
       keyFingerprint: key.fingerprint,
       keyType: key.keyType,
+      ...(parsed.concurrencyLimit ? { concurrencyLimit: parsed.concurrencyLimit } : {}),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -60,6 +63,7 @@ export function toCredentialView(row: CredentialRow): CredentialView {
     clientId: row.clientId,
     keyFingerprint: row.keyFingerprint,
     keyType: row.keyType,
+    concurrencyLimit: row.concurrencyLimit,
     version: row.version,
     dtCreated: row.dtCreated,
   };
@@ -67,4 +71,51 @@ export function toCredentialView(row: CredentialRow): CredentialView {
 
 export async function getCredentialRow(db: Db, organizationId: string, id: string): Promise<CredentialRow | undefined> {
   return db.selectFrom('netsuiteCredential').selectAll().where('organizationId', '=', organizationId).where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * The `privateKey` of m3ter's credential body: the base64 of the PEM file (`base64 -i m3ter-key.pem`),
+ * or, accepted too, the PEM text itself. Returns the PEM text; never echoes the input in errors.
+ */
+export function decodePrivateKey(value: string): string {
+  const text = value.trim();
+  const pem = text.includes('-----BEGIN') ? text : fromBase64(text);
+  if (/-----BEGIN CERTIFICATE-----/.test(pem) && !/PRIVATE KEY-----/.test(pem)) {
+    throw new InvalidPrivateKeyError('is a certificate (the public half, uploaded to NetSuite); send the private key file instead');
+  }
+  return `${pem.trim()}\n`;
+}
+
+function fromBase64(text: string): string {
+  const compact = text.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) throw new InvalidPrivateKeyError('is neither the base64 of a PEM file nor PEM text');
+  const decoded = Buffer.from(compact, 'base64').toString('utf8');
+  if (!decoded.includes('-----BEGIN')) throw new InvalidPrivateKeyError('decodes from base64 but not to a PEM file (expected "-----BEGIN PRIVATE KEY-----")');
+  return decoded;
+}
+
+/** Every check made on save, without storing anything: the account id's form and the key's type and size. */
+export function checkCredentialInput(input: CredentialInput): { account: NetSuiteAccountId; key: PrivateKeyInfo; certificateId: string; clientId: string } {
+  const parsed = credentialInputSchema.parse(input);
+  return { account: parseAccountId(parsed.accountId), key: inspectPrivateKey(parsed.privateKeyPem), certificateId: parsed.certificateId.trim(), clientId: parsed.clientId.trim() };
+}
+
+/** One page of an organization's credentials (views: never the key), oldest first; `limit` rows at most. */
+export async function listCredentials(db: Db, organizationId: string, query: { offset: number; limit: number }): Promise<CredentialView[]> {
+  const rows = await db.selectFrom('netsuiteCredential').selectAll().where('organizationId', '=', organizationId).orderBy('dtCreated').orderBy('id').offset(query.offset).limit(query.limit).execute();
+  return rows.map(toCredentialView);
+}
+
+export type CredentialDeletion = { deleted: CredentialView } | { inUseBy: string[] };
+
+/** Deletes a credential no config uses; otherwise says which configs use it. Undefined when there is none. */
+export async function deleteCredential(db: Db, organizationId: string, id: string): Promise<CredentialDeletion | undefined> {
+  return db.transaction().execute(async (tx) => {
+    const row = await tx.selectFrom('netsuiteCredential').selectAll().where('organizationId', '=', organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!row) return undefined;
+    const users = await tx.selectFrom('integrationConfig').select('id').where('integrationCredentialsId', '=', id).orderBy('dtCreated').execute();
+    if (users.length > 0) return { inUseBy: users.map((u) => u.id) };
+    await tx.deleteFrom('netsuiteCredential').where('id', '=', id).execute();
+    return { deleted: toCredentialView(row) };
+  });
 }

@@ -40,6 +40,8 @@ export async function raiseEvent(db: Db, event: NewEvent): Promise<IntegrationEv
 export interface EventFilter {
   configId?: string;
   billId?: string;
+  /** m3ter's `resourceId`: events about this bill or this integration config. */
+  resourceId?: string;
   accountId?: string;
   eventName?: string;
   ids?: string[];
@@ -47,12 +49,21 @@ export interface EventFilter {
   limit?: number;
   /** Keyset paging: events strictly older than this (eventTime, id). */
   before?: { eventTime: Date; id: string };
+  /**
+   * Keyset paging by the last event of the previous page: events after it in the listing's order.
+   * Exact where `before` is not: event times hold microseconds that a JS Date rounds away.
+   */
+  afterEventId?: string;
 }
 
 export async function listEvents(db: Db, organizationId: string, filter: EventFilter = {}): Promise<IntegrationEvent[]> {
   let query = db.selectFrom('integrationEvent').selectAll().where('organizationId', '=', organizationId);
   if (filter.configId) query = query.where('configId', '=', filter.configId);
   if (filter.billId) query = query.where('entityId', '=', filter.billId);
+  if (filter.resourceId) {
+    const resourceId = filter.resourceId;
+    query = query.where((eb) => eb.or([eb('entityId', '=', resourceId), eb('configId', '=', resourceId)]));
+  }
   if (filter.accountId) query = query.where('accountId', '=', filter.accountId);
   if (filter.eventName) query = query.where('eventName', '=', filter.eventName as IntegrationEventName);
   if (filter.ids && filter.ids.length > 0) query = query.where('id', 'in', filter.ids);
@@ -60,6 +71,13 @@ export async function listEvents(db: Db, organizationId: string, filter: EventFi
   if (filter.before) {
     const { eventTime, id } = filter.before;
     query = query.where((eb) => eb.or([eb('eventTime', '<', eventTime), eb.and([eb('eventTime', '=', eventTime), eb('id', '<', id)])]));
+  }
+  if (filter.afterEventId) {
+    const cursorId = filter.afterEventId;
+    query = query.where((eb) => {
+      const cursorTime = eb.selectFrom('integrationEvent as cursor').select('cursor.eventTime').where('cursor.id', '=', cursorId).where('cursor.organizationId', '=', organizationId);
+      return eb.or([eb('eventTime', '<', cursorTime), eb.and([eb('eventTime', '=', cursorTime), eb('id', '<', cursorId)])]);
+    });
   }
   return query.orderBy('eventTime', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 100).execute();
 }

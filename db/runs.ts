@@ -41,3 +41,57 @@ export async function listRuns(
   if (filter.status) query = query.where('status', '=', filter.status);
   return query.orderBy('dtStarted', 'desc').orderBy('id').limit(filter.limit ?? 100).execute();
 }
+
+/** A run of one organization; another organization's run id finds nothing. */
+export async function getRunInOrg(db: Db, organizationId: string, id: string): Promise<IntegrationRun | undefined> {
+  return db.selectFrom('integrationRun').selectAll().where('organizationId', '=', organizationId).where('id', '=', id).executeTakeFirst();
+}
+
+export interface RunPageFilter {
+  entityType?: string;
+  billId?: string;
+  configId?: string;
+  destination?: string;
+  /** Any of these statuses. */
+  statuses?: readonly string[];
+  /** Runs started at or after this time. */
+  startedFrom?: Date;
+  /** Runs started before this time. */
+  startedBefore?: Date;
+  /** By start time; newest first unless 'asc'. */
+  order?: 'asc' | 'desc';
+  limit: number;
+  /**
+   * Keyset paging: the runs after this run in the listing's order. A run id rather than its start
+   * time, because timestamps hold microseconds that a JS Date would round away.
+   */
+  afterRunId?: string;
+}
+
+/** One page of an organization's runs, ordered by (dtStarted, id) in the requested direction. */
+export async function listRunsPage(db: Db, organizationId: string, filter: RunPageFilter): Promise<IntegrationRun[]> {
+  const direction = filter.order === 'asc' ? 'asc' : 'desc';
+  let query = db.selectFrom('integrationRun').selectAll().where('organizationId', '=', organizationId);
+  if (filter.entityType) query = query.where((eb) => eb(eb.fn('lower', ['entityType']), '=', filter.entityType!.toLowerCase()));
+  if (filter.destination) query = query.where((eb) => eb(eb.fn('lower', ['destination']), '=', filter.destination!.toLowerCase()));
+  if (filter.billId) query = query.where('entityId', '=', filter.billId);
+  if (filter.configId) query = query.where('configId', '=', filter.configId);
+  if (filter.statuses?.length) query = query.where('status', 'in', filter.statuses as RunStatus[]);
+  if (filter.startedFrom) query = query.where('dtStarted', '>=', filter.startedFrom);
+  if (filter.startedBefore) query = query.where('dtStarted', '<', filter.startedBefore);
+  if (filter.afterRunId) {
+    const cursorId = filter.afterRunId;
+    const op = direction === 'asc' ? '>' : '<';
+    query = query.where((eb) => {
+      const cursorStart = eb.selectFrom('integrationRun as cursor').select('cursor.dtStarted').where('cursor.id', '=', cursorId).where('cursor.organizationId', '=', organizationId);
+      return eb.or([eb('dtStarted', op, cursorStart), eb.and([eb('dtStarted', '=', cursorStart), eb('id', op, cursorId)])]);
+    });
+  }
+  return query.orderBy('dtStarted', direction).orderBy('id', direction).limit(filter.limit).execute();
+}
+
+/** The most recently started run of an entity, if any. */
+export async function latestRun(db: Db, organizationId: string, entityType: string, entityId: string): Promise<IntegrationRun | undefined> {
+  const [run] = await listRunsPage(db, organizationId, { entityType, billId: entityId, limit: 1 });
+  return run;
+}

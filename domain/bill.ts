@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { lineItemTypeSchema } from './lineItemType';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+  .refine((text) => {
+    const date = new Date(`${text}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text) && date.getUTCFullYear() >= 1;
+  }, 'must be a real calendar date (YYYY-MM-DD)');
 const decimal = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number')]).transform(Number);
 
 export const pricingBandSchema = z.object({
@@ -17,7 +23,7 @@ export const pricingBandSchema = z.object({
 
 /** A bill line item with m3ter's field names; the required ones are those m3ter always sends. */
 export const lineItemSchema = z.object({
-  id: z.string().min(1).optional(),
+  id: z.string().uuid('must be a UUID (or leave it out and one is assigned)').optional(),
   lineItemType: lineItemTypeSchema,
   description: z.string(),
   quantity: decimal,

@@ -2,7 +2,7 @@ import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@tempor
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { DEFAULT_RETRY, type RetrySettings } from '../activities';
+import type { RetrySettings } from '../activities';
 import { deriveTokenKey } from '../api/auth';
 import type { ApiDeps } from '../api/deps';
 import { buildServer } from '../api/server';
@@ -52,10 +52,14 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
     connection,
     namespace: stack.temporalNamespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    deps: { db, netsuite, tokens, cipher, logger, now: () => new Date(), retry: options.retry ?? DEFAULT_RETRY, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, mailer, failureThreshold: env.FAILURE_THRESHOLD },
+    deps: { db, netsuite, tokens, cipher, logger, now: () => new Date(), retry: options.retry ?? { baseDelayMs: env.NETSUITE_RETRY_BASE_MS, maxDelayMs: env.NETSUITE_RETRY_MAX_MS, maxAttempts: env.NETSUITE_MAX_ATTEMPTS }, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, mailer, failureThreshold: env.FAILURE_THRESHOLD },
   });
   const running = worker.run();
-  running.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
+  // A worker that stopped on its own can't do anything useful: exit, so the supervisor restarts us.
+  running.catch((error) => {
+    logger.fatal({ err: error }, 'worker stopped with an error; exiting');
+    process.exit(1);
+  });
 
   const api: ApiDeps = { db, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, cipher, tokenKey: deriveTokenKey(encryptionKey), tokenTtlSeconds: 3600, failureThreshold: env.FAILURE_THRESHOLD, netsuite, logger };
   const server = await buildServer({ isReady: () => ready, api: () => api, logger });

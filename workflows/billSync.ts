@@ -43,20 +43,23 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
   const { workflowId, runId: workflowRunId } = workflowInfo();
   const pending: SyncTrigger[] = [input.trigger];
   const status: BillSyncStatus = { phase: 'idle', pendingEvents: 0, completedRuns: [] };
-  setHandler(billEventSignal, ({ kind }) => {
+  let parentIntegrationRunId = input.parentIntegrationRunId;
+  setHandler(billEventSignal, ({ kind, parentIntegrationRunId: parent }) => {
     pending.push(kind);
+    if (parent) parentIntegrationRunId = parent;
   });
   setHandler(billSyncStatusQuery, () => ({ ...status, pendingEvents: pending.length }));
 
   let waitingRunId: string | undefined;
   let lastSent: { version: number; status: string } | undefined;
-  let parentIntegrationRunId = input.parentIntegrationRunId;
   while (pending.length > 0) {
     // Several events arriving together need one sync of the latest bill, not one each.
-    const trigger: SyncTrigger = pending.includes('approved') ? 'approved' : (pending[pending.length - 1] ?? input.trigger);
+    const trigger: SyncTrigger = pending.includes('rerun') ? 'rerun' : pending.includes('approved') ? 'approved' : (pending[pending.length - 1] ?? input.trigger);
+    // A re-run or manual run is asked for on purpose and always sends.
+    const requested = pending.some((t) => t === 'rerun' || t === 'manual');
     pending.length = 0;
     // An event that arrived while the same bill version was being sent adds nothing: skip the echo.
-    if (lastSent && !waitingRunId) {
+    if (lastSent && !waitingRunId && !requested) {
       const state = await db.billState({ organizationId: input.organizationId, billId: input.billId });
       if (state && state.version === lastSent.version && state.status === lastSent.status) continue;
     }

@@ -5,7 +5,9 @@ export type BillEventKind = 'calculated' | 'approved';
 export type SyncTrigger = BillEventKind | 'manual' | 'rerun';
 
 export interface BillEvent {
-  kind: BillEventKind;
+  kind: BillEventKind | 'rerun';
+  /** A re-run names the run it repeats, so the new run can point back at it. */
+  parentIntegrationRunId?: string;
 }
 
 export const billEventSignal = defineSignal<[BillEvent]>('billEvent');

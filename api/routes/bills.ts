@@ -1,5 +1,378 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { approveAndNotify, saveAndNotify } from '../../client/bills';
+import {
+  BillStateError,
+  type BillWithAccountCode,
+  deleteBill,
+  existingBillIds,
+  getBillWithAccountCode,
+  getCurrentLineItems,
+  getLatestBill,
+  getLineItems,
+  listBills,
+  lockBill,
+  reopenBill,
+} from '../../db/bills';
+import { BILL_STATUSES, BILLING_FREQUENCIES, billInputSchema, type LineItem } from '../../domain/bill';
+import { lineItemTypeSchema } from '../../domain/lineItemType';
+import { orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
+import { ApiError, notFound } from '../errors';
+import { commaList, decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
+import { commonFields, errorResponses, iso, orgIdParams, orgParams } from '../schemas';
 
-/** Placeholder until this resource's routes land. */
-export function registerBillRoutes(_app: FastifyInstance, _deps: ApiDeps): void {}
+/** A real calendar day PostgreSQL can store (the domain's pattern alone lets 2026-13-45 through to a 500). */
+function isCalendarDate(value: string): boolean {
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value && date.getUTCFullYear() >= 1;
+}
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD').refine(isCalendarDate, 'must be a real calendar date');
+
+/**
+ * Adds an issue for every string that PostgreSQL can't store (text and jsonb refuse U+0000), naming
+ * its field, so such input is a 400 rather than a database error.
+ */
+export function refuseNulCharacters(value: unknown, ctx: z.RefinementCtx, path: (string | number)[] = []): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) ctx.addIssue({ code: 'custom', path, message: 'must not contain the NUL character (U+0000)' });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => refuseNulCharacters(item, ctx, [...path, index]));
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) ctx.addIssue({ code: 'custom', path: [...path, key], message: 'field names must not contain the NUL character (U+0000)' });
+      refuseNulCharacters(item, ctx, [...path, key]);
+    }
+  }
+}
+
+const BILL_DATE_FIELDS = ['billDate', 'dueDate', 'startDate', 'endDate', 'externalInvoiceDate'] as const;
+
+/** The bill the billing engine sends; the id comes from the path. */
+const billBody = billInputSchema.omit({ id: true }).superRefine((bill, ctx) => {
+  for (const field of BILL_DATE_FIELDS) {
+    const value = bill[field];
+    if (value !== undefined && !isCalendarDate(value)) ctx.addIssue({ code: 'custom', path: [field], message: 'must be a real calendar date' });
+  }
+  refuseNulCharacters(bill, ctx);
+});
+/** Query booleans as m3ter's SDKs send them. */
+const queryBoolean = z
+  .enum(['true', 'false'])
+  .transform((v) => v === 'true')
+  .optional();
+
+const pricingBandSchema = z.object({
+  pricingBandId: z.string().optional(),
+  bandQuantity: z.number().optional(),
+  bandUnits: z.number().optional(),
+  bandSubtotal: z.number(),
+  convertedBandSubtotal: z.number().optional(),
+  unitPrice: z.number().optional(),
+  fixedPrice: z.number().optional(),
+  lowerLimit: z.number().optional(),
+});
+
+/** A stored line item (amounts were made numbers on the way in). */
+const lineItemResponse = z.object({
+  id: z.string(),
+  lineItemType: lineItemTypeSchema,
+  description: z.string(),
+  quantity: z.number(),
+  units: z.number().optional(),
+  unit: z.string().optional(),
+  subtotal: z.number(),
+  averageUnitPrice: z.number().optional(),
+  currency: z.string().optional(),
+  conversionRate: z.number().optional(),
+  convertedSubtotal: z.number().optional(),
+  productId: z.string().optional(),
+  productName: z.string().optional(),
+  productCode: z.string().optional(),
+  accountingProductId: z.string().optional(),
+  aggregationId: z.string().optional(),
+  compoundAggregationId: z.string().optional(),
+  meterId: z.string().optional(),
+  planId: z.string().optional(),
+  pricingId: z.string().optional(),
+  commitmentId: z.string().optional(),
+  contractId: z.string().optional(),
+  creditTypeId: z.string().optional(),
+  referencedBillId: z.string().optional(),
+  referencedLineItemId: z.string().optional(),
+  sequenceNumber: z.number().int(),
+  servicePeriodStartDate: z.string().optional(),
+  servicePeriodEndDate: z.string().optional(),
+  usagePerPricingBand: z.array(pricingBandSchema).optional(),
+  billId: z.string(),
+});
+
+const billSchema = z.object({
+  ...commonFields,
+  accountId: z.string(),
+  accountCode: z.string().optional(),
+  billDate: z.string(),
+  dueDate: z.string().optional(),
+  startDate: z.string().optional(),
+  endDate: z.string().optional(),
+  billingFrequency: z.enum(BILLING_FREQUENCIES).optional(),
+  billTotal: z.number(),
+  currency: z.string(),
+  status: z.enum(BILL_STATUSES),
+  locked: z.boolean(),
+  dtApproved: z.string().optional(),
+  approvedBy: z.string().optional(),
+  externalInvoiceDate: z.string().optional(),
+  externalInvoiceReference: z.string().optional(),
+  sequentialInvoiceNumber: z.string().optional(),
+  purchaseOrderNumber: z.string().optional(),
+  timezone: z.string().optional(),
+  lastCalculatedDate: z.string().optional(),
+  lineItems: z.array(lineItemResponse).optional(),
+});
+
+const toLineItem = (billId: string, l: LineItem) => ({ ...l, billId });
+
+const toBill = (b: BillWithAccountCode, lineItems?: LineItem[]) => ({
+  id: b.id,
+  version: b.version,
+  accountId: b.accountId,
+  accountCode: b.accountCode ?? undefined,
+  billDate: b.billDate,
+  dueDate: b.dueDate ?? undefined,
+  startDate: b.startDate ?? undefined,
+  endDate: b.endDate ?? undefined,
+  billingFrequency: (b.billingFrequency ?? undefined) as (typeof BILLING_FREQUENCIES)[number] | undefined,
+  billTotal: Number(b.billTotal),
+  currency: b.currency,
+  status: b.status,
+  locked: b.locked,
+  dtApproved: iso(b.dtApproved),
+  approvedBy: b.approvedBy ?? undefined,
+  externalInvoiceDate: b.externalInvoiceDate ?? undefined,
+  externalInvoiceReference: b.externalInvoiceReference ?? undefined,
+  sequentialInvoiceNumber: b.sequentialInvoiceNumber ?? undefined,
+  purchaseOrderNumber: b.purchaseOrderNumber ?? undefined,
+  timezone: b.timezone ?? undefined,
+  lastCalculatedDate: iso(b.lastCalculatedDate),
+  lineItems: lineItems?.map((l) => toLineItem(b.id, l)),
+  dtCreated: iso(b.dtCreated),
+  dtLastModified: iso(b.dtLastModified),
+});
+
+const billParams = z.object({ orgId: z.string().uuid(), billId: z.string().uuid() });
+const accountParams = z.object({ orgId: z.string().uuid(), accountId: z.string().uuid() });
+const lineItemParams = z.object({ orgId: z.string().uuid(), billId: z.string().uuid(), id: z.string() });
+
+/**
+ * m3ter's SDKs send `Content-Type: application/json` on every request, with no body on DELETE and on
+ * bodiless PUTs (lock); fastify's JSON parser rejects an empty body with 400. These routes take no
+ * body, so they drop the header of an empty request before parsing.
+ */
+export async function ignoreEmptyJsonBody(request: FastifyRequest): Promise<void> {
+  const length = request.headers['content-length'];
+  if (request.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) delete request.headers['content-type'];
+}
+
+/** How the approval is recorded: API keys act for the organization, not for a user. */
+const APPROVED_BY = 'api';
+
+/**
+ * m3ter's bills (list, get, delete, latest, approve, status, lock, line items) plus our documented
+ * extension `PUT /bills/{id}`, through which the billing engine upstream creates or recalculates a bill.
+ */
+export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['bills'];
+
+  async function billView(org: string, id: string) {
+    const bill = await getBillWithAccountCode(deps.db, org, id);
+    if (!bill) throw notFound(`bill ${id}`);
+    return toBill(bill, await getLineItems(deps.db, bill.id, bill.version));
+  }
+
+  function refuseState<T>(work: () => Promise<T>): Promise<T> {
+    return work().catch((error: unknown) => {
+      throw error instanceof BillStateError ? new ApiError(409, error.message) : error;
+    });
+  }
+
+  r.get(
+    '/organizations/:orgId/bills',
+    {
+      schema: {
+        tags,
+        summary: 'List bills',
+        params: orgParams,
+        querystring: z.object({
+          accountId: z.string().optional().refine((v) => !v?.includes('\u0000'), 'must not contain the NUL character (U+0000)'),
+          billDate: isoDate.optional(),
+          billDateStart: isoDate.optional().describe('inclusive'),
+          billDateEnd: isoDate.optional().describe('exclusive'),
+          ids: commaList,
+          status: z.enum(BILL_STATUSES).optional(),
+          billingFrequency: z.enum(BILLING_FREQUENCIES).optional(),
+          locked: queryBoolean,
+          excludeLineItems: queryBoolean,
+          ...pageQuery(200),
+        }),
+        response: { 200: listEnvelope(billSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { nextToken, pageSize: size, excludeLineItems, ...filter } = request.query;
+      const offset = decodeNextToken(nextToken);
+      const pageSize = size ?? 200;
+      const bills = await listBills(deps.db, orgOf(request), { ...filter, offset, limit: pageSize + 1 });
+      const shown = bills.slice(0, pageSize);
+      const lineItems = excludeLineItems ? undefined : await getCurrentLineItems(deps.db, shown);
+      return page(
+        bills.map((b) => toBill(b, lineItems?.get(b.id))),
+        offset,
+        pageSize,
+      );
+    },
+  );
+
+  r.get(
+    '/organizations/:orgId/bills/latest/:accountId',
+    { schema: { tags, summary: "An account's bill with the latest bill date", params: accountParams, response: { 200: billSchema, ...errorResponses } } },
+    async (request) => {
+      const bill = await getLatestBill(deps.db, orgOf(request), request.params.accountId);
+      if (!bill) throw notFound(`bill for account ${request.params.accountId}`);
+      return toBill(bill, await getLineItems(deps.db, bill.id, bill.version));
+    },
+  );
+
+  r.post(
+    '/organizations/:orgId/bills/approve',
+    {
+      schema: {
+        tags,
+        summary: 'Approve bills; each approval is sent to the NetSuite integrations',
+        params: orgParams,
+        body: z.object({ billIds: z.array(z.string().uuid()).min(1).max(1000) }),
+        response: { 200: z.object({ message: z.string() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const org = orgOf(request);
+      const billIds = [...new Set(request.body.billIds)];
+      const found = new Set(await existingBillIds(deps.db, org, billIds));
+      const missing = billIds.filter((id) => !found.has(id));
+      if (missing.length > 0) throw new ApiError(404, `billIds: no bill ${missing.join(', ')} in this organization; nothing was approved`);
+      const { approved } = await approveAndNotify(deps, org, billIds, APPROVED_BY);
+      return { message: `Approved ${approved.length} bill${approved.length === 1 ? '' : 's'}` };
+    },
+  );
+
+  r.get('/organizations/:orgId/bills/:id', { schema: { tags, summary: 'Retrieve a bill with its line items', params: orgIdParams, response: { 200: billSchema, ...errorResponses } } }, async (request) =>
+    billView(orgOf(request), request.params.id),
+  );
+
+  r.put(
+    '/organizations/:orgId/bills/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Create or recalculate a bill (our extension: m3ter has no public endpoint for this)',
+        description:
+          'The billing engine upstream sends the whole bill with its line items. The id comes from the path: an unknown id creates the bill (version 1), a known one ' +
+          'recalculates it (a new version; an APPROVED bill goes back to PENDING; a locked bill is refused with 409). Either way the NetSuite integrations hear of it.',
+        params: orgIdParams,
+        body: billBody,
+        response: { 200: billSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const org = orgOf(request);
+      const { bill } = await saveAndNotify(deps, org, { ...request.body, id: request.params.id });
+      const saved = await getBillWithAccountCode(deps.db, org, bill.id);
+      // Between our save and this read only a delete can intervene.
+      if (!saved) throw notFound(`bill ${bill.id}`);
+      return toBill(saved, saved.version === bill.version ? bill.lineItems : await getLineItems(deps.db, saved.id, saved.version));
+    },
+  );
+
+  r.delete(
+    '/organizations/:orgId/bills/:id',
+    { onRequest: ignoreEmptyJsonBody, schema: { tags, summary: 'Delete a bill (refused once locked); returns it', params: orgIdParams, response: { 200: billSchema, ...errorResponses } } },
+    async (request) => {
+      const deleted = await refuseState(() => deleteBill(deps.db, orgOf(request), request.params.id));
+      if (!deleted) throw notFound(`bill ${request.params.id}`);
+      return toBill(deleted, deleted.lineItems);
+    },
+  );
+
+  r.put(
+    '/organizations/:orgId/bills/:id/status',
+    {
+      schema: {
+        tags,
+        summary: "Change a bill's status; APPROVED is sent to the NetSuite integrations like an approval",
+        params: orgIdParams,
+        body: z.object({ status: z.enum(BILL_STATUSES) }),
+        response: { 200: billSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const org = orgOf(request);
+      const id = request.params.id;
+      if (request.body.status === 'APPROVED') {
+        const { approved } = await approveAndNotify(deps, org, [id], APPROVED_BY);
+        if (approved.length === 0) throw notFound(`bill ${id}`);
+      } else if (!(await refuseState(() => reopenBill(deps.db, org, id)))) {
+        throw notFound(`bill ${id}`);
+      }
+      return billView(org, id);
+    },
+  );
+
+  r.put(
+    '/organizations/:orgId/bills/:id/lock',
+    { onRequest: ignoreEmptyJsonBody, schema: { tags, summary: 'Lock an approved bill: it can no longer be recalculated, reopened or deleted', params: orgIdParams, response: { 200: billSchema, ...errorResponses } } },
+    async (request) => {
+      const org = orgOf(request);
+      if (!(await refuseState(() => lockBill(deps.db, org, request.params.id)))) throw notFound(`bill ${request.params.id}`);
+      return billView(org, request.params.id);
+    },
+  );
+
+  r.get(
+    '/organizations/:orgId/bills/:billId/lineitems',
+    {
+      schema: {
+        tags,
+        summary: "The line items of a bill's current version",
+        params: billParams,
+        querystring: z.object({ ...pageQuery(200) }),
+        response: { 200: listEnvelope(lineItemResponse), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const bill = await getBillWithAccountCode(deps.db, orgOf(request), request.params.billId);
+      if (!bill) throw notFound(`bill ${request.params.billId}`);
+      const offset = decodeNextToken(request.query.nextToken);
+      const pageSize = request.query.pageSize ?? 200;
+      const lineItems = await getLineItems(deps.db, bill.id, bill.version);
+      return page(
+        lineItems.slice(offset, offset + pageSize + 1).map((l) => toLineItem(bill.id, l)),
+        offset,
+        pageSize,
+      );
+    },
+  );
+
+  r.get(
+    '/organizations/:orgId/bills/:billId/lineitems/:id',
+    { schema: { tags, summary: "A line item of a bill's current version", params: lineItemParams, response: { 200: lineItemResponse, ...errorResponses } } },
+    async (request) => {
+      const bill = await getBillWithAccountCode(deps.db, orgOf(request), request.params.billId);
+      if (!bill) throw notFound(`bill ${request.params.billId}`);
+      const lineItem = (await getLineItems(deps.db, bill.id, bill.version)).find((l) => l.id === request.params.id);
+      if (!lineItem) throw notFound(`line item ${request.params.id} of bill ${bill.id}`);
+      return toLineItem(bill.id, lineItem);
+    },
+  );
+}

@@ -1,5 +1,214 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { PlanSubjectMissingError } from '../../activities/plan';
+import { enableAndReset } from '../../client/configs';
+import { previewBill } from '../../client/preview';
+import { createConfig, deleteConfig, findConfigForEntity, getConfig, listConfigs, updateConfig } from '../../db/configs';
+import type { IntegrationConfigRow } from '../../db/schema';
+import { configDataSchema } from '../../domain/configData';
+import { orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
+import { notFound, VersionConflictError } from '../errors';
+import { decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
+import { commonFields, errorResponses, iso, orgIdParams, orgParams } from '../schemas';
 
-/** Placeholder until this resource's routes land. */
-export function registerIntegrationConfigRoutes(_app: FastifyInstance, _deps: ApiDeps): void {}
+const TAGS = ['integration configurations'];
+
+/** m3ter's SDKs require the field, so an empty string stands for "no credential" too. */
+const credentialIdInput = z
+  .union([z.string().uuid(), z.literal('')])
+  .nullish()
+  .transform((v) => (v === '' ? null : v))
+  .describe('The NetSuite credential (integrationauth/Netsuite/netsuiteauth) to use; null disconnects it, omitted on update keeps it');
+
+const configBody = z.object({
+  destination: z.string({ error: 'destination is required: "Netsuite"' }).min(1).describe('"Netsuite"'),
+  entityType: z.string({ error: 'entityType is required: "Bill"' }).min(1).describe('"Bill"'),
+  name: z.string({ error: 'name is required: it tells integrations for the same system apart' }).min(1, 'name is required: it tells integrations for the same system apart'),
+  configData: configDataSchema.prefault({} as z.input<typeof configDataSchema>).describe('The settings of the NetSuite integration; every key but netsuiteDefaultItemId has a default'),
+  integrationCredentialsId: credentialIdInput,
+  credentials: z
+    .object({ type: z.string().optional(), destination: z.string().optional(), name: z.string().optional(), empty: z.boolean().optional() })
+    .passthrough()
+    .nullish()
+    .describe("m3ter's credentials object: accepted and ignored; connect a credential with integrationCredentialsId"),
+  destinationId: z.string().nullish(),
+  entityId: z.string().nullish(),
+  version: z.number().int().optional().describe('Omitted on create; on update the stored version, else 409'),
+});
+type ConfigBody = z.infer<typeof configBody>;
+
+const configSchema = z.object({
+  ...commonFields,
+  destination: z.string(),
+  entityType: z.string(),
+  name: z.string(),
+  configData: configDataSchema,
+  integrationCredentialsId: z.string().nullish(),
+  destinationId: z.string().nullish(),
+  entityId: z.string().nullish(),
+  enabled: z.boolean(),
+  /** Our extension: why the config was disabled (e.g. after successive errors). */
+  disabledReason: z.string().nullish(),
+  authorized: z.boolean().describe('True while a NetSuite credential is connected'),
+  triggerType: z.enum(['EVENT', 'SCHEDULE']),
+});
+
+function toConfig(row: IntegrationConfigRow): z.infer<typeof configSchema> {
+  const parsed = configDataSchema.safeParse(row.configData);
+  return {
+    id: row.id,
+    version: row.version,
+    dtCreated: iso(row.dtCreated),
+    dtLastModified: iso(row.dtLastModified),
+    createdBy: row.createdBy,
+    lastModifiedBy: row.lastModifiedBy,
+    destination: row.destination,
+    entityType: row.entityType,
+    name: row.name,
+    configData: (parsed.success ? parsed.data : row.configData) as z.infer<typeof configDataSchema>,
+    integrationCredentialsId: row.integrationCredentialsId,
+    destinationId: row.destinationId,
+    entityId: row.entityId,
+    enabled: row.enabled,
+    disabledReason: row.disabledReason,
+    authorized: row.integrationCredentialsId !== null,
+    triggerType: 'EVENT',
+  };
+}
+
+function toInput(body: ConfigBody) {
+  return {
+    name: body.name,
+    destination: body.destination,
+    entityType: body.entityType,
+    configData: body.configData,
+    integrationCredentialsId: body.integrationCredentialsId,
+    destinationId: body.destinationId,
+    entityId: body.entityId,
+  };
+}
+
+const previewSchema = z.object({
+  configId: z.string(),
+  billId: z.string(),
+  billVersion: z.number().int(),
+  outcome: z.enum(['SEND', 'SKIP', 'WAIT', 'DISABLED', 'NOT_CONNECTED', 'ERROR']).describe('What a real sync would do now'),
+  filters: z.array(z.object({ filter: z.string(), passed: z.boolean(), reason: z.string() })),
+  invoice: z.record(z.string(), z.unknown()).optional().describe('The exact body of PUT invoice/eid:{externalId}, also when a filter would stop the send'),
+  decisions: z.array(z.record(z.string(), z.unknown())),
+  error: z.string().optional(),
+});
+
+/**
+ * m3ter's integration configurations (create, list, get, replace, delete, enable, look-up by entity),
+ * plus our dry run: `GET …/integrationconfigs/{id}/preview/{billId}`.
+ */
+export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const base = '/organizations/:orgId/integrationconfigs';
+
+  r.post(base, { schema: { tags: TAGS, summary: 'Create an integration configuration', params: orgParams, body: configBody, response: { 200: configSchema, ...errorResponses } } }, async (request) =>
+    toConfig(await createConfig(deps.db, orgOf(request), toInput(request.body))),
+  );
+
+  r.get(
+    base,
+    { schema: { tags: TAGS, summary: 'List integration configurations', params: orgParams, querystring: z.object({ destinationId: z.string().optional(), ...pageQuery() }), response: { 200: listEnvelope(configSchema), ...errorResponses } } },
+    async (request) => {
+      const offset = decodeNextToken(request.query.nextToken);
+      const pageSize = request.query.pageSize ?? 200;
+      const rows = await listConfigs(deps.db, orgOf(request), { destinationId: request.query.destinationId, offset, limit: pageSize + 1 });
+      return page(rows.map(toConfig), offset, pageSize);
+    },
+  );
+
+  r.get(
+    `${base}/entity/:entityType`,
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'The integration configuration of an entity type',
+        params: z.object({ orgId: z.string().uuid(), entityType: z.string().min(1) }),
+        querystring: z.object({ destination: z.string().optional(), destinationId: z.string().optional(), entityId: z.string().optional() }),
+        response: { 200: configSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const row = await findConfigForEntity(deps.db, orgOf(request), { entityType: request.params.entityType, ...request.query });
+      if (!row) throw notFound(`integration configuration for entityType ${request.params.entityType}`);
+      return toConfig(row);
+    },
+  );
+
+  r.get(`${base}/:id`, { schema: { tags: TAGS, summary: 'Get an integration configuration', params: orgIdParams, response: { 200: configSchema, ...errorResponses } } }, async (request) => {
+    const row = await getConfig(deps.db, orgOf(request), request.params.id);
+    if (!row) throw notFound(`integration configuration ${request.params.id}`);
+    return toConfig(row);
+  });
+
+  r.put(
+    `${base}/:id`,
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Replace an integration configuration',
+        description: 'Full body; `version` must be the stored version. `integrationCredentialsId` connects, switches or (null) disconnects a credential; omitted fields keep their value.',
+        params: orgIdParams,
+        body: configBody,
+        response: { 200: configSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const result = await updateConfig(deps.db, orgOf(request), request.params.id, request.body.version, toInput(request.body));
+      if (!result) throw notFound(`integration configuration ${request.params.id}`);
+      if (!result.ok) throw new VersionConflictError(request.body.version, result.storedVersion);
+      return toConfig(result.row);
+    },
+  );
+
+  r.delete(
+    `${base}/:id`,
+    { schema: { tags: TAGS, summary: 'Delete an integration configuration (its runs, events and linked mappings too)', params: orgIdParams, response: { 200: configSchema, ...errorResponses } } },
+    async (request) => {
+      const row = await deleteConfig(deps.db, orgOf(request), request.params.id);
+      if (!row) throw notFound(`integration configuration ${request.params.id}`);
+      return toConfig(row);
+    },
+  );
+
+  r.post(
+    `${base}/:id/enable`,
+    { schema: { tags: TAGS, summary: 'Re-enable a disabled integration configuration', description: 'Also restarts its count of successive errors from zero.', params: orgIdParams, response: { 200: configSchema, ...errorResponses } } },
+    async (request) => {
+      const row = await enableAndReset({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, failureThreshold: deps.failureThreshold }, orgOf(request), request.params.id);
+      if (!row) throw notFound(`integration configuration ${request.params.id}`);
+      return toConfig(row);
+    },
+  );
+
+  r.get(
+    `${base}/:id/preview/:billId`,
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Dry run (our extension): what a sync of this bill would do now',
+        description: "Every filter's verdict, the exact invoice body and every decision; nothing is sent to NetSuite and nothing is recorded.",
+        params: z.object({ orgId: z.string().uuid(), id: z.string().uuid(), billId: z.string().uuid() }),
+        response: { 200: previewSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const org = orgOf(request);
+      if (!(await getConfig(deps.db, org, request.params.id))) throw notFound(`integration configuration ${request.params.id}`);
+      try {
+        const preview = await previewBill(deps.db, org, request.params.id, request.params.billId);
+        return preview as unknown as z.infer<typeof previewSchema>;
+      } catch (error) {
+        if (error instanceof PlanSubjectMissingError) throw notFound(error.message.replace(/ does not exist.*$/, ''));
+        throw error;
+      }
+    },
+  );
+}

@@ -1,0 +1,177 @@
+import crypto from 'node:crypto';
+import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
+import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { createHarness, type Harness } from '../support/harness';
+
+let h: Harness;
+let api: ApiWorld;
+let keyPair: GeneratedKeyPair;
+
+const NETSUITE_ACCOUNT = '7654321_SB1';
+const CERTIFICATE_ID = 'cert-registered';
+const CLIENT_ID = 'client-registered';
+
+beforeAll(async () => {
+  h = await createHarness();
+  api = await startApi(h);
+  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
+  await h.emulator.admin.createAccount({ accountId: NETSUITE_ACCOUNT });
+  await h.emulator.admin.registerCertificate({ accountId: NETSUITE_ACCOUNT, certificateId: CERTIFICATE_ID, clientId: CLIENT_ID, certificatePem: keyPair.certificatePem });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await h?.close();
+});
+
+const AUTH = '/organizations/{orgId}/integrationauth/Netsuite/netsuiteauth';
+const base64 = (text: string) => Buffer.from(text).toString('base64');
+
+/** The guide's body: the key as the base64 of the PEM file. */
+function body(overrides: Record<string, unknown> = {}) {
+  return { type: 'NETSUITE_AUTH', accountId: NETSUITE_ACCOUNT, certificateId: CERTIFICATE_ID, clientId: CLIENT_ID, privateKey: base64(keyPair.privateKeyPem), ...overrides };
+}
+
+/** No answer may carry the key in any form. */
+function expectNoKey(text: string) {
+  expect(text).not.toContain('PRIVATE KEY');
+  expect(text).not.toContain(base64(keyPair.privateKeyPem).slice(0, 40));
+  const keyBody = keyPair.privateKeyPem.split('\n')[1]!;
+  expect(text).not.toContain(keyBody);
+}
+
+const FIELDS = ['accountId', 'certificateId', 'clientId', 'concurrencyLimit', 'dtCreated', 'id', 'keyFingerprint', 'keyType', 'name', 'version'];
+
+describe('NetSuite credentials', () => {
+  it('saves the guide body, answers everything but the key, lists and reads it back', async () => {
+    const client = await apiClient(h, api);
+    const created = await client.call('POST', AUTH, body({ name: 'sandbox', accountId: '7654321-sb1' }));
+    expect(created.status).toBe(200);
+    expectNoKey(created.text);
+    expect(Object.keys(created.body).sort()).toEqual(FIELDS);
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      name: 'sandbox',
+      accountId: NETSUITE_ACCOUNT,
+      certificateId: CERTIFICATE_ID,
+      clientId: CLIENT_ID,
+      keyFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      keyType: 'EC-prime256v1',
+      concurrencyLimit: 5,
+      version: 1,
+      dtCreated: expect.any(String),
+    });
+
+    // The raw PEM text is accepted too.
+    const pem = await client.call('POST', AUTH, body({ privateKey: keyPair.privateKeyPem }));
+    expect(pem.status).toBe(200);
+    expectNoKey(pem.text);
+    expect(pem.body.keyFingerprint).toBe(created.body.keyFingerprint);
+
+    const list = await client.call('GET', AUTH);
+    expect(list.status).toBe(200);
+    expectNoKey(list.text);
+    expect(list.body.data.map((c: { id: string }) => c.id)).toEqual([created.body.id, pem.body.id]);
+    const paged = await client.call('GET', `${AUTH}?pageSize=1`);
+    expect(paged.body.data).toHaveLength(1);
+    expect(paged.body.nextToken).toEqual(expect.any(String));
+    expect((await client.call('GET', `${AUTH}?pageSize=1&nextToken=${paged.body.nextToken}`)).body).toEqual({ data: [expect.objectContaining({ id: pem.body.id })] });
+
+    const one = await client.call('GET', `${AUTH}/${created.body.id}`);
+    expect(one.body).toEqual(created.body);
+    expectNoKey(one.text);
+
+    // Not editable once created.
+    expect((await client.call('PUT', `${AUTH}/${created.body.id}`, body())).status).toBe(404);
+    for (const line of api.logLines) expect(line).not.toContain('PRIVATE KEY');
+  });
+
+  it('refuses an RSA 2048 key naming privateKey, and stores nothing', async () => {
+    const client = await apiClient(h, api);
+    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const response = await client.call('POST', AUTH, body({ privateKey: base64(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()) }));
+    expect(response.status).toBe(400);
+    expect(response.body.message).toMatch(/^privateKey: RSA key of 2048 bits is too short/);
+    expectNoKey(response.text);
+    expect((await client.call('GET', AUTH)).body).toEqual({ data: [] });
+  });
+
+  it('refuses what is not a key, a certificate in its place, a malformed account id and missing fields', async () => {
+    const client = await apiClient(h, api);
+    const garbage = await client.call('POST', AUTH, body({ privateKey: 'not base64 at all!' }));
+    expect(garbage.status).toBe(400);
+    expect(garbage.body.message).toMatch(/^privateKey: is neither the base64 of a PEM file nor PEM text/);
+    const notPem = await client.call('POST', AUTH, body({ privateKey: base64('hello world') }));
+    expect(notPem.status).toBe(400);
+    expect(notPem.body.message).toMatch(/^privateKey: decodes from base64 but not to a PEM file/);
+    const certificate = await client.call('POST', AUTH, body({ privateKey: base64(keyPair.certificatePem) }));
+    expect(certificate.status).toBe(400);
+    expect(certificate.body.message).toMatch(/^privateKey: is a certificate/);
+    const account = await client.call('POST', AUTH, body({ accountId: '1234 567' }));
+    expect(account.status).toBe(400);
+    expect(account.body.message).toMatch(/^accountId "1234 567" is not a NetSuite account id/);
+    const missing = await client.call('POST', AUTH, { type: 'NETSUITE_AUTH', accountId: NETSUITE_ACCOUNT, certificateId: CERTIFICATE_ID });
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toContain('clientId: clientId is required');
+    expect(missing.body.message).toContain('privateKey: privateKey is required');
+    const wrongType = await client.call('POST', AUTH, body({ type: 'OAUTH' }));
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.message).toContain('type');
+    expect((await client.call('GET', AUTH)).body).toEqual({ data: [] });
+  });
+
+  it('with verify=true fetches a token from NetSuite before saving', async () => {
+    const client = await apiClient(h, api);
+    const before = (await h.emulator.admin.getStats(NETSUITE_ACCOUNT)).requests.token;
+    const verified = await client.call('POST', `${AUTH}?verify=true`, body());
+    expect(verified.status).toBe(200);
+    expectNoKey(verified.text);
+    expect((await h.emulator.admin.getStats(NETSUITE_ACCOUNT)).requests.token).toBe(before + 1);
+    expect((await client.call('GET', AUTH)).body.data).toEqual([verified.body]);
+  });
+
+  it("with verify=true refuses with NetSuite's reason and stores nothing", async () => {
+    const client = await apiClient(h, api);
+    const wrongClient = await client.call('POST', `${AUTH}?verify=true`, body({ clientId: 'someone-else' }));
+    expect(wrongClient.status).toBe(400);
+    expect(wrongClient.body.message).toContain('NetSuite refused the credential (401 invalid_client: InvalidIssuer');
+    const unregistered = await client.call('POST', `${AUTH}?verify=true`, body({ certificateId: 'never-uploaded' }));
+    expect(unregistered.status).toBe(400);
+    expect(unregistered.body.message).toContain('MissingKey');
+    expectNoKey(unregistered.text);
+    expect((await client.call('GET', AUTH)).body).toEqual({ data: [] });
+
+    // Without verify the same credential is stored: the check is only on request.
+    expect((await client.call('POST', AUTH, body({ certificateId: 'never-uploaded' }))).status).toBe(200);
+  });
+
+  it('refuses to delete a credential a config uses, and deletes it once disconnected', async () => {
+    const client = await apiClient(h, api);
+    const credential = (await client.call('POST', AUTH, body())).body;
+    const config = (
+      await client.call('POST', '/organizations/{orgId}/integrationconfigs', { destination: 'Netsuite', entityType: 'Bill', name: 'ns', configData: { netsuiteDefaultItemId: '1' }, integrationCredentialsId: credential.id })
+    ).body;
+    const inUse = await client.call('DELETE', `${AUTH}/${credential.id}`);
+    expect(inUse.status).toBe(409);
+    expect(inUse.body.message).toContain(config.id);
+
+    const disconnected = await client.call('PUT', `/organizations/{orgId}/integrationconfigs/${config.id}`, { destination: 'Netsuite', entityType: 'Bill', name: 'ns', configData: { netsuiteDefaultItemId: '1' }, integrationCredentialsId: null, version: 1 });
+    expect(disconnected.body.authorized).toBe(false);
+    const deleted = await client.call('DELETE', `${AUTH}/${credential.id}`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual(credential);
+    expectNoKey(deleted.text);
+    expect((await client.call('GET', `${AUTH}/${credential.id}`)).status).toBe(404);
+    expect((await client.call('DELETE', `${AUTH}/${credential.id}`)).status).toBe(404);
+  });
+
+  it("answers 404 for another organization's credential", async () => {
+    const a = await apiClient(h, api);
+    const b = await apiClient(h, api);
+    const credential = (await b.call('POST', AUTH, body())).body;
+    expect((await a.call('GET', `${AUTH}/${credential.id}`)).status).toBe(404);
+    expect((await a.call('DELETE', `${AUTH}/${credential.id}`)).status).toBe(404);
+    expect((await a.call('GET', AUTH)).body).toEqual({ data: [] });
+    expect((await b.call('GET', `${AUTH}/${credential.id}`)).status).toBe(200);
+  });
+});
