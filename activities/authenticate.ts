@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { loadCredential } from './credential';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './netsuiteFailure';
+import { withHeartbeat } from './heartbeat';
 
 /**
  * Makes sure this worker holds a NetSuite access token for the run's credential. Returns only when it
@@ -16,7 +17,7 @@ export function makeAuthenticate(deps: ActivityDeps) {
     if (!config) throw ApplicationFailure.nonRetryable(`run ${runId} or its config no longer exists`, 'MissingConfig');
     const credential = await loadCredential(deps, config);
     try {
-      await deps.tokens.get(credential);
+      await withHeartbeat(() => deps.tokens.get(credential));
       return { ok: true };
     } catch (error) {
       throw toActivityFailure(error, deps.retry);

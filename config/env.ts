@@ -26,6 +26,9 @@ const envSchema = z.object({
   MAIL_FROM: z.string().default('m3ter-netsuite-sync <noreply@localhost>'),
   MAIL_SINK_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
   FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(10),
+  NETSUITE_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000),
+  NETSUITE_RETRY_MAX_MS: z.coerce.number().int().min(1).default(300_000),
+  NETSUITE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(12),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -23,7 +23,7 @@ export interface BillSyncInput {
 }
 
 const db = proxyActivities<BillSyncActivities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
 });
 
@@ -31,6 +31,8 @@ const db = proxyActivities<BillSyncActivities>({
 // the worker's configured number of attempts; the policy here only backs that up.
 const netsuite = proxyActivities<BillSyncActivities>({
   startToCloseTimeout: '3 minutes',
+  // They heartbeat while a call is in flight: a dead worker's call is retried within seconds.
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2, maximumAttempts: 50 },
 });
 

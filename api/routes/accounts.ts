@@ -15,7 +15,7 @@ import type { AccountRow } from '../../db/schema';
 import { accountInputSchema, addressSchema } from '../../domain/account';
 import type { Db } from '../../db/connect';
 import { orgOf } from '../auth';
-import { ignoreEmptyJsonBody, refuseNulCharacters } from './bills';
+import { refuseNulCharacters } from './bills';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound, VersionConflictError } from '../errors';
 import { commaList, decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
@@ -143,7 +143,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ApiDeps): void
 
   r.delete(
     '/organizations/:orgId/accounts/:id',
-    { onRequest: ignoreEmptyJsonBody, schema: { tags, summary: 'Delete an account (refused while it has bills); returns it', params: orgIdParams, response: { 200: accountSchema, ...errorResponses } } },
+    { schema: { tags, summary: 'Delete an account (refused while it has bills); returns it', params: orgIdParams, response: { 200: accountSchema, ...errorResponses } } },
     async (request) => {
       let account: AccountRow | undefined;
       try {

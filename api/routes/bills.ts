@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { approveAndNotify, saveAndNotify } from '../../client/bills';
@@ -165,16 +165,6 @@ const billParams = z.object({ orgId: z.string().uuid(), billId: z.string().uuid(
 const accountParams = z.object({ orgId: z.string().uuid(), accountId: z.string().uuid() });
 const lineItemParams = z.object({ orgId: z.string().uuid(), billId: z.string().uuid(), id: z.string() });
 
-/**
- * m3ter's SDKs send `Content-Type: application/json` on every request, with no body on DELETE and on
- * bodiless PUTs (lock); fastify's JSON parser rejects an empty body with 400. These routes take no
- * body, so they drop the header of an empty request before parsing.
- */
-export async function ignoreEmptyJsonBody(request: FastifyRequest): Promise<void> {
-  const length = request.headers['content-length'];
-  if (request.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) delete request.headers['content-type'];
-}
-
 /** How the approval is recorded: API keys act for the organization, not for a user. */
 const APPROVED_BY = 'api';
 
@@ -297,7 +287,7 @@ export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   r.delete(
     '/organizations/:orgId/bills/:id',
-    { onRequest: ignoreEmptyJsonBody, schema: { tags, summary: 'Delete a bill (refused once locked); returns it', params: orgIdParams, response: { 200: billSchema, ...errorResponses } } },
+    { schema: { tags, summary: 'Delete a bill (refused once locked); returns it', params: orgIdParams, response: { 200: billSchema, ...errorResponses } } },
     async (request) => {
       const deleted = await refuseState(() => deleteBill(deps.db, orgOf(request), request.params.id));
       if (!deleted) throw notFound(`bill ${request.params.id}`);
@@ -331,7 +321,7 @@ export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   r.put(
     '/organizations/:orgId/bills/:id/lock',
-    { onRequest: ignoreEmptyJsonBody, schema: { tags, summary: 'Lock an approved bill: it can no longer be recalculated, reopened or deleted', params: orgIdParams, response: { 200: billSchema, ...errorResponses } } },
+    { schema: { tags, summary: 'Lock an approved bill: it can no longer be recalculated, reopened or deleted', params: orgIdParams, response: { 200: billSchema, ...errorResponses } } },
     async (request) => {
       const org = orgOf(request);
       if (!(await refuseState(() => lockBill(deps.db, org, request.params.id)))) throw notFound(`bill ${request.params.id}`);

@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { createHarness, type Harness } from '../support/harness';
+
+let h: Harness;
+let api: ApiWorld;
+let client: Awaited<ReturnType<typeof apiClient>>;
+
+beforeAll(async () => {
+  h = await createHarness();
+  api = await startApi(h);
+  client = await apiClient(h, api);
+});
+
+afterAll(async () => {
+  await api?.close();
+  await h?.close();
+});
+
+/** Every body a user sends us: configs, bills, credentials, mappings, accounts. */
+const BODY_ROUTES: Array<[string, string]> = [
+  ['POST', '/organizations/{orgId}/integrationconfigs'],
+  ['PUT', '/organizations/{orgId}/bills/9b0c7a4e-2f1d-4c3b-8a5e-6d7f8091a2b3'],
+  ['POST', '/organizations/{orgId}/integrationauth/Netsuite/netsuiteauth'],
+  ['POST', '/organizations/{orgId}/externalmappings'],
+  ['POST', '/organizations/{orgId}/accounts'],
+  ['POST', '/organizations/{orgId}/bills/approve'],
+];
+
+/** JSON shaped like our bodies, with hostile values where the fields are. */
+const hostile = fc.oneof(
+  fc.anything({ maxDepth: 3 }),
+  fc.record({
+    name: fc.string(),
+    destination: fc.oneof(fc.constant('Netsuite'), fc.string()),
+    entityType: fc.oneof(fc.constant('Bill'), fc.string()),
+    configData: fc.dictionary(fc.constantFrom('netsuiteDefaultItemId', 'accountFilter', 'accountIds', 'splitUsageLineItems', 'sortLineItemsBy', 'netsuiteItemMapping'), fc.anything({ maxDepth: 2 })),
+    accountId: fc.string(),
+    billDate: fc.oneof(fc.constant('2026-10-31'), fc.string()),
+    currency: fc.oneof(fc.constant('USD'), fc.string()),
+    lineItems: fc.array(fc.dictionary(fc.constantFrom('lineItemType', 'description', 'quantity', 'subtotal', 'usagePerPricingBand', 'id'), fc.anything({ maxDepth: 2 })), { maxLength: 5 }),
+    privateKey: fc.string(),
+    certificateId: fc.string(),
+    clientId: fc.string(),
+    externalSystem: fc.string(),
+    externalTable: fc.string(),
+    externalId: fc.string(),
+    m3terEntity: fc.string(),
+    m3terId: fc.string(),
+    billIds: fc.array(fc.string(), { maxLength: 3 }),
+    code: fc.string(),
+    emailAddress: fc.string(),
+  }, { requiredKeys: [] }),
+);
+
+describe('hostile request bodies', () => {
+  it.each(BODY_ROUTES)('%s %s: never a 5xx; refusals name the field', async (method, path) => {
+    await fc.assert(
+      fc.asyncProperty(hostile, async (body) => {
+        const response = await client.call(method, path, body);
+        expect(response.status).toBeLessThan(500);
+        if (response.status === 400) expect(response.body.message).toMatch(/^[\w.]+: /);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('an oversized body is refused with 413 before it is parsed', async () => {
+    const response = await client.call('PUT', '/organizations/{orgId}/bills/9b0c7a4e-2f1d-4c3b-8a5e-6d7f8091a2b3', { lineItems: [], padding: 'x'.repeat(11 * 1024 * 1024) });
+    expect(response.status).toBe(413);
+  });
+});
