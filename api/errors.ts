@@ -51,6 +51,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (BAD_INPUT.some((type) => error instanceof type)) return reply.code(400).send({ message: error.message });
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ message: 'request body too large (limit 10 MB)' });
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ message: 'send JSON with Content-Type: application/json' });
+    // Unparseable JSON, or JSON carrying __proto__ (refused against prototype poisoning).
+    if (error.code?.startsWith('FST_ERR_CTP') || error.code === 'FST_ERR_VALIDATION') {
+      return reply.code(error.statusCode ?? 400).send({ message: `body: ${error.message}; send a JSON object` });
+    }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.code(error.statusCode).send({ message: error.message });
     }
