@@ -49,6 +49,17 @@ describe('authentication', () => {
   });
 });
 
+describe('secrets', () => {
+  it('the API secret and bearer tokens never reach a log line', async () => {
+    const client = await apiClient(h, api);
+    await client.call('GET', '/organizations/{orgId}/users');
+    await fetch(`${api.url}/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${client.apiKey}:wrong-${client.apiSecret}`).toString('base64')}` } });
+    const logs = api.logLines.join('\n');
+    expect(logs).not.toContain(client.apiSecret);
+    expect(logs).not.toContain(client.token);
+  });
+});
+
 describe('validation', () => {
   it('names the field and the fix', async () => {
     const client = await apiClient(h, api);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadEnv } from '../../config/env';
 import { createLogger } from '../../config/logger';
+import { createOrganization } from '../../db/organizations';
 import { startService, type RunningService } from '../../worker/service';
 import { createTestDatabase } from '../support/database';
 
@@ -32,6 +33,11 @@ describe('npm start', () => {
     const health = await fetch(`${service.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
+    // The m3ter-compatible API is served by the same process.
+    const org = await createOrganization(service.db, 'Service test');
+    const token = await fetch(`${service.url}/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${org.apiKey}:${org.apiSecret}`).toString('base64')}`, 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' });
+    expect(token.status).toBe(200);
+    expect((await fetch(`${service.url}/openapi.json`)).status).toBe(200);
     const tables = await service.db.introspection.getTables();
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['bill', 'integration_run', 'netsuite_credential']));
     // No CREDENTIALS_ENCRYPTION_KEY: one is generated into DATA_DIR, readable by the owner only.
