@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { lineItemTypeSchema } from './lineItemType';
 
-const isoDate = z
+/** A real calendar day PostgreSQL can store (the pattern alone would let 2026-13-45 through). */
+export function isCalendarDate(text: string): boolean {
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text && date.getUTCFullYear() >= 1;
+}
+
+export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
-  .refine((text) => {
-    const date = new Date(`${text}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text) && date.getUTCFullYear() >= 1;
-  }, 'must be a real calendar date (YYYY-MM-DD)');
+  .refine(isCalendarDate, 'must be a real calendar date (YYYY-MM-DD)');
 const decimal = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number')]).transform(Number);
 
 export const pricingBandSchema = z.object({
@@ -54,6 +57,31 @@ export const lineItemSchema = z.object({
   usagePerPricingBand: z.array(pricingBandSchema).optional(),
 });
 export type LineItemInput = z.input<typeof lineItemSchema>;
+
+/** A line item as stored and answered: the same fields, amounts already numbers, id and position set. */
+export const storedLineItemSchema = lineItemSchema.extend({
+  id: z.string(),
+  sequenceNumber: z.number().int(),
+  quantity: z.number(),
+  units: z.number().optional(),
+  subtotal: z.number(),
+  averageUnitPrice: z.number().optional(),
+  conversionRate: z.number().optional(),
+  convertedSubtotal: z.number().optional(),
+  usagePerPricingBand: z
+    .array(
+      pricingBandSchema.extend({
+        bandQuantity: z.number().optional(),
+        bandUnits: z.number().optional(),
+        bandSubtotal: z.number(),
+        convertedBandSubtotal: z.number().optional(),
+        unitPrice: z.number().optional(),
+        fixedPrice: z.number().optional(),
+        lowerLimit: z.number().optional(),
+      }),
+    )
+    .optional(),
+});
 /** A stored line item always has an id and a position. */
 export type LineItem = z.infer<typeof lineItemSchema> & { id: string; sequenceNumber: number };
 

@@ -15,20 +15,13 @@ import {
   lockBill,
   reopenBill,
 } from '../../db/bills';
-import { BILL_STATUSES, BILLING_FREQUENCIES, billInputSchema, type LineItem } from '../../domain/bill';
+import { BILL_STATUSES, BILLING_FREQUENCIES, billInputSchema, isoDate, storedLineItemSchema, type LineItem } from '../../domain/bill';
 import { lineItemTypeSchema } from '../../domain/lineItemType';
 import { orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { commaList, decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
 import { commonFields, errorResponses, iso, orgIdParams, orgParams } from '../schemas';
-
-/** A real calendar day PostgreSQL can store (the domain's pattern alone lets 2026-13-45 through to a 500). */
-function isCalendarDate(value: string): boolean {
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value && date.getUTCFullYear() >= 1;
-}
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD').refine(isCalendarDate, 'must be a real calendar date');
 
 /**
  * Adds an issue for every string that PostgreSQL can't store (text and jsonb refuse U+0000), naming
@@ -47,66 +40,17 @@ export function refuseNulCharacters(value: unknown, ctx: z.RefinementCtx, path: 
   }
 }
 
-const BILL_DATE_FIELDS = ['billDate', 'dueDate', 'startDate', 'endDate', 'externalInvoiceDate'] as const;
-
 /** The bill the billing engine sends; the id comes from the path. */
-const billBody = billInputSchema.omit({ id: true }).superRefine((bill, ctx) => {
-  for (const field of BILL_DATE_FIELDS) {
-    const value = bill[field];
-    if (value !== undefined && !isCalendarDate(value)) ctx.addIssue({ code: 'custom', path: [field], message: 'must be a real calendar date' });
-  }
-  refuseNulCharacters(bill, ctx);
-});
+const billBody = billInputSchema.omit({ id: true }).superRefine((bill, ctx) => refuseNulCharacters(bill, ctx));
 /** Query booleans as m3ter's SDKs send them. */
 const queryBoolean = z
   .enum(['true', 'false'])
   .transform((v) => v === 'true')
   .optional();
 
-const pricingBandSchema = z.object({
-  pricingBandId: z.string().optional(),
-  bandQuantity: z.number().optional(),
-  bandUnits: z.number().optional(),
-  bandSubtotal: z.number(),
-  convertedBandSubtotal: z.number().optional(),
-  unitPrice: z.number().optional(),
-  fixedPrice: z.number().optional(),
-  lowerLimit: z.number().optional(),
-});
+/** A stored line item, as the domain defines it. */
+const lineItemResponse = storedLineItemSchema.extend({ billId: z.string() });
 
-/** A stored line item (amounts were made numbers on the way in). */
-const lineItemResponse = z.object({
-  id: z.string(),
-  lineItemType: lineItemTypeSchema,
-  description: z.string(),
-  quantity: z.number(),
-  units: z.number().optional(),
-  unit: z.string().optional(),
-  subtotal: z.number(),
-  averageUnitPrice: z.number().optional(),
-  currency: z.string().optional(),
-  conversionRate: z.number().optional(),
-  convertedSubtotal: z.number().optional(),
-  productId: z.string().optional(),
-  productName: z.string().optional(),
-  productCode: z.string().optional(),
-  accountingProductId: z.string().optional(),
-  aggregationId: z.string().optional(),
-  compoundAggregationId: z.string().optional(),
-  meterId: z.string().optional(),
-  planId: z.string().optional(),
-  pricingId: z.string().optional(),
-  commitmentId: z.string().optional(),
-  contractId: z.string().optional(),
-  creditTypeId: z.string().optional(),
-  referencedBillId: z.string().optional(),
-  referencedLineItemId: z.string().optional(),
-  sequenceNumber: z.number().int(),
-  servicePeriodStartDate: z.string().optional(),
-  servicePeriodEndDate: z.string().optional(),
-  usagePerPricingBand: z.array(pricingBandSchema).optional(),
-  billId: z.string(),
-});
 
 const billSchema = z.object({
   ...commonFields,
