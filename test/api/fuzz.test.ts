@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { apiClient, startApi, type ApiWorld } from '../support/api';
@@ -22,6 +23,13 @@ afterAll(async () => {
 });
 
 describe('the OpenAPI document', () => {
+  it('validates against the OpenAPI specification', async () => {
+    const file = path.join(h.tmpDir, 'openapi.json');
+    await writeFile(file, await (await fetch(`${api.url}/openapi.json`)).text());
+    const { stdout } = await run(python, ['-m', 'openapi_spec_validator', file]);
+    expect(stdout).toContain('OK');
+  });
+
   it('validates, and schema-driven fuzzing finds no 5xx and no response that contradicts it', async () => {
     const client = await apiClient(h, api);
     const schemathesis = path.join(path.dirname(python), 'schemathesis');
