@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Worker } from '@temporalio/worker';
+import { approveAndNotify, saveAndNotify } from '../../client/bills';
+import { generateKeyPair } from '../../demo/keyPair';
+import { sampleBill } from '../../demo/sampleBills';
+import { seedCustomer, seedIntegration } from '../../demo/seed';
+import { WORKFLOWS_PATH } from '../../worker/createWorker';
+import { resolveTemporalCli } from '../../stack/temporalCli';
+import { listRuns } from '../../db/runs';
+import { createAccount } from '../../db/accounts';
+import { eventually } from '../support/eventually';
+import { createHarness, type Harness } from '../support/harness';
+
+/**
+ * Workflow code must replay its own histories: a change that breaks determinism would strand every
+ * running sync. Histories checked in under test/replay/ pin the shapes that already exist in
+ * deployments; histories made now check the current code end to end.
+ */
+const NS = '5550500';
+const REPLAY_DIR = path.join(__dirname, '..', 'replay');
+let h: Harness;
+
+beforeAll(async () => {
+  h = await createHarness();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('workflow replay', () => {
+  it('replays the histories of fresh syncs (waiting for approval, a retried send, a refused bill) and of the failure counter', async () => {
+    const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
+    const seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS, configData: { onlySendBillOnApproval: true } });
+    const deps = { db: h.db, temporal: h.temporal, taskQueue: h.taskQueue };
+    const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code: 'REPLAY' } });
+    const good = await saveAndNotify(deps, seeded.orgId, sampleBill(account.id));
+    await eventually(() => listRuns(h.db, seeded.orgId, { billId: good.bill.id }), (runs) => runs[0]?.status === 'WAITING', 'the waiting run');
+    // An account NetSuite has never heard of: its bill fails with INVALID_CONTENT.
+    const stranger = await createAccount(h.db, seeded.orgId, { code: 'NOT-IN-NETSUITE', name: 'Stranger', emailAddress: 's@example.com' });
+    const missing = await saveAndNotify(deps, seeded.orgId, sampleBill(stranger.id));
+    await h.emulator.admin.scriptFaults(NS, ['error429']);
+    const approved = await approveAndNotify(deps, seeded.orgId, [good.bill.id, missing.bill.id]);
+    for (const id of approved.workflows) await h.temporal.workflow.getHandle(id).result();
+
+    const histories = h.temporal.workflow.list({ query: `TaskQueue = "${h.taskQueue}"` }).intoHistories();
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'fresh' }, histories)) {
+      expect(result.error).toBeUndefined();
+      replayed++;
+    }
+    expect(replayed).toBeGreaterThanOrEqual(3);
+
+    if (process.env.RECORD_REPLAY_HISTORIES) {
+      // Recorded the way the README tells users to: `temporal workflow show --output json`.
+      const cli = resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH })!;
+      const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', approved.workflows[0]!, '--address', h.temporalAddress, '--output', 'json']);
+      fs.writeFileSync(path.join(REPLAY_DIR, 'billSync-wait-approve-retry.json'), json);
+    }
+  });
+
+  it('replays every checked-in history', async () => {
+    const files = fs.readdirSync(REPLAY_DIR).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const history: unknown = JSON.parse(fs.readFileSync(path.join(REPLAY_DIR, file), 'utf8'));
+      await expect(Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, replayName: file }, history)).resolves.toBeUndefined();
+    }
+  });
+});
