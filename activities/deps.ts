@@ -13,8 +13,6 @@ export interface RetrySettings {
   maxAttempts: number;
 }
 
-export const DEFAULT_RETRY: RetrySettings = { baseDelayMs: 2_000, maxDelayMs: 300_000, maxAttempts: 12 };
-
 /** Everything activities touch, injected so tests can swap the clock or the retry pace. */
 export interface ActivityDeps {
   db: Db;

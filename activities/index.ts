@@ -9,7 +9,6 @@ import { makeReportOutcome } from './reportOutcome';
 import { makeBillState, makeStartRun } from './startRun';
 
 export type { ActivityDeps, RetrySettings } from './deps';
-export { DEFAULT_RETRY } from './deps';
 export type { RunOutcome } from './finishRun';
 
 /** Every activity of the bill sync, bound to its dependencies; the worker registers this object. */

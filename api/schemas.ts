@@ -22,3 +22,9 @@ export const commonFields = {
 export function iso(date: Date | null | undefined): string | undefined {
   return date ? date.toISOString() : undefined;
 }
+
+/** Query booleans as m3ter's SDKs send them (`true`/`false`, in any case). */
+export const queryBoolean = z
+  .union([z.boolean(), z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False'])])
+  .transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'true'))
+  .optional();

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { z } from 'zod';
 import { accountInputSchema, type AccountInput, type AccountView } from '../domain/account';
 import type { Db } from './connect';
 import type { AccountRow } from './schema';
@@ -10,15 +11,7 @@ export async function createAccount(db: Db, organizationId: string, input: Accou
     .values({
       id: crypto.randomUUID(),
       organizationId,
-      code: account.code,
-      name: account.name,
-      emailAddress: account.emailAddress,
-      currency: account.currency ?? null,
-      customFields: JSON.stringify(account.customFields),
-      address: account.address ? JSON.stringify(account.address) : null,
-      parentAccountId: account.parentAccountId ?? null,
-      purchaseOrderNumber: account.purchaseOrderNumber ?? null,
-      daysBeforeBillDue: account.daysBeforeBillDue ?? null,
+      ...accountColumns(account),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -124,15 +117,7 @@ export async function updateAccount(db: Db, organizationId: string, id: string, 
     const row = await db
       .updateTable('account')
       .set((eb) => ({
-        code: account.code,
-        name: account.name,
-        emailAddress: account.emailAddress,
-        currency: account.currency ?? null,
-        customFields: JSON.stringify(account.customFields),
-        address: account.address ? JSON.stringify(account.address) : null,
-        parentAccountId: account.parentAccountId ?? null,
-        purchaseOrderNumber: account.purchaseOrderNumber ?? null,
-        daysBeforeBillDue: account.daysBeforeBillDue ?? null,
+        ...accountColumns(account),
         version: eb('version', '+', 1),
         dtLastModified: new Date(),
       }))
@@ -166,4 +151,19 @@ export async function deleteAccount(db: Db, organizationId: string, id: string):
     await tx.deleteFrom('account').where('id', '=', id).execute();
     return row;
   });
+}
+
+/** The stored columns of a validated account, shared by create and update. */
+function accountColumns(account: z.infer<typeof accountInputSchema>) {
+  return {
+    code: account.code,
+    name: account.name,
+    emailAddress: account.emailAddress,
+    currency: account.currency ?? null,
+    customFields: JSON.stringify(account.customFields),
+    address: account.address ? JSON.stringify(account.address) : null,
+    parentAccountId: account.parentAccountId ?? null,
+    purchaseOrderNumber: account.purchaseOrderNumber ?? null,
+    daysBeforeBillDue: account.daysBeforeBillDue ?? null,
+  };
 }

@@ -21,7 +21,7 @@ import { orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { commaList, decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
-import { commonFields, errorResponses, iso, orgIdParams, orgParams } from '../schemas';
+import { commonFields, errorResponses, iso, orgIdParams, orgParams, queryBoolean } from '../schemas';
 
 /**
  * Adds an issue for every string that PostgreSQL can't store (text and jsonb refuse U+0000), naming
@@ -42,11 +42,6 @@ export function refuseNulCharacters(value: unknown, ctx: z.RefinementCtx, path: 
 
 /** The bill the billing engine sends; the id comes from the path. */
 const billBody = billInputSchema.omit({ id: true }).superRefine((bill, ctx) => refuseNulCharacters(bill, ctx));
-/** Query booleans as m3ter's SDKs send them. */
-const queryBoolean = z
-  .enum(['true', 'false'])
-  .transform((v) => v === 'true')
-  .optional();
 
 /** A stored line item, as the domain defines it. */
 const lineItemResponse = storedLineItemSchema.extend({ billId: z.string() });

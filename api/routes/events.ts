@@ -7,7 +7,7 @@ import { orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { commaList, listEnvelope, pageQuery } from '../pagination';
-import { errorResponses, iso, orgIdParams, orgParams } from '../schemas';
+import { errorResponses, iso, orgIdParams, orgParams, queryBoolean } from '../schemas';
 
 /** The one m3ter event type this service raises; the others (Notification, …) have no events here. */
 const INTEGRATION_EVENT_TYPE = 'IntegrationEvent';
@@ -56,11 +56,6 @@ const toEvent = (e: IntegrationEvent) => ({
   } as const,
 });
 
-/** m3ter's SDKs send booleans as `true`/`false`. */
-const queryBoolean = z
-  .union([z.boolean(), z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False'])])
-  .transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'true'))
-  .optional();
 
 const optionalUuid = (what: string) => z.string().uuid({ message: `expected the ${what} (a UUID)` }).optional();
 
