@@ -73,6 +73,8 @@ async function main(): Promise<void> {
       }
     }
     say(`\nTry the CLI: M3TER_ORG_ID=${seeded.orgId} npm run -s cli -- runs list`);
+    // Shown once, as at any organization's creation: the demo's own key for trying the API with --keep.
+    say(`Try the API (${service.url}/docs): apiKey ${seeded.apiKey}, apiSecret ${seeded.apiSecret}, orgId ${seeded.orgId}`);
     if (keep) {
       say('\n--keep: running until Ctrl-C.');
       await new Promise<void>((resolve) => {
