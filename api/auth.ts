@@ -11,6 +11,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The organization the bearer token belongs to; set by the auth hook. */
     orgId?: string;
+    /** The API key the token was issued to, recorded as who did what (e.g. approvedBy). */
+    apiKeyId?: string;
   }
 }
 
@@ -72,6 +74,7 @@ export function registerAuth(app: FastifyInstance, deps: ApiDeps): void {
     try {
       const { payload } = await jwtVerify(match[1], deps.tokenKey, { algorithms: ['HS256'] });
       org = String(payload.org);
+      request.apiKeyId = payload.sub;
     } catch {
       throw new ApiError(401, 'invalid or expired bearer token: POST /oauth/token for a new one');
     }
@@ -89,6 +92,11 @@ function basicCredentials(request: FastifyRequest): [string, string] {
   const colon = decoded.indexOf(':');
   if (colon < 0) throw new ApiError(401, 'malformed Basic authentication: expected base64(apiKey:apiSecret)');
   return [decoded.slice(0, colon), decoded.slice(colon + 1)];
+}
+
+/** Who acts in an authenticated request: its API key, as m3ter records service users. */
+export function actorOf(request: FastifyRequest): string {
+  return `apiKey:${request.apiKeyId ?? 'unknown'}`;
 }
 
 /** The organization of an authenticated request (routes run after the auth hook). */

@@ -22,3 +22,23 @@ export async function enableAndReset(deps: TriggerDeps & { failureThreshold: num
   });
   return config;
 }
+
+/**
+ * After a config is deleted its workflows have nothing left to work on: the syncs still running for
+ * it (say, waiting for approval) and its failure counter are terminated, with the reason in history.
+ */
+export async function stopConfigWorkflows(deps: Pick<TriggerDeps, 'temporal'>, configId: string): Promise<number> {
+  const reason = `integration config ${configId} was deleted`;
+  let stopped = 0;
+  const running = deps.temporal.workflow.list({ query: `ConfigId = "${configId}" AND ExecutionStatus = "Running"` });
+  for await (const execution of running) {
+    await deps.temporal.workflow.getHandle(execution.workflowId, execution.runId).terminate(reason).catch(() => undefined);
+    stopped++;
+  }
+  await deps.temporal.workflow
+    .getHandle(failureWorkflowId(configId))
+    .terminate(reason)
+    .then(() => stopped++)
+    .catch(() => undefined); // never started, or already closed
+  return stopped;
+}

@@ -17,7 +17,7 @@ import {
 } from '../../db/bills';
 import { BILL_STATUSES, BILLING_FREQUENCIES, billInputSchema, isoDate, storedLineItemSchema, type LineItem } from '../../domain/bill';
 import { lineItemTypeSchema } from '../../domain/lineItemType';
-import { orgOf } from '../auth';
+import { actorOf, orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { commaList, decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
@@ -104,8 +104,6 @@ const billParams = z.object({ orgId: z.string().uuid(), billId: z.string().uuid(
 const accountParams = z.object({ orgId: z.string().uuid(), accountId: z.string().uuid() });
 const lineItemParams = z.object({ orgId: z.string().uuid(), billId: z.string().uuid(), id: z.string() });
 
-/** How the approval is recorded: API keys act for the organization, not for a user. */
-const APPROVED_BY = 'api';
 
 /**
  * m3ter's bills (list, get, delete, latest, approve, status, lock, line items) plus our documented
@@ -191,7 +189,7 @@ export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const found = new Set(await existingBillIds(deps.db, org, billIds));
       const missing = billIds.filter((id) => !found.has(id));
       if (missing.length > 0) throw new ApiError(404, `billIds: no bill ${missing.join(', ')} in this organization; nothing was approved`);
-      const { approved } = await approveAndNotify(deps, org, billIds, APPROVED_BY);
+      const { approved } = await approveAndNotify(deps, org, billIds, actorOf(request));
       return { message: `Approved ${approved.length} bill${approved.length === 1 ? '' : 's'}` };
     },
   );
@@ -249,7 +247,7 @@ export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const org = orgOf(request);
       const id = request.params.id;
       if (request.body.status === 'APPROVED') {
-        const { approved } = await approveAndNotify(deps, org, [id], APPROVED_BY);
+        const { approved } = await approveAndNotify(deps, org, [id], actorOf(request));
         if (approved.length === 0) throw notFound(`bill ${id}`);
       } else if (!(await refuseState(() => reopenBill(deps.db, org, id)))) {
         throw notFound(`bill ${id}`);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlanSubjectMissingError } from '../../activities/plan';
-import { enableAndReset } from '../../client/configs';
+import { enableAndReset, stopConfigWorkflows } from '../../client/configs';
 import { previewBill } from '../../client/preview';
 import { createConfig, deleteConfig, findConfigForEntity, getConfig, listConfigs, updateConfig } from '../../db/configs';
 import type { IntegrationConfigRow } from '../../db/schema';
@@ -174,6 +174,7 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
     async (request) => {
       const row = await deleteConfig(deps.db, orgOf(request), request.params.id);
       if (!row) throw notFound(`integration configuration ${request.params.id}`);
+      await stopConfigWorkflows(deps, row.id);
       return toConfig(row);
     },
   );

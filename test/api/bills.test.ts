@@ -92,7 +92,7 @@ describe('bills to NetSuite through the API', () => {
     expect(invoice!.writes).toBe(1);
 
     const stored = await client.call('GET', `/organizations/{orgId}/bills/${bill.id}`);
-    expect(stored.body).toMatchObject({ status: 'APPROVED', approvedBy: 'api', dtApproved: expect.any(String) });
+    expect(stored.body).toMatchObject({ status: 'APPROVED', approvedBy: `apiKey:${client.apiKey}`, dtApproved: expect.any(String) });
   });
 });
 

@@ -1,8 +1,13 @@
+import crypto from 'node:crypto';
+import { enableAndReset } from '../../client/configs';
 import { createAccount } from '../../db/accounts';
+import { seedIntegration } from '../../demo/seed';
+import { billSyncWorkflowId, invoiceExternalId } from '../../domain/externalId';
+import { billSyncStatusQuery } from '../../workflows/signals';
+import { eventually } from '../support/eventually';
 import { saveBill } from '../../db/bills';
 import { disableConfig } from '../../db/configs';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
-import { invoiceExternalId } from '../../domain/externalId';
 import { failureWorkflowId } from '../../workflows/failureSignals';
 import { apiClient, startApi, type ApiWorld } from '../support/api';
 import { createHarness, type Harness } from '../support/harness';
@@ -309,5 +314,23 @@ describe('organization confinement', () => {
     expect((await b.call('GET', ids.config)).body).toEqual(expect.objectContaining({ version: 1, integrationCredentialsId: bCredential }));
     expect((await b.call('GET', ids.credential)).status).toBe(200);
     expect((await b.call('GET', ids.mapping)).body).toEqual(expect.objectContaining({ externalId: '7', version: 1 }));
+  });
+});
+
+describe('deleting an integration configuration', () => {
+  it('stops its workflows: a sync waiting for approval and the failure counter are terminated', async () => {
+    const client = await apiClient(h, api);
+    const seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: '6660900', orgId: client.orgId, certificateId: 'cert-delete', configData: { onlySendBillOnApproval: true } });
+    const account = await createAccount(h.db, client.orgId, { code: 'DEL', name: 'Delete Co', emailAddress: 'd@example.com' });
+    const put = await client.call('PUT', `/organizations/{orgId}/bills/${crypto.randomUUID()}`, { accountId: account.id, billDate: '2026-10-31', currency: 'USD', lineItems: [{ lineItemType: 'STANDING_CHARGE', description: 'Fee', quantity: 1, subtotal: 10 }] });
+    expect(put.status).toBe(200);
+    const sync = h.temporal.workflow.getHandle(billSyncWorkflowId(seeded.configId, put.body.id));
+    await eventually(() => sync.query(billSyncStatusQuery), (s) => s.phase === 'waitingForApproval', 'the sync waiting for approval');
+    // The failure counter exists once any outcome was reported; make sure it runs.
+    await enableAndReset({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue, failureThreshold: 10 }, client.orgId, seeded.configId);
+
+    expect((await client.call('DELETE', `${CONFIGS}/${seeded.configId}`)).status).toBe(200);
+    expect((await sync.describe()).status.name).toBe('TERMINATED');
+    expect((await h.temporal.workflow.getHandle(failureWorkflowId(seeded.configId)).describe()).status.name).toBe('TERMINATED');
   });
 });
