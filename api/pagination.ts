@@ -28,3 +28,19 @@ export const commaList = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
   .optional();
+
+/**
+ * Keyset page tokens: the token names the last entity of the page (by kind, e.g. `run`), so entities
+ * added while a client pages through neither repeat nor go missing.
+ */
+export function encodeKeysetToken(kind: string, lastId: string): string {
+  return Buffer.from(`${kind}:${lastId}`).toString('base64url');
+}
+
+export function decodeKeysetToken(kind: string, token: string | undefined): string | undefined {
+  if (!token) return undefined;
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  const id = text.startsWith(`${kind}:`) ? text.slice(kind.length + 1) : '';
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new ApiError(400, 'nextToken: not a token this API issued; send the nextToken of the previous page unchanged');
+  return id;
+}

@@ -27,7 +27,8 @@ export async function mappingsFor(db: Db, organizationId: string, m3terIds: stri
   return rows.map(toMapping);
 }
 
-function toMapping(row: { id: string; externalSystem: string; externalTable: string; externalId: string; m3terEntity: string; m3terId: string; integrationConfigId: string | null }): ExternalMapping {
+/** The domain's view of a stored mapping (what the invoice builder and look-ups work with). */
+export function toMapping(row: { id: string; externalSystem: string; externalTable: string; externalId: string; m3terEntity: string; m3terId: string; integrationConfigId: string | null }): ExternalMapping {
   return {
     id: row.id,
     externalSystem: row.externalSystem,

@@ -6,7 +6,7 @@ import { INTEGRATION_EVENT_NAMES, type IntegrationEvent } from '../../db/schema'
 import { orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
-import { commaList, listEnvelope, pageQuery } from '../pagination';
+import { commaList, decodeKeysetToken, encodeKeysetToken, listEnvelope, pageQuery } from '../pagination';
 import { errorResponses, iso, orgIdParams, orgParams, queryBoolean } from '../schemas';
 
 /** The one m3ter event type this service raises; the others (Notification, …) have no events here. */
@@ -69,18 +69,6 @@ const listQuery = z.object({
   ...pageQuery(),
 });
 
-/** Keyset pages: the token names the last event of the page (newest first), so nothing repeats or goes missing. */
-function encodeEventToken(eventId: string): string {
-  return Buffer.from(`event:${eventId}`).toString('base64url');
-}
-
-function decodeEventToken(token: string | undefined): string | undefined {
-  if (!token) return undefined;
-  const match = /^event:([0-9a-f-]{36})$/i.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!match?.[1]) throw new ApiError(400, 'nextToken: not a token this API issued; send the nextToken of the previous page unchanged');
-  return match[1];
-}
-
 /** m3ter's events (list, get, the event types) plus our own: marking an event actioned. */
 export function registerEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -88,7 +76,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   r.get('/organizations/:orgId/events', { schema: { tags, summary: 'List events, newest first', params: orgParams, querystring: listQuery, response: { 200: listEnvelope(eventSchema), ...errorResponses } } }, async (request) => {
     const q = request.query;
-    const afterEventId = decodeEventToken(q.nextToken);
+    const afterEventId = decodeKeysetToken('event', q.nextToken);
     if (q.eventType && q.eventType.toLowerCase() !== INTEGRATION_EVENT_TYPE.toLowerCase()) return { data: [] };
     if (q.eventName && !(INTEGRATION_EVENT_NAMES as readonly string[]).includes(q.eventName)) return { data: [] };
     // Ids that are not UUIDs can name no event.
@@ -106,7 +94,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
     });
     const data = rows.slice(0, pageSize);
     const last = data[data.length - 1];
-    return rows.length > pageSize && last ? { data: data.map(toEvent), nextToken: encodeEventToken(last.id) } : { data: data.map(toEvent) };
+    return rows.length > pageSize && last ? { data: data.map(toEvent), nextToken: encodeKeysetToken('event', last.id) } : { data: data.map(toEvent) };
   });
 
   r.get(

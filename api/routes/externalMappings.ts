@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getConfig } from '../../db/configs';
 import type { Db } from '../../db/connect';
-import { createMappingRow, deleteMapping, findDuplicateMapping, getMappingRow, listMappingRows, updateMapping, type MappingQuery, type MappingRow } from '../../db/mappings';
+import { createMappingRow, deleteMapping, findDuplicateMapping, getMappingRow, listMappingRows, toMapping, updateMapping, type MappingQuery, type MappingRow } from '../../db/mappings';
 import { orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound, VersionConflictError } from '../errors';
@@ -36,17 +36,11 @@ const mappingSchema = z.object({
   integrationConfigId: z.string().nullish(),
 });
 
-const toMapping = (row: MappingRow): z.infer<typeof mappingSchema> => ({
-  id: row.id,
+const toResponse = (row: MappingRow): z.infer<typeof mappingSchema> => ({
+  ...toMapping(row),
   version: row.version,
   dtCreated: iso(row.dtCreated),
   dtLastModified: iso(row.dtLastModified),
-  externalSystem: row.externalSystem,
-  externalTable: row.externalTable,
-  externalId: row.externalId,
-  m3terEntity: row.m3terEntity,
-  m3terId: row.m3terId,
-  integrationConfigId: row.integrationConfigId,
 });
 
 /** The mapping fields of a body, after checking its integration belongs to this organization and it duplicates nothing. */
@@ -73,12 +67,12 @@ export function registerExternalMappingRoutes(app: FastifyInstance, deps: ApiDep
     const { pageSize = 200, nextToken, ...criteria } = query;
     const offset = decodeNextToken(nextToken);
     const rows = await listMappingRows(deps.db, organizationId, { ...criteria, offset, limit: pageSize + 1 });
-    return page(rows.map(toMapping), offset, pageSize);
+    return page(rows.map(toResponse), offset, pageSize);
   }
 
   r.post(BASE, { schema: { tags: TAGS, summary: 'Create an external mapping', params: orgParams, body: mappingBody, response: { 200: mappingSchema, ...errorResponses } } }, async (request) => {
     const org = orgOf(request);
-    return toMapping(await createMappingRow(deps.db, org, await checkedInput(deps.db, org, request.body)));
+    return toResponse(await createMappingRow(deps.db, org, await checkedInput(deps.db, org, request.body)));
   });
 
   r.get(
@@ -135,7 +129,7 @@ export function registerExternalMappingRoutes(app: FastifyInstance, deps: ApiDep
   r.get(`${BASE}/:id`, { schema: { tags: TAGS, summary: 'Get an external mapping', params: orgIdParams, response: { 200: mappingSchema, ...errorResponses } } }, async (request) => {
     const row = await getMappingRow(deps.db, orgOf(request), request.params.id);
     if (!row) throw notFound(`external mapping ${request.params.id}`);
-    return toMapping(row);
+    return toResponse(row);
   });
 
   r.put(
@@ -148,13 +142,13 @@ export function registerExternalMappingRoutes(app: FastifyInstance, deps: ApiDep
       const result = await updateMapping(deps.db, org, request.params.id, request.body.version, input);
       if (!result) throw notFound(`external mapping ${request.params.id}`);
       if (!result.ok) throw new VersionConflictError(request.body.version, result.storedVersion);
-      return toMapping(result.row);
+      return toResponse(result.row);
     },
   );
 
   r.delete(`${BASE}/:id`, { schema: { tags: TAGS, summary: 'Delete an external mapping', params: orgIdParams, response: { 200: mappingSchema, ...errorResponses } } }, async (request) => {
     const row = await deleteMapping(deps.db, orgOf(request), request.params.id);
     if (!row) throw notFound(`external mapping ${request.params.id}`);
-    return toMapping(row);
+    return toResponse(row);
   });
 }

@@ -8,7 +8,7 @@ import { BILL_ENTITY_TYPE, NETSUITE_DESTINATION } from '../../domain/configData'
 import { orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
-import { commaList, listEnvelope, pageQuery } from '../pagination';
+import { commaList, decodeKeysetToken, encodeKeysetToken, listEnvelope, pageQuery } from '../pagination';
 import { commonFields, errorResponses, iso, orgIdParams, orgParams } from '../schemas';
 
 /** m3ter's run statuses; ours adds SKIPPED (a bill the account filter leaves out). */
@@ -89,21 +89,6 @@ const listQuery = z.object({
 
 const entityParams = z.object({ orgId: z.string().uuid(), entityType: z.string().min(1).max(50), entityId: z.string().uuid() });
 
-/**
- * Runs travel in keyset pages: the token names the last run of the page, so runs started while a
- * client pages through neither repeat nor go missing.
- */
-function encodeRunToken(runId: string): string {
-  return Buffer.from(`run:${runId}`).toString('base64url');
-}
-
-function decodeRunToken(token: string | undefined): string | undefined {
-  if (!token) return undefined;
-  const match = /^run:([0-9a-f-]{36})$/i.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!match?.[1]) throw new ApiError(400, 'nextToken: not a token this API issued; send the nextToken of the previous page unchanged');
-  return match[1];
-}
-
 function statusesOf(status: string[] | undefined): string[] | undefined {
   if (!status?.length) return undefined;
   const unknown = status.filter((s) => !ALL_STATUSES.includes(s.toUpperCase()));
@@ -117,12 +102,12 @@ const isNetSuite = (destination: string | undefined) => destination === undefine
 
 async function runPage(deps: ApiDeps, organizationId: string, filter: Omit<RunPageFilter, 'limit' | 'afterRunId'>, query: { pageSize?: number; nextToken?: string }) {
   const pageSize = query.pageSize ?? 200;
-  const afterRunId = decodeRunToken(query.nextToken);
+  const afterRunId = decodeKeysetToken('run', query.nextToken);
   if ((filter.entityType !== undefined && !isBill(filter.entityType)) || !isNetSuite(filter.destination)) return { data: [] };
   const rows = await listRunsPage(deps.db, organizationId, { ...filter, limit: pageSize + 1, afterRunId });
   const data = rows.slice(0, pageSize);
   const last = data[data.length - 1];
-  return rows.length > pageSize && last ? { data: data.map(toRun), nextToken: encodeRunToken(last.id) } : { data: data.map(toRun) };
+  return rows.length > pageSize && last ? { data: data.map(toRun), nextToken: encodeKeysetToken('run', last.id) } : { data: data.map(toRun) };
 }
 
 /**
