@@ -33,9 +33,11 @@ describe('the OpenAPI document', () => {
   it('validates, and schema-driven fuzzing finds no 5xx and no response that contradicts it', async () => {
     const client = await apiClient(h, api);
     const schemathesis = path.join(path.dirname(python), 'schemathesis');
+    // One worker: with two threads, hypothesis's ast.parse trips CPython 3.11's AST recursion counter
+    // (gh-106905, "AST constructor recursion depth mismatch") and schemathesis reports a runtime error.
     const result = await run(
       schemathesis,
-      ['--config-file', path.join(__dirname, '..', 'python', 'schemathesis.toml'), 'run', `${api.url}/openapi.json`, '--phases', 'examples,coverage,fuzzing', '--workers', '2', '--seed', '1', '--max-failures', '20'],
+      ['--config-file', path.join(__dirname, '..', 'python', 'schemathesis.toml'), 'run', `${api.url}/openapi.json`, '--phases', 'examples,coverage,fuzzing', '--workers', '1', '--seed', '1', '--max-failures', '20'],
       { env: { ...process.env, API_TOKEN: client.token, ORG_ID: client.orgId, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' }, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 },
     ).catch((error: { code?: number; stdout?: string; stderr?: string }) => error);
     const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
