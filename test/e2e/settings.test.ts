@@ -11,6 +11,7 @@ import { invoiceExternalId } from '../../domain/externalId';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { seedIntegration, type SeededIntegration } from '../../demo/seed';
 import type { AdminInvoice } from '../../emulator/adminTypes';
+import { billSyncStatusQuery } from '../../workflows/signals';
 import { eventually } from '../support/eventually';
 import { createHarness, type Harness } from '../support/harness';
 
@@ -74,9 +75,19 @@ function bill(accountId: string, overrides: Partial<BillInput> = {}): BillInput 
 /** Creates the bill (a calculation event), approves it, waits for every sync, returns runs and the invoice. */
 async function send(seeded: SeededIntegration, accountId: string, overrides: Partial<BillInput> = {}, netsuiteAccountId = NS) {
   const saved = await saveAndNotify(deps(), seeded.orgId, bill(accountId, overrides));
+  // The calculation's sync settles first, so the approval is its own sync and not coalesced into it:
+  // what a user sees when approving a bill some time after it was calculated.
+  for (const id of saved.workflows) await eventually(() => settled(id), (done) => done, `the sync of the calculation (${id})`);
   const approved = await approveAndNotify(deps(), seeded.orgId, [saved.bill.id]);
   for (const id of new Set([...saved.workflows, ...approved.workflows])) await h.temporal.workflow.getHandle(id).result();
   return { bill: saved.bill, runs: await listRuns(h.db, seeded.orgId, { billId: saved.bill.id }), invoice: await invoiceOf(seeded.configId, saved.bill.id, netsuiteAccountId) };
+}
+
+/** A sync that finished, or sleeps until the bill is approved. */
+async function settled(workflowId: string): Promise<boolean> {
+  const handle = h.temporal.workflow.getHandle(workflowId);
+  if ((await handle.describe()).status.name !== 'RUNNING') return true;
+  return (await handle.query(billSyncStatusQuery)).phase === 'waitingForApproval';
 }
 
 async function invoiceOf(configId: string, billId: string, netsuiteAccountId = NS): Promise<AdminInvoice | undefined> {
