@@ -6,7 +6,7 @@ import { planFilters } from './plan';
 
 /** Applies the integration's filters to the bill and records every verdict on the run. */
 export function makeEvaluateFilters({ db }: ActivityDeps) {
-  return async function evaluateFilters({ runId }: { runId: string }): Promise<{ outcome: FilterOutcome; reason: string; billVersion: number; billStatus: string }> {
+  return async function evaluateFilters({ runId }: { runId: string }): Promise<{ outcome: FilterOutcome; reason: string; billVersion: number; billStatus: string; accountId: string }> {
     // Filters look at the bill as it is now (it may have been recalculated while the run waited for
     // approval), and pin the run to that version for the steps after.
     const ctx = await loadRunContext(db, runId, { latestVersion: true });
@@ -16,6 +16,6 @@ export function makeEvaluateFilters({ db }: ActivityDeps) {
       entityVersion: ctx.billVersion,
       decisions: JSON.stringify(verdict.checks.map((c) => ({ kind: 'filter' as const, ...c }))),
     });
-    return { outcome: verdict.outcome, reason: last?.reason ?? '', billVersion: ctx.billVersion, billStatus: ctx.bill.status };
+    return { outcome: verdict.outcome, reason: last?.reason ?? '', billVersion: ctx.billVersion, billStatus: ctx.bill.status, accountId: ctx.bill.accountId };
   };
 }

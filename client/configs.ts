@@ -30,7 +30,7 @@ export async function enableAndReset(deps: TriggerDeps & { failureThreshold: num
 export async function stopConfigWorkflows(deps: Pick<TriggerDeps, 'temporal'>, configId: string): Promise<number> {
   const reason = `integration config ${configId} was deleted`;
   let stopped = 0;
-  const running = deps.temporal.workflow.list({ query: `ConfigId = "${configId}" AND ExecutionStatus = "Running"` });
+  const running = deps.temporal.workflow.list({ query: `IntegrationConfigId = "${configId}" AND ExecutionStatus = "Running"` });
   for await (const execution of running) {
     await deps.temporal.workflow.getHandle(execution.workflowId, execution.runId).terminate(reason).catch(() => undefined);
     stopped++;

@@ -6,7 +6,8 @@ import { billSyncWorkflowId } from '../domain/externalId';
 import type { BillSyncInput } from '../workflows/billSync';
 import type { BillEvent, SyncTrigger } from '../workflows/signals';
 import { billEventSignal } from '../workflows/signals';
-import { SEARCH_KEYS, type TriggerDeps } from './triggers';
+import { billSyncSearchAttributes } from '../workflows/searchAttributes';
+import type { TriggerDeps } from './triggers';
 
 /** A run that exists but can't be re-run any more: its bill or its integration is gone. */
 export class RerunNotPossibleError extends Error {
@@ -47,12 +48,7 @@ export async function rerunIntegrationRun(deps: TriggerDeps, organizationId: str
     signal: billEventSignal,
     signalArgs: [event],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    typedSearchAttributes: [
-      { key: SEARCH_KEYS.organizationId, value: organizationId },
-      { key: SEARCH_KEYS.configId, value: config.id },
-      { key: SEARCH_KEYS.billId, value: bill.id },
-      { key: SEARCH_KEYS.accountId, value: bill.accountId },
-    ],
+    typedSearchAttributes: billSyncSearchAttributes({ organizationId, configId: config.id, billId: bill.id, accountId: bill.accountId }),
     staticSummary: `Re-run of ${run.id}: bill ${bill.id} → NetSuite (${config.name})`,
   });
   return { workflowId, runId: run.id };

@@ -1,18 +1,12 @@
 import type { Client } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { getBill } from '../db/bills';
 import { listBillConfigs } from '../db/configs';
 import type { Db } from '../db/connect';
 import { billSyncWorkflowId } from '../domain/externalId';
 import type { BillSyncInput } from '../workflows/billSync';
+import { billSyncSearchAttributes } from '../workflows/searchAttributes';
 import { billEventSignal, type BillEventKind } from '../workflows/signals';
-
-export const SEARCH_KEYS = {
-  organizationId: defineSearchAttributeKey('OrganizationId', SearchAttributeType.KEYWORD),
-  configId: defineSearchAttributeKey('ConfigId', SearchAttributeType.KEYWORD),
-  billId: defineSearchAttributeKey('BillId', SearchAttributeType.KEYWORD),
-  accountId: defineSearchAttributeKey('AccountId', SearchAttributeType.KEYWORD),
-};
 
 export interface TriggerDeps {
   db: Db;
@@ -40,12 +34,7 @@ export async function notifyBillEvent(deps: TriggerDeps, event: { organizationId
       signal: billEventSignal,
       signalArgs: [{ kind: event.kind }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      typedSearchAttributes: [
-        { key: SEARCH_KEYS.organizationId, value: event.organizationId },
-        { key: SEARCH_KEYS.configId, value: config.id },
-        { key: SEARCH_KEYS.billId, value: bill.id },
-        { key: SEARCH_KEYS.accountId, value: bill.accountId },
-      ],
+      typedSearchAttributes: billSyncSearchAttributes({ organizationId: event.organizationId, configId: config.id, billId: bill.id, accountId: bill.accountId }),
       staticSummary: `Bill ${bill.id} → NetSuite (${config.name})`,
     });
     started.push(workflowId);

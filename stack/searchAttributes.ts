@@ -1,10 +1,12 @@
 /**
- * Custom search attributes the service sets on every bill-sync workflow, so users can find the runs
- * of one bill, account or config in the Temporal UI (e.g. `BillId = "..."`).
+ * Custom search attributes of every bill-sync workflow, so users find the runs of one bill, account or
+ * integration in the Temporal UI (e.g. `BillId = "..."`, `SyncStatus = "ERROR"`). The dev server
+ * registers them at start; docker-compose.yml's temporal-setup registers the same list.
  */
 export const SEARCH_ATTRIBUTES = {
   OrganizationId: 'Keyword',
-  ConfigId: 'Keyword',
+  IntegrationConfigId: 'Keyword',
   BillId: 'Keyword',
   AccountId: 'Keyword',
+  SyncStatus: 'Keyword',
 } as const;

@@ -2,13 +2,17 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BillSyncActivities, RunOutcome } from '../activities';
-import { billEventSignal, billSyncStatusQuery, type BillSyncStatus, type SyncTrigger } from './signals';
+import { billSyncSearchAttributes, SEARCH_KEYS } from './searchAttributes';
+import { billEventSignal, billSyncStatusQuery, rerunSignal, type BillSyncStatus, type SyncTrigger } from './signals';
 
 /**
  * The one argument of a bill sync, a JSON object so the Temporal UI's "Start Workflow" form can launch
@@ -50,7 +54,14 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
     pending.push(kind);
     if (parent) parentIntegrationRunId = parent;
   });
+  setHandler(rerunSignal, (request) => {
+    pending.push('rerun');
+    if (request?.parentIntegrationRunId) parentIntegrationRunId = request.parentIntegrationRunId;
+  });
   setHandler(billSyncStatusQuery, () => ({ ...status, pendingEvents: pending.length }));
+  // Histories from before the SyncStatus attribute replay without these upserts (see README "Versioning").
+  const tags = patched('sync-status-search-attribute') ? upsertSearchAttributes : () => undefined;
+  tags(billSyncSearchAttributes(input));
 
   let waitingRunId: string | undefined;
   let lastSent: { version: number; status: string } | undefined;
@@ -68,15 +79,20 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
     const runId = waitingRunId ?? uuid4();
     waitingRunId = undefined;
     status.currentRunId = runId;
+    tags([{ key: SEARCH_KEYS.syncStatus, value: 'STARTED' }]);
+    setCurrentDetails(`Run ${runId} (${trigger}): started`);
 
     await db.startRun({ runId, organizationId: input.organizationId, configId: input.configId, billId: input.billId, trigger, workflowId, workflowRunId, parentIntegrationRunId });
     parentIntegrationRunId = undefined;
 
     status.phase = 'filtering';
     const verdict = await db.evaluateFilters({ runId });
+    if (verdict.accountId) tags([{ key: SEARCH_KEYS.accountId, value: verdict.accountId }]);
     if (verdict.outcome === 'WAIT') {
       status.phase = 'waitingForApproval';
       await db.finishRun({ runId, status: 'WAITING', reason: verdict.reason });
+      tags([{ key: SEARCH_KEYS.syncStatus, value: 'WAITING' }]);
+      setCurrentDetails(`Run ${runId}: waiting for approval (${verdict.reason})`);
       // Durable: the workflow sleeps here for as long as the bill stays unapproved.
       await condition(() => pending.length > 0);
       waitingRunId = runId;
@@ -120,12 +136,20 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
   status.phase = 'idle';
   status.currentRunId = undefined;
   return { runs: status.completedRuns };
+
+  /** Records the run's end and, for successes and error events, tells the config's failure counter. */
+  async function finish(outcome: RunOutcome): Promise<void> {
+    const { counts } = await db.finishRun(outcome);
+    tags([{ key: SEARCH_KEYS.syncStatus, value: outcome.status }]);
+    setCurrentDetails(describe(outcome));
+    if (counts) await db.reportOutcome({ runId: outcome.runId });
+  }
 }
 
-/** Records the run's end and, for successes and error events, tells the config's failure counter. */
-async function finish(outcome: RunOutcome): Promise<void> {
-  const { counts } = await db.finishRun(outcome);
-  if (counts) await db.reportOutcome({ runId: outcome.runId });
+/** The line the Temporal UI shows as the sync's current details. */
+function describe(outcome: RunOutcome): string {
+  if (outcome.status === 'COMPLETE') return `Run ${outcome.runId}: COMPLETE, NetSuite invoice ${outcome.netsuiteId}${outcome.url ? ` (${outcome.url})` : ''}`;
+  return `Run ${outcome.runId}: ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`;
 }
 
 function failedOutcome(runId: string, error: unknown): RunOutcome {

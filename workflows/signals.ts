@@ -12,6 +12,17 @@ export interface BillEvent {
 
 export const billEventSignal = defineSignal<[BillEvent]>('billEvent');
 
+/** Optional argument of the `rerun` signal: which run is being repeated, for the new run's parent link. */
+export interface RerunRequest {
+  parentIntegrationRunId?: string;
+}
+
+/**
+ * Sent from the Temporal UI ("Send Signal", name `rerun`, input `{}` or nothing) to a running sync:
+ * it sends the bill once more, as it is now, even when that version was sent already.
+ */
+export const rerunSignal = defineSignal<[RerunRequest?]>('rerun');
+
 export interface BillSyncStatus {
   currentRunId?: string;
   phase: 'idle' | 'filtering' | 'waitingForApproval' | 'building' | 'authenticating' | 'posting' | 'recording';

@@ -36,6 +36,7 @@ export default async function globalSetup(): Promise<void> {
       stops.push(server.stop);
       process.env.TEST_TEMPORAL_ADDRESS = server.address;
       process.env.TEST_TEMPORAL_NAMESPACE = 'default';
+      if (server.uiUrl) process.env.TEST_TEMPORAL_UI_URL = server.uiUrl;
     }
   }
 }
