@@ -21,6 +21,7 @@ import { startStack } from '../stack';
 import { approveAndNotify, saveAndNotify } from './bills';
 import { formatError } from './formatError';
 import { previewBill } from './preview';
+import { describeVerdict, quietReplayLogs, replayFile, replayFromServer } from './replay';
 import { enableAndReset } from './configs';
 import { connectClient } from './temporal';
 
@@ -276,6 +277,24 @@ export function buildCli(): Command {
         const rows = await listRuns(db, o.org, { billId: o.bill, configId: o.config, status: o.status });
         print(rows.map(({ invoiceBody: _body, decisions: _decisions, ...run }) => run));
       });
+    });
+
+  program
+    .command('replay')
+    .description("replay a workflow history against this build's workflow code: ok, or the event the code no longer agrees with (exit 1)")
+    .option('--workflow-id <id>', 'fetch the history from the Temporal server, e.g. bill-sync/{configId}/{billId} (with --file: only its name in the verdict)')
+    .option('--run-id <id>', 'with --workflow-id: this run instead of the latest')
+    .option('--file <path>', 'a history written by `temporal workflow show --workflow-id <id> --output json`')
+    .action(async (o: { workflowId?: string; runId?: string; file?: string }) => {
+      if (!o.workflowId && !o.file) throw new Error('replay: give --workflow-id (the history from the server) or --file (a JSON history)');
+      if (o.runId && (o.file || !o.workflowId)) throw new Error('--run-id: only with --workflow-id, for a history from the server');
+      quietReplayLogs();
+      const verdict = o.file
+        ? await replayFile(o.file, o.workflowId)
+        : await withSession({ temporal: true }, (s) => s.withTemporal(({ temporal }) => replayFromServer(temporal, o.workflowId!, o.runId)));
+      print(verdict);
+      process.stderr.write(`${describeVerdict(verdict)}\n`);
+      if (!verdict.ok) process.exitCode = 1;
     });
 
   return program;

@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { saveAndNotify } from '../../client/bills';
+import { buildCli } from '../../client/cli';
+import { replayFile, replayFromServer, type ReplayVerdict } from '../../client/replay';
+import { listRuns } from '../../db/runs';
+import { generateKeyPair } from '../../demo/keyPair';
+import { sampleBill } from '../../demo/sampleBills';
+import { seedCustomer, seedIntegration } from '../../demo/seed';
+import { resolveTemporalCli } from '../../stack/temporalCli';
+import { createHarness, type Harness } from '../support/harness';
+
+/**
+ * `cli replay` tells an operator, before a deploy, whether the new workflow code can carry on the
+ * syncs already running: from the server or from a `temporal workflow show` file.
+ */
+const NS = '5550700';
+const ROOT = path.join(__dirname, '..', '..');
+let h: Harness;
+let workflowId: string;
+let historyFile: string;
+
+type JsonEvent = { eventId: string; eventType: string; [attributes: string]: unknown };
+
+beforeAll(async () => {
+  h = await createHarness();
+  const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
+  const seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS });
+  const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code: 'REPLAYCLI' } });
+  const { bill, workflows } = await saveAndNotify({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue }, seeded.orgId, sampleBill(account.id));
+  workflowId = workflows[0]!;
+  await h.temporal.workflow.getHandle(workflowId).result();
+  expect((await listRuns(h.db, seeded.orgId, { billId: bill.id }))[0]?.status).toBe('COMPLETE');
+
+  // Written the way the README tells users to.
+  const cli = resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH })!;
+  historyFile = path.join(h.tmpDir, 'history.json');
+  fs.writeFileSync(historyFile, execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', h.temporalAddress, '--output', 'json']));
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** The recorded history with one event changed, as a code change would disagree with it. */
+function editedHistory(name: string, edit: (events: JsonEvent[]) => JsonEvent): { file: string; event: JsonEvent } {
+  const history = JSON.parse(fs.readFileSync(historyFile, 'utf8')) as { events: JsonEvent[] };
+  const event = edit(history.events);
+  const file = path.join(h.tmpDir, name);
+  fs.writeFileSync(file, JSON.stringify(history));
+  return { file, event };
+}
+
+function scheduled(events: JsonEvent[], activityType: string): JsonEvent & { activityTaskScheduledEventAttributes: { activityType: { name: string } } } {
+  const found = events.find((e) => (e.activityTaskScheduledEventAttributes as { activityType?: { name?: string } } | undefined)?.activityType?.name === activityType);
+  if (!found) throw new Error(`no ${activityType} in the recorded history`);
+  return found as never;
+}
+
+const renamedActivity = () =>
+  editedHistory('renamed-activity.json', (events) => {
+    const event = scheduled(events, 'buildInvoice');
+    event.activityTaskScheduledEventAttributes.activityType.name = 'buildInvoiceV0';
+    return event;
+  });
+
+describe('cli replay', () => {
+  it('replays a real sync fetched from the server: ok', async () => {
+    const verdict = await replayFromServer(h.temporal, workflowId);
+    expect(verdict).toMatchObject({ ok: true, workflowId, workflowType: 'billSync', source: 'server' });
+    expect(verdict.events).toBeGreaterThan(20);
+  });
+
+  it('names an unknown workflow id instead of replaying nothing', async () => {
+    await expect(replayFromServer(h.temporal, 'bill-sync/no/such')).rejects.toThrow('--workflow-id: no workflow bill-sync/no/such');
+  });
+
+  it('replays the same history from a `temporal workflow show` file, naming the workflow', async () => {
+    await expect(replayFile(historyFile)).resolves.toMatchObject({ ok: true, workflowId, workflowType: 'billSync', source: historyFile });
+  });
+
+  it('reports an activity the code no longer schedules as non-deterministic, at its event', async () => {
+    const { file, event } = renamedActivity();
+    const verdict = await replayFile(file);
+    expect(verdict).toMatchObject({ ok: false, error: 'nondeterminism', workflowId });
+    expect(verdict.message).toContain("'buildInvoiceV0' does not match activity type of activity command 'buildInvoice'");
+    expect(verdict.atEvents).toEqual([{ eventId: Number(event.eventId), eventType: 'ACTIVITY_TASK_SCHEDULED', name: 'buildInvoiceV0' }]);
+  });
+
+  it('reports a history event the code has no command for (a timer where it schedules an activity), by its id', async () => {
+    const { file, event } = editedHistory('timer.json', (events) => {
+      const replaced = scheduled(events, 'evaluateFilters');
+      const { activityTaskScheduledEventAttributes: attributes } = replaced as unknown as { activityTaskScheduledEventAttributes: { workflowTaskCompletedEventId: string } };
+      delete (replaced as Partial<typeof replaced>).activityTaskScheduledEventAttributes;
+      replaced.eventType = 'EVENT_TYPE_TIMER_STARTED';
+      replaced.timerStartedEventAttributes = { timerId: '1', startToFireTimeout: '5s', workflowTaskCompletedEventId: attributes.workflowTaskCompletedEventId };
+      return replaced;
+    });
+    const verdict = await replayFile(file);
+    expect(verdict).toMatchObject({ ok: false, error: 'nondeterminism', workflowId });
+    expect(verdict.atEvents).toEqual([{ eventId: Number(event.eventId), eventType: 'TIMER_STARTED', name: '1' }]);
+  });
+
+  it('as a program: prints the verdict as JSON, the event on stderr, and exits 1 for a non-deterministic history', () => {
+    const { file, event } = renamedActivity();
+    const run = spawnSync(process.execPath, ['-r', path.join(ROOT, 'test', 'support', 'registerTs.js'), path.join(ROOT, 'client', 'cli.ts'), 'replay', '--file', file], {
+      encoding: 'utf8',
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+      timeout: 120_000,
+    });
+    expect(run.status).toBe(1);
+    const verdict = JSON.parse(run.stdout) as ReplayVerdict;
+    expect(verdict).toMatchObject({ ok: false, error: 'nondeterminism', workflowId });
+    expect(run.stderr).toContain(`NOT deterministic: billSync ${workflowId}`);
+    expect(run.stderr).toContain(`at event ${event.eventId} (ACTIVITY_TASK_SCHEDULED buildInvoiceV0)`);
+  });
+
+  it('as a command: fetches the history by --workflow-id and prints ok', async () => {
+    const saved = { ...process.env };
+    const savedExitCode = process.exitCode;
+    Object.assign(process.env, { DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: h.temporalAddress, CREDENTIALS_ENCRYPTION_KEY: h.encryptionKey, DATA_DIR: h.tmpDir, LOG_LEVEL: 'warn' });
+    let out = '';
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await buildCli().exitOverride().parseAsync(['node', 'cli', 'replay', '--workflow-id', workflowId]);
+      expect(process.exitCode ?? 0).toBe(0);
+    } finally {
+      write.mockRestore();
+      writeErr.mockRestore();
+      process.env = saved;
+      process.exitCode = savedExitCode;
+    }
+    expect(JSON.parse(out)).toMatchObject({ ok: true, workflowId, source: 'server' });
+  });
+});
