@@ -28,4 +28,11 @@ export interface ActivityDeps {
   mailer: Mailer;
   /** Successive error events that disable a config (the guide's 10). */
   failureThreshold: number;
+  /** Counts finished runs and raised events for /metrics; absent where nobody scrapes (tests). */
+  metrics?: ActivityMetrics;
+}
+
+export interface ActivityMetrics {
+  runFinished(status: string): void;
+  eventRaised(eventName: string): void;
 }

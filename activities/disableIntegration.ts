@@ -27,6 +27,7 @@ export function makeDisableIntegration(deps: ActivityDeps) {
       reason,
       details: { threshold: input.threshold, lastErrors: input.lastErrors.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) },
     });
+    deps.metrics?.eventRaised('integration.disabled.error');
     deps.logger.warn({ configId: input.configId, eventId: input.eventId }, 'integration disabled after successive errors');
   };
 }

@@ -32,12 +32,14 @@ export function makeFinishRun(deps: ActivityDeps) {
       dtCompleted: terminal ? deps.now() : null,
     });
     deps.logger.info({ runId: outcome.runId, status: outcome.status, netsuiteId: outcome.netsuiteId, reason: outcome.reason }, 'integration run finished');
+    deps.metrics?.runFinished(outcome.status);
     if (outcome.status === 'ERROR' || outcome.status === 'AUTH_FAILED') {
       const bill = await getBill(deps.db, run.organizationId, run.entityId);
+      const eventName = eventNameForFailure(outcome.status, outcome.failure);
       await raiseEvent(deps.db, {
         id: crypto.randomUUID(),
         organizationId: run.organizationId,
-        eventName: eventNameForFailure(outcome.status, outcome.failure),
+        eventName,
         configId: run.configId,
         entityId: run.entityId,
         accountId: bill?.accountId ?? null,
@@ -45,6 +47,7 @@ export function makeFinishRun(deps: ActivityDeps) {
         reason: outcome.reason ?? outcome.status,
         details: { status: outcome.status, failure: outcome.failure ?? null, billVersion: run.entityVersion, workflowId: run.workflowId },
       });
+      deps.metrics?.eventRaised(eventName);
       return { counts: true };
     }
     return { counts: outcome.status === 'COMPLETE' };

@@ -8,7 +8,7 @@ import { makePostInvoice } from './postInvoice';
 import { makeReportOutcome } from './reportOutcome';
 import { makeBillState, makeStartRun } from './startRun';
 
-export type { ActivityDeps, RetrySettings } from './deps';
+export type { ActivityDeps, ActivityMetrics, RetrySettings } from './deps';
 export type { RunOutcome } from './finishRun';
 
 /** Every activity of the bill sync, bound to its dependencies; the worker registers this object. */

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerAuth } from './auth';
+import { registerConsole } from './console';
 import type { ApiDeps } from './deps';
 import { registerErrorHandler } from './errors';
 import { registerRoutes } from './routes';
@@ -13,6 +14,8 @@ export interface ServerOptions {
   /** The m3ter-compatible API; absent while the service is still starting its parts. */
   api?: () => ApiDeps | undefined;
   logger?: import('pino').Logger;
+  /** The Prometheus exposition text for GET /metrics; absent, there is no /metrics. */
+  metrics?: () => Promise<string>;
 }
 
 /**
@@ -51,6 +54,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return { status: 'ok' };
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics()));
+  }
+  await registerConsole(app);
 
   const deps = options.api?.();
   if (deps) {

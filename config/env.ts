@@ -6,7 +6,7 @@ import { z } from 'zod';
  * (DATABASE_URL, TEMPORAL_ADDRESS) mean "start the embedded default", so a fresh machine runs
  * the whole service from one command.
  */
-const envSchema = z.object({
+export const envSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   DATABASE_URL: z.string().url().optional(),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
@@ -30,7 +30,12 @@ const envSchema = z.object({
   NETSUITE_RETRY_MAX_MS: z.coerce.number().int().min(1).default(300_000),
   NETSUITE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(12),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Loopback port of Temporal's runtime metrics exporter, which /metrics passes on; 0 picks a free one. */
+  TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // What this process runs: both halves (npm start), or one of them so each scales on its own
+  // (docker-compose.yml runs `worker` replicas and one `api`).
+  SERVICE_ROLE: z.enum(['all', 'worker', 'api']).default('all'),
 });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string };

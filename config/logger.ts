@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { logContextMixin } from '../observability/logContext';
 
 /**
  * Field names that may carry a secret anywhere in a log object. pino removes them before the line is
@@ -27,6 +28,6 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
-  const settings = { name: options.name ?? 'm3ter-netsuite', level: options.level ?? 'info', redact: { paths: REDACTED_PATHS, remove: true } };
+  const settings = { name: options.name ?? 'm3ter-netsuite', level: options.level ?? 'info', redact: { paths: REDACTED_PATHS, remove: true }, mixin: logContextMixin };
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }

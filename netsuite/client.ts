@@ -10,6 +10,7 @@ import {
   parseErrorDetails,
 } from './errors';
 import { ConcurrencySlotTimeoutError, type ConcurrencyGate } from './gate';
+import type { NetSuiteObserver, NetSuiteOperation } from './observer';
 import { NetSuiteUrls } from './urls';
 import { parseAccountId } from '../domain/accountId';
 
@@ -26,6 +27,8 @@ export interface NetSuiteClientOptions {
   now?: () => number;
   /** Holds one of the account's concurrency slots for the length of each request. */
   gate?: ConcurrencyGate;
+  /** Told about every request, for metrics. */
+  observer?: NetSuiteObserver;
 }
 
 /**
@@ -38,9 +41,11 @@ export class NetSuiteClient {
   private readonly timeoutMs: number;
   private readonly now: () => number;
   private readonly gate?: ConcurrencyGate;
+  private readonly observer?: NetSuiteObserver;
 
   constructor(options: NetSuiteClientOptions) {
     this.gate = options.gate;
+    this.observer = options.observer;
     this.urls = new NetSuiteUrls(options.urlTemplate);
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.dispatcher = options.dispatcher ?? new Agent({ headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, connections: 64 });
@@ -57,7 +62,7 @@ export class NetSuiteClient {
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
       client_assertion: clientAssertion,
     }).toString();
-    const response = await this.send(this.urls.token(accountId), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body });
+    const response = await this.send(accountId, 'token', this.urls.token(accountId), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body });
     const json = (await readJson(response)) as Record<string, unknown> | undefined;
     if (response.statusCode === 200 && json && typeof json.access_token === 'string') {
       // Oracle documents expires_in both as a number and a string.
@@ -81,7 +86,7 @@ export class NetSuiteClient {
   private async upsert(accountId: string, token: string, invoice: NetSuiteInvoice): Promise<{ internalId?: string }> {
     const url = `${this.urls.invoiceByExternalId(accountId, invoice.externalId)}?replace=item`;
     const { externalId: _inUrl, ...body } = invoice;
-    const response = await this.send(url, {
+    const response = await this.send(accountId, 'upsertInvoice', url, {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(body),
@@ -101,7 +106,7 @@ export class NetSuiteClient {
 
   private async get(accountId: string, token: string, id: string): Promise<{ id: string; [field: string]: unknown }> {
     const url = `${this.urls.invoice(accountId, id)}?expandSubResources=true`;
-    const response = await this.send(url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+    const response = await this.send(accountId, 'getInvoice', url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
     if (response.statusCode === 200) return (await readJson(response)) as { id: string };
     throw await this.failure(response, url);
   }
@@ -112,7 +117,10 @@ export class NetSuiteClient {
     try {
       release = await this.gate(parseAccountId(accountId).account);
     } catch (error) {
-      if (error instanceof ConcurrencySlotTimeoutError) throw new NetSuiteThrottledError(error.message);
+      if (error instanceof ConcurrencySlotTimeoutError) {
+        this.observer?.slotWaitTimedOut(parseAccountId(accountId).account);
+        throw new NetSuiteThrottledError(error.message);
+      }
       throw error;
     }
     try {
@@ -122,10 +130,16 @@ export class NetSuiteClient {
     }
   }
 
-  private async send(url: string, options: { method: Dispatcher.HttpMethod; headers: Record<string, string>; body?: string }): Promise<Dispatcher.ResponseData> {
+  private async send(accountId: string, operation: NetSuiteOperation, url: string, options: { method: Dispatcher.HttpMethod; headers: Record<string, string>; body?: string }): Promise<Dispatcher.ResponseData> {
+    const account = parseAccountId(accountId).account;
+    const started = performance.now();
+    this.observer?.started(account);
     try {
-      return await request(url, { ...options, dispatcher: this.dispatcher, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+      const response = await request(url, { ...options, dispatcher: this.dispatcher, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+      this.observer?.finished(account, operation, response.statusCode, (performance.now() - started) / 1000);
+      return response;
     } catch (error) {
+      this.observer?.finished(account, operation, 'error', (performance.now() - started) / 1000);
       const code = (error as { code?: string }).code;
       throw new NetSuiteUnavailableError(`${options.method} ${new URL(url).pathname} failed: ${code ?? (error as Error).message}`);
     }

@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities';
+import { activityLogInterceptor } from '../observability/activityLogInterceptor';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -22,6 +23,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
+    // Every log line an activity writes carries its workflow, run, bill and config ids.
+    interceptors: { activity: [activityLogInterceptor] },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
     // Workers drain in-flight activities on SIGTERM before exiting.

@@ -17,6 +17,8 @@ import { CredentialCipher } from '../secrets/credentialCipher';
 import { cipherFromEnv } from '../secrets/cipherFromEnv';
 import { startStack, type Stack } from '../stack';
 import { createSmtpMailer } from '../mail/mailer';
+import { SyncMetrics, metricsText } from '../observability/metrics';
+import { freePort } from '../stack/freePort';
 import { createWorker } from './createWorker';
 
 export interface RunningService {
@@ -31,43 +33,49 @@ export interface RunningService {
 
 /**
  * Everything `npm start` runs: the stack (embedded where unconfigured), migrations, the worker and
- * the HTTP server. /health turns 200 only when all of it is up.
+ * the HTTP server. /health turns 200 only when all of it is up. SERVICE_ROLE splits the two halves
+ * so they scale apart: `worker` polls the task queue and serves /health only; `api` serves the API
+ * and starts workflows but polls nothing. Every role migrates (kysely's lock makes that safe), so
+ * either may start first.
  */
 export async function startService(env: Env, logger: Logger, options: { retry?: RetrySettings } = {}): Promise<RunningService> {
   let ready = false;
-  const stack = await startStack(env, logger);
+  const runsWorker = env.SERVICE_ROLE !== 'api';
+  const servesApi = env.SERVICE_ROLE !== 'worker';
+  const stack = await startStack(env, logger, { mail: runsWorker });
   const db = connectDatabase(stack.databaseUrl);
   const applied = await migrateToLatest(db);
   if (applied.length > 0) logger.info({ applied }, 'database migrated');
 
   const { cipher, key: encryptionKey } = cipherFromEnv(env);
   // Every NetSuite request takes a slot of its account's concurrency limit, shared by all workers.
-  const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE, gate: createPostgresGate(db) });
+  const metrics = new SyncMetrics();
+  const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE, gate: createPostgresGate(db), observer: metrics });
   const tokens = new TokenProvider(netsuite);
-  routeSdkLogs(logger);
-  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const temporalMetricsUrl = await installRuntime(logger, env.TEMPORAL_METRICS_PORT);
+  const connection = runsWorker ? await NativeConnection.connect({ address: stack.temporalAddress }) : undefined;
   const temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   const mailer = createSmtpMailer({ smtpUrl: stack.smtpUrl, from: env.MAIL_FROM });
-  const worker = await createWorker({
+  const worker = connection ? await createWorker({
     connection,
     namespace: stack.temporalNamespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    deps: { db, netsuite, tokens, cipher, logger, now: () => new Date(), retry: options.retry ?? { baseDelayMs: env.NETSUITE_RETRY_BASE_MS, maxDelayMs: env.NETSUITE_RETRY_MAX_MS, maxAttempts: env.NETSUITE_MAX_ATTEMPTS }, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, mailer, failureThreshold: env.FAILURE_THRESHOLD },
-  });
-  const running = worker.run();
+    deps: { db, netsuite, tokens, cipher, logger, now: () => new Date(), retry: options.retry ?? { baseDelayMs: env.NETSUITE_RETRY_BASE_MS, maxDelayMs: env.NETSUITE_RETRY_MAX_MS, maxAttempts: env.NETSUITE_MAX_ATTEMPTS }, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, mailer, failureThreshold: env.FAILURE_THRESHOLD, metrics },
+  }) : undefined;
+  const running = worker?.run();
   // A worker that stopped on its own can't do anything useful: exit, so the supervisor restarts us.
-  running.catch((error) => {
+  running?.catch((error) => {
     logger.fatal({ err: error }, 'worker stopped with an error; exiting');
     process.exit(1);
   });
 
   const api: ApiDeps = { db, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, cipher, tokenKey: deriveTokenKey(encryptionKey), tokenTtlSeconds: 3600, failureThreshold: env.FAILURE_THRESHOLD, netsuite, logger };
-  const server = await buildServer({ isReady: () => ready, api: () => api, logger });
+  const server = await buildServer({ isReady: () => ready, api: servesApi ? () => api : undefined, logger, metrics: () => metricsText(metrics, temporalMetricsUrl) });
   await server.listen({ port: env.PORT, host: '0.0.0.0' });
   const address = server.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : env.PORT}`;
   ready = true;
-  logger.info({ url, temporal: stack.temporalAddress, ui: stack.temporalUiUrl, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'service ready');
+  logger.info({ role: env.SERVICE_ROLE, url, temporal: stack.temporalAddress, ui: stack.temporalUiUrl, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'service ready');
 
   return {
     stack,
@@ -79,9 +87,9 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
     async stop() {
       ready = false;
       await server.close();
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-      await connection.close();
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
+      await running?.catch(() => undefined);
+      await connection?.close();
       await temporal.connection.close();
       mailer.close();
       await db.destroy();
@@ -90,12 +98,22 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   };
 }
 
-/** The SDK logs through our pino logger (and its redaction), warnings and up, instead of the console. */
-function routeSdkLogs(logger: Logger): void {
+/**
+ * The SDK logs through our pino logger (and its redaction), warnings and up, instead of the console,
+ * and exports Temporal's runtime metrics on loopback for /metrics to pass on. Returns that exporter's
+ * URL, or undefined when the runtime was installed already (a second service in one process, as in
+ * tests), which keeps the first installation.
+ */
+async function installRuntime(logger: Logger, metricsPort: number): Promise<string | undefined> {
   const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+  const bindAddress = `127.0.0.1:${metricsPort || (await freePort())}`;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN', (entry) => logger[levels[entry.level]]({ component: 'temporal', ...entry.meta }, entry.message)) });
+    Runtime.install({
+      logger: new DefaultLogger('WARN', (entry) => logger[levels[entry.level]]({ component: 'temporal', ...entry.meta }, entry.message)),
+      telemetryOptions: { metrics: { prometheus: { bindAddress, countersTotalSuffix: true, useSecondsForDurations: true } } },
+    });
+    return `http://${bindAddress}/metrics`;
   } catch {
-    // Installed already (a second service in one process, as in tests): keep the first.
+    return undefined;
   }
 }

@@ -1,0 +1,129 @@
+import crypto from 'node:crypto';
+import { approveAndNotify, saveAndNotify } from '../../client/bills';
+import { createAccount } from '../../db/accounts';
+import { generateKeyPair } from '../../demo/keyPair';
+import { sampleBill } from '../../demo/sampleBills';
+import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
+import { billSyncWorkflowId } from '../../domain/externalId';
+import { createHarness, type Harness } from '../support/harness';
+import { spawnWorkerProcess, type WorkerProcess } from '../support/workerProcess';
+
+/**
+ * What an operator's log pipeline and Prometheus see from `npm start`: JSON lines that say which
+ * workflow, run, bill and integration they are about, and /metrics with the service's own counters
+ * next to Temporal's runtime metrics.
+ */
+const NS = '5550800';
+let h: Harness;
+let seeded: SeededIntegration;
+let worker: WorkerProcess;
+const queue = `observed-${crypto.randomUUID()}`;
+
+beforeAll(async () => {
+  h = await createHarness();
+  const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
+  seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS });
+  worker = spawnWorkerProcess({
+    DATABASE_URL: h.databaseUrl,
+    TEMPORAL_ADDRESS: h.temporalAddress,
+    TEMPORAL_TASK_QUEUE: queue,
+    CREDENTIALS_ENCRYPTION_KEY: h.encryptionKey,
+    NETSUITE_URL_TEMPLATE: h.urlTemplate,
+    SMTP_URL: h.mailSink.url,
+    DATA_DIR: h.tmpDir,
+    NETSUITE_RETRY_BASE_MS: '50',
+    NETSUITE_RETRY_MAX_MS: '200',
+  });
+  await worker.ready;
+}, 180_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await h?.close();
+});
+
+type LogLine = Record<string, unknown> & { msg?: string };
+
+function logLines(): LogLine[] {
+  return worker
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as LogLine);
+}
+
+function serviceUrl(): string {
+  const ready = logLines().find((line) => line.msg === 'service ready');
+  return String(ready?.url);
+}
+
+/** `name{labels} value` of one sample in Prometheus's text format; undefined when absent. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const match = /^([^{ ]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const present = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => present[k] === v)) return Number(match[3]);
+  }
+  return undefined;
+}
+
+describe('observability of npm start', () => {
+  let syncedBill: string;
+  let failedBill: string;
+
+  beforeAll(async () => {
+    const deps = { db: h.db, temporal: h.temporal, taskQueue: queue };
+    const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code: 'WATCHED' } });
+    const stranger = await createAccount(h.db, seeded.orgId, { code: 'NOT-IN-NETSUITE', name: 'Stranger', emailAddress: 's@example.com' });
+    syncedBill = (await saveAndNotify(deps, seeded.orgId, sampleBill(account.id))).bill.id;
+    failedBill = (await saveAndNotify(deps, seeded.orgId, sampleBill(stranger.id))).bill.id;
+    for (const id of [syncedBill, failedBill]) await h.temporal.workflow.getHandle(billSyncWorkflowId(seeded.configId, id)).result();
+    // NetSuite's concurrency limit answered once: retried, not an error.
+    await h.emulator.admin.scriptFaults(NS, ['error429']);
+    const { workflows } = await approveAndNotify(deps, seeded.orgId, [syncedBill]);
+    for (const id of workflows) await h.temporal.workflow.getHandle(id).result();
+  });
+
+  it('writes JSON log lines that name the workflow, run, bill and integration of every activity', async () => {
+    const activityLines = logLines().filter((line) => line.activity !== undefined);
+    expect(activityLines.length).toBeGreaterThan(0);
+    for (const line of activityLines) {
+      expect(line).toMatchObject({ workflowId: expect.any(String), workflowRunId: expect.any(String), configId: seeded.configId });
+    }
+    const finished = activityLines.filter((line) => line.msg === 'integration run finished');
+    // Both bills' calculation syncs, and the approved bill's sync.
+    expect(finished.map((line) => [line.billId, line.status]).sort()).toEqual(
+      [
+        [syncedBill, 'COMPLETE'],
+        [syncedBill, 'COMPLETE'],
+        [failedBill, 'ERROR'],
+      ].sort(),
+    );
+    for (const line of finished) {
+      expect(line.workflowId).toBe(billSyncWorkflowId(seeded.configId, String(line.billId)));
+      expect(line.runId).toEqual(expect.any(String));
+      expect(line.activity).toBe('finishRun');
+    }
+  });
+
+  it("serves the service's own metrics and Temporal's runtime metrics on /metrics", async () => {
+    const response = await fetch(`${serviceUrl()}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+
+    expect(sample(text, 'netsuite_sync_runs_finished_total', { status: 'COMPLETE' })).toBe(2);
+    expect(sample(text, 'netsuite_sync_runs_finished_total', { status: 'ERROR' })).toBe(1);
+    // NetSuite refused the stranger's invoice (INVALID_CONTENT: no such customer).
+    expect(sample(text, 'netsuite_sync_events_total', { event_name: 'integration.validation.error' })).toBe(1);
+    expect(sample(text, 'netsuite_throttled_total', { source: 'netsuite' })).toBe(1);
+    expect(sample(text, 'netsuite_request_duration_seconds_count', { operation: 'upsertInvoice', status: '429' })).toBe(1);
+    expect(sample(text, 'netsuite_request_duration_seconds_count', { operation: 'upsertInvoice', status: '204' })).toBeGreaterThanOrEqual(2);
+    expect(sample(text, 'netsuite_requests_in_flight', { account: NS })).toBe(0);
+    // Temporal's own: the worker's task latencies and completions, from the SDK's exporter.
+    expect(sample(text, 'temporal_workflow_completed_total', { task_queue: queue })).toBeGreaterThanOrEqual(3);
+    expect(text).toMatch(/^temporal_activity_execution_latency_bucket\{/m);
+  });
+});
