@@ -18,9 +18,11 @@ import { CredentialCipher } from '../secrets/credentialCipher';
 import { cipherFromEnv } from '../secrets/cipherFromEnv';
 import { reencryptCredentials } from '../secrets/rekey';
 import { startStack } from '../stack';
+import { backfill, planBackfill } from './backfill';
 import { approveAndNotify, saveAndNotify } from './bills';
 import { formatError } from './formatError';
 import { previewBill } from './preview';
+import { progressBar } from './progressBar';
 import { describeVerdict, quietReplayLogs, replayFile, replayFromServer } from './replay';
 import { enableAndReset } from './configs';
 import { connectClient } from './temporal';
@@ -277,6 +279,23 @@ export function buildCli(): Command {
         const rows = await listRuns(db, o.org, { billId: o.bill, configId: o.config, status: o.status });
         print(rows.map(({ invoiceBody: _body, decisions: _decisions, ...run }) => run));
       });
+    });
+
+  program
+    .command('backfill')
+    .description('(re)sync every bill of a period, by bill date, for one integration config: a progress bar on stderr, a summary as JSON (exit 1 if a sync failed)')
+    .addOption(orgOption())
+    .requiredOption('--config <id>', 'integration config id')
+    .requiredOption('--from <date>', 'first bill date of the period, YYYY-MM-DD')
+    .requiredOption('--to <date>', 'last bill date of the period (included), YYYY-MM-DD')
+    .option('--dry-run', 'list the bills and what a sync of each would do now; start nothing')
+    .option('--concurrency <n>', 'syncs in flight at once', Number, 10)
+    .action(async (o: { org: string; config: string; from: string; to: string; dryRun?: boolean; concurrency: number }) => {
+      const bar = progressBar(o.dryRun ? 'planning' : 'syncing');
+      const request = { organizationId: o.org, configId: o.config, period: { from: o.from, to: o.to }, concurrency: o.concurrency, onProgress: bar.update };
+      const summary = await withSession({ temporal: !o.dryRun }, (s) => (o.dryRun ? planBackfill(s.db, request) : s.withTemporal((deps) => backfill(deps, request)))).finally(() => bar.stop());
+      print(summary);
+      if (summary.failures.length > 0) process.exitCode = 1;
     });
 
   program
