@@ -1,77 +1,57 @@
-import { performance } from 'node:perf_hooks';
-import { compileAccountFilter } from '../domain/accountFilter';
-import type { AccountView } from '../domain/account';
-import type { LineItem } from '../domain/bill';
-import { configDataSchema } from '../domain/configData';
-import { buildInvoice } from '../domain/invoiceBuilder';
+import { runDirectBurst } from './direct';
+import { runMicroBenchmarks } from './micro';
+import { parseBenchOptions } from './options';
+import { burstFigures, loadLine, printBurst, printFigures, printScaling, type Figure } from './report';
+import { startBenchStack } from './stack';
+import { runTemporalBurst, type TemporalBurstResult } from './temporalBurst';
 
 /**
- * `npm run bench`: the speed and memory targets of the pure hot paths, measured, not asserted in
- * tests. Exits non-zero when a target is missed.
+ * `npm run bench`: the pure hot paths, then the month-end burst of N approved bills through the whole
+ * service against the NetSuite emulator (and the same pipeline without Temporal), and with --scaling
+ * the burst at N = 100, 1,000 and 5,000. Exits non-zero when a target is missed.
+ * `npm run bench -- --bills 1000 --latency-ms 200 --concurrency 5 [--scaling] [--micro-only]`.
  */
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  target: string;
-  ok: boolean;
+// The worker's activity slots (worker/createWorker.ts); the run without Temporal keeps as many bills in flight.
+const WORKER_ACTIVITY_SLOTS = 20;
+
+async function main(): Promise<void> {
+  const options = parseBenchOptions(process.argv.slice(2), process.env);
+  const figures: Figure[] = runMicroBenchmarks();
+  printFigures(figures);
+  if (options.microOnly) return finish(figures);
+
+  const stack = await startBenchStack({ temporalAddress: options.temporalAddress });
+  try {
+    const settings = { bills: options.bills, latencyMs: options.latencyMs, concurrency: options.concurrency, cpuProfDir: options.cpuProfDir };
+    const loadBefore = loadLine();
+    const temporal = await runTemporalBurst(stack, settings);
+    const direct = options.skipDirect ? undefined : await runDirectBurst(stack, { ...settings, directConcurrency: options.directConcurrency ?? WORKER_ACTIVITY_SLOTS });
+    printBurst(settings, temporal, direct, loadBefore);
+    const targetApplies = settings.bills === 1_000 && settings.latencyMs === 200 && settings.concurrency === 5;
+    const burst = burstFigures(settings, temporal);
+    process.stdout.write(`\n${targetApplies ? 'Targets' : 'Targets (they are set for N = 1,000, L = 200 ms, C = 5; shown for reference only)'}:\n`);
+    printFigures(burst);
+    if (targetApplies) figures.push(...burst);
+
+    if (options.scaling) {
+      const rows: Array<{ bills: number; result: TemporalBurstResult }> = [];
+      for (const bills of [100, 1_000, 5_000]) {
+        const result = bills === settings.bills ? temporal : await runTemporalBurst(stack, { ...settings, bills, cpuProfDir: undefined });
+        rows.push({ bills, result });
+      }
+      printScaling(settings, rows);
+    }
+  } finally {
+    await stack.stop();
+  }
+  finish(figures);
 }
 
-const results: Result[] = [];
-
-function lines(count: number): LineItem[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-    sequenceNumber: i,
-    lineItemType: i % 10 === 0 ? 'USAGE_CREDIT' : 'USAGE',
-    description: `Meter ${i}`,
-    quantity: i + 1,
-    subtotal: Math.round((i + 1) * 0.37 * 100) / 100,
-    productId: `prod-${i % 50}`,
-    usagePerPricingBand: [
-      { lowerLimit: 0, bandUnits: i, unitPrice: 0.1, bandSubtotal: Math.round(i * 0.1 * 100) / 100 },
-      { lowerLimit: 1000, bandUnits: 1, unitPrice: 0.27, bandSubtotal: 0.27 },
-    ],
-  }));
+function finish(figures: Figure[]): void {
+  process.exitCode = figures.every((f) => f.ok) ? 0 : 1;
 }
 
-const account: AccountView = { id: 'acc', code: 'ACME', name: 'Acme', emailAddress: 'a@acme.example', currency: 'USD', parentAccountId: null, customFields: { country: 'UK', seats: 12 }, address: { country: 'GB' } };
-
-function benchBuilder(count: number, split: 'ITEM_PER_PRODUCT' | 'ITEM_PER_USAGE_BAND', targetMs: number): void {
-  const config = configDataSchema.parse({ netsuiteDefaultItemId: '10', splitUsageLineItems: split, sortLineItemsBy: 'SUBTOTAL' });
-  const bill = { id: 'bill', version: 1, billDate: '2026-10-31', dueDate: null, startDate: null, endDate: null, currency: 'USD', externalInvoiceDate: null, purchaseOrderNumber: null, sequentialInvoiceNumber: null, lineItems: lines(count) };
-  const input = { configId: 'cfg', config, bill, account, mappings: [] };
-  buildInvoice(input); // warm-up
-  global.gc?.();
-  const heapBefore = process.memoryUsage().heapUsed;
-  const runs = count >= 10_000 ? 5 : 50;
-  const started = performance.now();
-  for (let i = 0; i < runs; i++) buildInvoice(input);
-  const ms = (performance.now() - started) / runs;
-  const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
-  results.push({ name: `build invoice, ${count} lines, ${split}`, value: Number(ms.toFixed(2)), unit: 'ms', target: `< ${targetMs} ms`, ok: ms < targetMs });
-  if (count >= 10_000) results.push({ name: `heap growth building ${runs}× ${count} lines`, value: Number(heapMb.toFixed(1)), unit: 'MB', target: '< 200 MB', ok: heapMb < 200 });
-}
-
-function benchFilter(): void {
-  const filter = compileAccountFilter('customFields != null AND customFields.country = = UK AND (customFields.seats > 10 OR address.country == US)');
-  const n = 200_000;
-  const started = performance.now();
-  let matched = 0;
-  for (let i = 0; i < n; i++) if (filter(account)) matched++;
-  const perSecond = n / ((performance.now() - started) / 1000);
-  results.push({ name: `account filter evaluations (${matched === n ? 'all matched' : 'mismatch!'})`, value: Math.round(perSecond), unit: 'per s', target: '> 500,000 per s', ok: perSecond > 500_000 && matched === n });
-  const compileStarted = performance.now();
-  for (let i = 0; i < 2_000; i++) compileAccountFilter('customFields != null AND customFields.country = = UK OR NOT (address.country == US)');
-  const compileUs = ((performance.now() - compileStarted) / 2_000) * 1000;
-  results.push({ name: 'account filter parse', value: Number(compileUs.toFixed(1)), unit: 'µs', target: '< 200 µs', ok: compileUs < 200 });
-}
-
-benchBuilder(100, 'ITEM_PER_PRODUCT', 2);
-benchBuilder(1_000, 'ITEM_PER_USAGE_BAND', 20);
-benchBuilder(10_000, 'ITEM_PER_USAGE_BAND', 250);
-benchFilter();
-
-const width = Math.max(...results.map((r) => r.name.length));
-for (const r of results) process.stdout.write(`${r.ok ? 'ok  ' : 'MISS'}  ${r.name.padEnd(width)}  ${String(r.value).padStart(12)} ${r.unit.padEnd(6)} target ${r.target}\n`);
-process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+import type { Db } from '../db/connect';
+import type { AdminClient } from '../emulator/adminClient';
+import type { SeededBurst } from './seed';
+
+/** What one burst left behind, read from our database and from NetSuite (the emulator). */
+export interface BurstOutcome {
+  /** First approval to the last run's COMPLETE (its dtCompleted). */
+  wallMs: number;
+  statuses: Record<string, number>;
+  /** Runs that ended in anything but COMPLETE. */
+  failedRuns: number;
+  errorEvents: number;
+  /** Requests the emulator refused with 429 because the account's concurrency limit was reached. */
+  throttled: number;
+  peakConcurrency: number;
+  invoices: number;
+  /** externalIds with more than one invoice: what exactly-once forbids. */
+  duplicates: number;
+  /** Bills with no invoice at all. */
+  missing: number;
+  /** Invoice writes beyond one per bill (harmless re-sends of the same upsert). */
+  extraWrites: number;
+  netsuiteRequests: number;
+}
+
+/** Polls the runs until every bill's run has ended (any terminal status), or the deadline passes. */
+export async function waitForRuns(db: Db, configId: string, bills: number, deadlineMs: number): Promise<void> {
+  const terminal = ['COMPLETE', 'ERROR', 'AUTH_FAILED', 'DISABLED', 'SKIPPED'] as const;
+  for (;;) {
+    const row = await db
+      .selectFrom('integrationRun')
+      .select((eb) => eb.fn.count<string>('entityId').distinct().as('done'))
+      .where('configId', '=', configId)
+      .where('status', 'in', terminal)
+      .executeTakeFirstOrThrow();
+    if (Number(row.done) >= bills) return;
+    if (Date.now() > deadlineMs) throw new Error(`only ${row.done} of ${bills} bills finished before the deadline`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+export async function collectOutcome(db: Db, emulator: AdminClient, burst: SeededBurst, startedAt: number): Promise<BurstOutcome> {
+  const { configId, netsuiteAccountId } = burst.integration;
+  const runs = await db.selectFrom('integrationRun').select(['status', 'dtCompleted']).where('configId', '=', configId).execute();
+  const statuses: Record<string, number> = {};
+  let lastCompleted = startedAt;
+  for (const run of runs) {
+    statuses[run.status] = (statuses[run.status] ?? 0) + 1;
+    if (run.status === 'COMPLETE' && run.dtCompleted) lastCompleted = Math.max(lastCompleted, run.dtCompleted.getTime());
+  }
+  const events = await db.selectFrom('integrationEvent').select((eb) => eb.fn.countAll<string>().as('n')).where('configId', '=', configId).executeTakeFirstOrThrow();
+  const stats = await emulator.getStats(netsuiteAccountId);
+  const invoices = await emulator.listInvoices(netsuiteAccountId);
+  const perExternalId = new Map<string, number>();
+  for (const invoice of invoices) perExternalId.set(invoice.externalId ?? invoice.id, (perExternalId.get(invoice.externalId ?? invoice.id) ?? 0) + 1);
+  return {
+    wallMs: lastCompleted - startedAt,
+    statuses,
+    failedRuns: runs.filter((r) => r.status !== 'COMPLETE').length,
+    errorEvents: Number(events.n),
+    throttled: stats.rejectedByConcurrency + (stats.faultsInjected.error429 ?? 0),
+    peakConcurrency: stats.peakConcurrency,
+    invoices: invoices.length,
+    duplicates: [...perExternalId.values()].filter((n) => n > 1).length,
+    missing: burst.billIds.length - perExternalId.size,
+    extraWrites: invoices.reduce((sum, i) => sum + i.writes, 0) - perExternalId.size,
+    netsuiteRequests: Object.values(stats.requests).reduce((a, b) => a + b, 0),
+  };
+}

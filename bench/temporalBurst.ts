@@ -1,0 +1,152 @@
+import crypto from 'node:crypto';
+import { approveAndNotify } from '../client/bills';
+import { histogram, labelValues, scrape, total, type HistogramSummary, type Sample } from './metrics';
+import { freePort } from './freePort';
+import { collectOutcome, waitForRuns, type BurstOutcome } from './outcome';
+import { watchProcess } from './processStats';
+import { seedBurst } from './seed';
+import type { BenchStack } from './stack';
+import { startBenchWorker } from './workerProcess';
+
+export interface BurstSettings {
+  bills: number;
+  latencyMs: number;
+  concurrency: number;
+  cpuProfDir?: string;
+}
+
+/** Where a burst's time went, from the SDK's metrics (worker side) and the server's. */
+export interface TimeBreakdown {
+  workflowTaskScheduleToStart: HistogramSummary;
+  workflowTaskExecution: HistogramSummary;
+  activityScheduleToStart: HistogramSummary;
+  activityExecution: Record<string, HistogramSummary>;
+  /** Mean share of the worker's slots busy during the burst, sampled each second. */
+  slotsBusy: Record<string, { mean: number; max: number; size: number }>;
+  stickyCacheMisses: number;
+  server?: { persistence: Record<string, HistogramSummary>; requests: Record<string, HistogramSummary>; shardLock: HistogramSummary; shardIo: HistogramSummary };
+}
+
+export interface TemporalBurstResult extends BurstOutcome {
+  approvalsSignalledMs: number;
+  allClosedMs?: number;
+  workerCpuSeconds: number;
+  workerPeakRssMb: number;
+  workerLifetimePeakRssMb: number;
+  /** CPU seconds of the other parts during the burst: where a 2-core machine's time went. */
+  serverCpuSeconds?: number;
+  postgresCpuSeconds: number;
+  breakdown: TimeBreakdown;
+}
+
+/**
+ * The month-end burst through the real service: N bills approved at once (one signalWithStart each,
+ * as the API's approve does), a worker process syncing them through Temporal into the emulator.
+ */
+export async function runTemporalBurst(stack: BenchStack, settings: BurstSettings): Promise<TemporalBurstResult> {
+  const burst = await seedBurst(stack, settings);
+  const taskQueue = `bench-${crypto.randomUUID()}`;
+  const worker = await startBenchWorker({ env: stack.workerEnv, taskQueue, metricsPort: await freePort(), cpuProfDir: settings.cpuProfDir });
+  try {
+    const serverBefore = stack.serverMetricsUrl ? await scrape(stack.serverMetricsUrl) : undefined;
+    const slots = sampleSlots(worker.metricsUrl);
+    const watch = watchProcess(worker.pid);
+    const cpuBefore = stack.cpuSeconds();
+    const physicalMs = (settings.bills * settings.latencyMs) / settings.concurrency;
+
+    const startedAt = Date.now();
+    await approveAndNotify({ db: stack.db, temporal: stack.temporal, taskQueue }, burst.integration.orgId, burst.billIds, 'bench');
+    const approvalsSignalledMs = Date.now() - startedAt;
+    await waitForRuns(stack.db, burst.integration.configId, settings.bills, startedAt + Math.max(600_000, physicalMs * 10));
+    const usage = watch.stop();
+    const cpuAfter = stack.cpuSeconds();
+    const slotsBusy = slots.stop();
+    const allClosedMs = await waitUntilClosed(stack, taskQueue, startedAt);
+
+    const workerMetrics = await scrape(worker.metricsUrl);
+    const serverAfter = stack.serverMetricsUrl ? await scrape(stack.serverMetricsUrl) : undefined;
+    const outcome = await collectOutcome(stack.db, stack.emulator.admin, burst, startedAt);
+    return {
+      ...outcome,
+      approvalsSignalledMs,
+      allClosedMs,
+      workerCpuSeconds: usage.cpuSeconds,
+      workerPeakRssMb: usage.peakRssMb,
+      workerLifetimePeakRssMb: usage.lifetimePeakRssMb,
+      serverCpuSeconds: cpuAfter.temporalServer === undefined ? undefined : cpuAfter.temporalServer - (cpuBefore.temporalServer ?? 0),
+      postgresCpuSeconds: cpuAfter.postgres - cpuBefore.postgres,
+      breakdown: {
+        workflowTaskScheduleToStart: histogram(workerMetrics, 'temporal_workflow_task_schedule_to_start_latency'),
+        workflowTaskExecution: histogram(workerMetrics, 'temporal_workflow_task_execution_latency'),
+        activityScheduleToStart: histogram(workerMetrics, 'temporal_activity_schedule_to_start_latency'),
+        activityExecution: Object.fromEntries(
+          labelValues(workerMetrics, 'temporal_activity_execution_latency_count', 'activity_type').map((type) => [type, histogram(workerMetrics, 'temporal_activity_execution_latency', { activity_type: type })]),
+        ),
+        slotsBusy,
+        stickyCacheMisses: total(workerMetrics, 'temporal_sticky_cache_miss'),
+        server: serverBefore && serverAfter ? serverBreakdown(serverBefore, serverAfter) : undefined,
+      },
+    };
+  } finally {
+    await worker.stop();
+  }
+}
+
+/** Every bill-sync workflow of the burst closed (reportOutcome done too); undefined if visibility can't say. */
+async function waitUntilClosed(stack: BenchStack, taskQueue: string, startedAt: number): Promise<number | undefined> {
+  const deadline = Date.now() + 120_000;
+  try {
+    for (;;) {
+      const { count } = await stack.temporal.workflow.count(`TaskQueue = '${taskQueue}' AND WorkflowType = 'billSync' AND ExecutionStatus = 'Running'`);
+      if (count === 0) return Date.now() - startedAt;
+      if (Date.now() > deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples the worker's used/available task slots each second, per slot kind. */
+function sampleSlots(metricsUrl: string) {
+  const seen: Record<string, { sum: number; max: number; samples: number; size: number }> = {};
+  const timer = setInterval(() => {
+    scrape(metricsUrl)
+      .then((samples) => {
+        for (const kind of labelValues(samples, 'temporal_worker_task_slots_used', 'worker_type')) {
+          const used = total(samples, 'temporal_worker_task_slots_used', { worker_type: kind });
+          const size = used + total(samples, 'temporal_worker_task_slots_available', { worker_type: kind });
+          const entry = (seen[kind] ??= { sum: 0, max: 0, samples: 0, size });
+          entry.sum += used;
+          entry.max = Math.max(entry.max, used);
+          entry.samples++;
+          entry.size = size;
+        }
+      })
+      .catch(() => undefined);
+  }, 1000);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Object.fromEntries(Object.entries(seen).map(([kind, s]) => [kind, { mean: s.sum / Math.max(1, s.samples), max: s.max, size: s.size }]));
+    },
+  };
+}
+
+/** The server's own latencies per operation during the burst (long polls left out: they wait by design). */
+function serverBreakdown(before: Sample[], after: Sample[]): NonNullable<TimeBreakdown['server']> {
+  const byOperation = (name: string, filter: Record<string, string> = {}) =>
+    Object.fromEntries(
+      labelValues(after, `${name}_count`, 'operation')
+        .filter((op) => !op.startsWith('Poll'))
+        .map((op) => [op, histogram(after, name, { ...filter, operation: op }, before)] as const)
+        .filter(([, h]) => h.count > 0),
+    );
+  return {
+    persistence: byOperation('persistence_latency'),
+    requests: byOperation('service_latency', { service_name: 'frontend' }),
+    // A shard serialises the writes of its workflows: waits here mean one shard is not enough.
+    shardLock: histogram(after, 'dd_shard_lock_latency', {}, before),
+    shardIo: histogram(after, 'dd_shard_io_semaphore_latency', {}, before),
+  };
+}
