@@ -11,7 +11,7 @@ import { registerRoutes } from './routes';
 export interface ServerOptions {
   /** True once migrations ran and the worker polls; /health answers 503 until then. */
   isReady: () => boolean;
-  /** The m3ter-compatible API; absent while the service is still starting its parts. */
+  /** The m3ter-compatible API, its documents and the console; absent in a worker-only process. */
   api?: () => ApiDeps | undefined;
   logger?: import('pino').Logger;
   /** The Prometheus exposition text for GET /metrics; absent, there is no /metrics. */
@@ -38,30 +38,30 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'm3ter → NetSuite bill sync', version: '0.1.0', description: "m3ter's API for NetSuite integrations, bills and their runs. Authenticate with POST /oauth/token (Basic apiKey:apiSecret)." },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, basic: { type: 'http', scheme: 'basic' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     if (!options.isReady()) return reply.code(503).send({ status: 'starting' });
     return { status: 'ok' };
   });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   const metrics = options.metrics;
   if (metrics) {
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics()));
   }
-  await registerConsole(app);
 
+  // Without the API (a SERVICE_ROLE=worker process) there is nothing to document or to click through.
   const deps = options.api?.();
   if (deps) {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: { title: 'm3ter → NetSuite bill sync', version: '0.1.0', description: "m3ter's API for NetSuite integrations, bills and their runs. Authenticate with POST /oauth/token (Basic apiKey:apiSecret)." },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, basic: { type: 'http', scheme: 'basic' } } },
+        security: [{ bearer: [] }],
+      },
+      transform: jsonSchemaTransform,
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    await registerConsole(app);
     registerAuth(app, deps);
     registerRoutes(app, deps);
   }
