@@ -10,6 +10,11 @@ import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import { resolveTemporalCli } from '../../stack/temporalCli';
 import { listRuns } from '../../db/runs';
 import { createAccount } from '../../db/accounts';
+import { approveBills } from '../../db/bills';
+import { getConfig } from '../../db/configs';
+import { billSyncWorkflowId } from '../../domain/externalId';
+import { failureWorkflowId } from '../../workflows/failureSignals';
+import { rerunSignal } from '../../workflows/signals';
 import { eventually } from '../support/eventually';
 import { createHarness, type Harness } from '../support/harness';
 
@@ -19,11 +24,12 @@ import { createHarness, type Harness } from '../support/harness';
  * deployments; histories made now check the current code end to end.
  */
 const NS = '5550500';
+const NS_DOOMED = '5550501';
 const REPLAY_DIR = path.join(__dirname, '..', 'replay');
 let h: Harness;
 
 beforeAll(async () => {
-  h = await createHarness();
+  h = await createHarness({ failureThreshold: 3 });
 });
 
 afterAll(async () => {
@@ -31,7 +37,7 @@ afterAll(async () => {
 });
 
 describe('workflow replay', () => {
-  it('replays the histories of fresh syncs (waiting for approval, a retried send, a refused bill) and of the failure counter', async () => {
+  it('replays the histories of fresh syncs (waiting for approval, a retried send, a refused bill, a rerun signal) and of the failure counter disabling a config', async () => {
     const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
     const seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS, configData: { onlySendBillOnApproval: true } });
     const deps = { db: h.db, temporal: h.temporal, taskQueue: h.taskQueue };
@@ -45,19 +51,43 @@ describe('workflow replay', () => {
     const approved = await approveAndNotify(deps, seeded.orgId, [good.bill.id, missing.bill.id]);
     for (const id of approved.workflows) await h.temporal.workflow.getHandle(id).result();
 
+    // Approved without a bill event, then nudged with the `rerun` signal, as from the Temporal UI.
+    const { account: nudgedAccount } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code: 'NUDGED' } });
+    const nudged = await saveAndNotify(deps, seeded.orgId, sampleBill(nudgedAccount.id));
+    await eventually(() => listRuns(h.db, seeded.orgId, { billId: nudged.bill.id }), (runs) => runs[0]?.status === 'WAITING', 'the nudged run waiting');
+    await approveBills(h.db, seeded.orgId, [nudged.bill.id], 'ops@example.com');
+    const nudgedSync = h.temporal.workflow.getHandle(billSyncWorkflowId(seeded.configId, nudged.bill.id));
+    await nudgedSync.signal(rerunSignal);
+    await nudgedSync.result();
+
+    // A second integration whose bills all fail: its failure counter disables it (threshold 3 here).
+    const doomed = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS_DOOMED });
+    const doomedDeps = { db: h.db, temporal: h.temporal, taskQueue: h.taskQueue };
+    for (const code of ['LOST-1', 'LOST-2', 'LOST-3']) {
+      const lost = await createAccount(h.db, doomed.orgId, { code, name: code, emailAddress: `${code.toLowerCase()}@example.com` });
+      const { workflows } = await saveAndNotify(doomedDeps, doomed.orgId, sampleBill(lost.id));
+      for (const id of workflows) await h.temporal.workflow.getHandle(id).result();
+    }
+    await eventually(() => getConfig(h.db, doomed.orgId, doomed.configId), (config) => config?.enabled === false, 'the doomed integration disabled');
+
     const histories = h.temporal.workflow.list({ query: `TaskQueue = "${h.taskQueue}"` }).intoHistories();
     let replayed = 0;
     for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'fresh' }, histories)) {
       expect(result.error).toBeUndefined();
       replayed++;
     }
-    expect(replayed).toBeGreaterThanOrEqual(3);
+    // Five bill syncs and two failure counters.
+    expect(replayed).toBeGreaterThanOrEqual(7);
 
     if (process.env.RECORD_REPLAY_HISTORIES) {
       // Recorded the way the README tells users to: `temporal workflow show --output json`.
       const cli = resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH })!;
-      const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', approved.workflows[0]!, '--address', h.temporalAddress, '--output', 'json']);
-      fs.writeFileSync(path.join(REPLAY_DIR, 'billSync-wait-approve-retry.json'), json);
+      const record = (workflowId: string, file: string) =>
+        fs.writeFileSync(path.join(REPLAY_DIR, file), execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', h.temporalAddress, '--output', 'json']));
+      record(billSyncWorkflowId(seeded.configId, good.bill.id), 'billSync-v2-wait-approve-retry.json');
+      record(billSyncWorkflowId(seeded.configId, missing.bill.id), 'billSync-v2-refused.json');
+      record(billSyncWorkflowId(seeded.configId, nudged.bill.id), 'billSync-v2-rerun-signal.json');
+      record(failureWorkflowId(doomed.configId), 'integrationFailures-disables.json');
     }
   });
 
