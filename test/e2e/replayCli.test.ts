@@ -43,7 +43,10 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** The recorded history with one event changed, as a code change would disagree with it. */
+/**
+ * The recorded history with one event changed, as a code change would disagree with it. The edits
+ * touch postInvoice, the NetSuite call: it is a scheduled activity in every shape of the workflow.
+ */
 function editedHistory(name: string, edit: (events: JsonEvent[]) => JsonEvent): { file: string; event: JsonEvent } {
   const history = JSON.parse(fs.readFileSync(historyFile, 'utf8')) as { events: JsonEvent[] };
   const event = edit(history.events);
@@ -60,8 +63,8 @@ function scheduled(events: JsonEvent[], activityType: string): JsonEvent & { act
 
 const renamedActivity = () =>
   editedHistory('renamed-activity.json', (events) => {
-    const event = scheduled(events, 'buildInvoice');
-    event.activityTaskScheduledEventAttributes.activityType.name = 'buildInvoiceV0';
+    const event = scheduled(events, 'postInvoice');
+    event.activityTaskScheduledEventAttributes.activityType.name = 'postInvoiceV0';
     return event;
   });
 
@@ -84,13 +87,13 @@ describe('cli replay', () => {
     const { file, event } = renamedActivity();
     const verdict = await replayFile(file);
     expect(verdict).toMatchObject({ ok: false, error: 'nondeterminism', workflowId });
-    expect(verdict.message).toContain("'buildInvoiceV0' does not match activity type of activity command 'buildInvoice'");
-    expect(verdict.atEvents).toEqual([{ eventId: Number(event.eventId), eventType: 'ACTIVITY_TASK_SCHEDULED', name: 'buildInvoiceV0' }]);
+    expect(verdict.message).toContain("'postInvoiceV0' does not match activity type of activity command 'postInvoice'");
+    expect(verdict.atEvents).toEqual([{ eventId: Number(event.eventId), eventType: 'ACTIVITY_TASK_SCHEDULED', name: 'postInvoiceV0' }]);
   });
 
   it('reports a history event the code has no command for (a timer where it schedules an activity), by its id', async () => {
     const { file, event } = editedHistory('timer.json', (events) => {
-      const replaced = scheduled(events, 'evaluateFilters');
+      const replaced = scheduled(events, 'postInvoice');
       const { activityTaskScheduledEventAttributes: attributes } = replaced as unknown as { activityTaskScheduledEventAttributes: { workflowTaskCompletedEventId: string } };
       delete (replaced as Partial<typeof replaced>).activityTaskScheduledEventAttributes;
       replaced.eventType = 'EVENT_TYPE_TIMER_STARTED';
@@ -113,7 +116,7 @@ describe('cli replay', () => {
     const verdict = JSON.parse(run.stdout) as ReplayVerdict;
     expect(verdict).toMatchObject({ ok: false, error: 'nondeterminism', workflowId });
     expect(run.stderr).toContain(`NOT deterministic: billSync ${workflowId}`);
-    expect(run.stderr).toContain(`at event ${event.eventId} (ACTIVITY_TASK_SCHEDULED buildInvoiceV0)`);
+    expect(run.stderr).toContain(`at event ${event.eventId} (ACTIVITY_TASK_SCHEDULED postInvoiceV0)`);
   });
 
   it('as a command: fetches the history by --workflow-id and prints ok', async () => {
