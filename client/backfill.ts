@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { defineSignal } from '@temporalio/workflow';
 import { listBills, type BillWithAccountCode } from '../db/bills';
 import { getConfig } from '../db/configs';
 import type { Db } from '../db/connect';
@@ -12,7 +11,7 @@ import { billSyncWorkflowId } from '../domain/externalId';
 import type { FilterOutcome } from '../domain/filters';
 import type { billSync, BillSyncInput } from '../workflows/billSync';
 import { billSyncSearchAttributes } from '../workflows/searchAttributes';
-import { billEventSignal, billSyncStatusQuery, type SyncTrigger } from '../workflows/signals';
+import { billEventSignal, billSyncStatusQuery } from '../workflows/signals';
 import { previewBill } from './preview';
 import type { TriggerDeps } from './triggers';
 
@@ -23,14 +22,6 @@ export class BackfillNotPossibleError extends Error {
     this.name = 'BackfillNotPossibleError';
   }
 }
-
-/**
- * A backfill's sync as a `billEvent` signal of kind 'manual'. BillEvent declares the bill's own
- * events, but the workflow queues whatever trigger it hears, and 'manual' is what a backfill is:
- * asked for on purpose, so it always sends, and recorded as `manual` on the run (with a bill event's
- * kind, the run would say `approved` or `calculated`).
- */
-const manualSyncSignal = defineSignal<[{ kind: Extract<SyncTrigger, 'manual'> }]>(billEventSignal.name);
 
 /** What became of one bill: its run's status, or how its workflow ended when it recorded none. */
 export type BackfillStatus = RunStatus | 'WORKFLOW_FAILED';
@@ -195,7 +186,7 @@ async function syncBill(deps: TriggerDeps, config: IntegrationConfigRow, bill: B
     taskQueue: deps.taskQueue,
     workflowId,
     args: [input],
-    signal: manualSyncSignal,
+    signal: billEventSignal,
     signalArgs: [{ kind: 'manual' }],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     typedSearchAttributes: billSyncSearchAttributes({ organizationId, configId: config.id, billId: bill.id, accountId: bill.accountId }),

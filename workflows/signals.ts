@@ -5,7 +5,8 @@ export type BillEventKind = 'calculated' | 'approved';
 export type SyncTrigger = BillEventKind | 'manual' | 'rerun';
 
 export interface BillEvent {
-  kind: BillEventKind | 'rerun';
+  /** A bill event, or a run asked for on purpose (a re-run, a backfill's manual run). */
+  kind: SyncTrigger;
   /** A re-run names the run it repeats, so the new run can point back at it. */
   parentIntegrationRunId?: string;
 }
