@@ -103,6 +103,25 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ApiDeps): v
     return toCredential(toCredentialView(row));
   });
 
+  r.post(
+    `${BASE}/:id/verify`,
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Verify a stored NetSuite credential (our extension)',
+        description: "Signs a client assertion with the stored key and fetches an access token from NetSuite; a refusal answers 400 with NetSuite's reason. Nothing changes.",
+        params: orgIdParams,
+        response: { 200: z.object({ verified: z.literal(true), message: z.string() }), ...errorResponses, 502: messageSchema },
+      },
+    },
+    async (request) => {
+      const row = await getCredentialRow(deps.db, orgOf(request), request.params.id);
+      if (!row) throw notFound(`NetSuite credential ${request.params.id}`);
+      await verify(deps, row.accountId, row.certificateId, row.clientId, deps.cipher.decrypt(row.privateKeyEncrypted));
+      return { verified: true as const, message: `NetSuite issued an access token for account ${row.accountId} with this credential` };
+    },
+  );
+
   r.delete(
     `${BASE}/:id`,
     { schema: { tags: TAGS, summary: 'Delete a NetSuite credential no integration configuration uses', params: orgIdParams, response: { 200: credentialSchema, ...errorResponses } } },

@@ -6,6 +6,7 @@ import { enableAndReset, stopConfigWorkflows } from '../../client/configs';
 import { previewBill } from '../../client/preview';
 import { createConfig, deleteConfig, findConfigForEntity, getConfig, listConfigs, updateConfig } from '../../db/configs';
 import type { IntegrationConfigRow } from '../../db/schema';
+import { AccountFilterSyntaxError, parseAccountFilter } from '../../domain/accountFilter';
 import { configDataSchema } from '../../domain/configData';
 import { orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -101,9 +102,16 @@ const previewSchema = z.object({
   error: z.string().optional(),
 });
 
+const accountFilterCheckSchema = z.object({
+  valid: z.boolean(),
+  message: z.string().optional().describe("The parser's message: the position of the mistake and what was expected"),
+  position: z.number().int().optional().describe('1-based character position of the mistake'),
+});
+
 /**
  * m3ter's integration configurations (create, list, get, replace, delete, enable, look-up by entity),
- * plus our dry run: `GET …/integrationconfigs/{id}/preview/{billId}`.
+ * plus our dry run: `GET …/integrationconfigs/{id}/preview/{billId}`, and the account-filter check the
+ * console runs as you type.
  */
 export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -121,6 +129,30 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
       const pageSize = request.query.pageSize ?? 200;
       const rows = await listConfigs(deps.db, orgOf(request), { destinationId: request.query.destinationId, offset, limit: pageSize + 1 });
       return page(rows.map(toConfig), offset, pageSize);
+    },
+  );
+
+  r.post(
+    `${base}/accountfilter/check`,
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Check an account filter expression (our extension)',
+        description: 'Parses `accountFilter` exactly as saving a config would; an empty expression is valid (every account). Nothing is stored.',
+        params: orgParams,
+        body: z.object({ accountFilter: z.string({ error: 'accountFilter is required: the expression to check, e.g. customFields.country == UK' }) }),
+        response: { 200: accountFilterCheckSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      orgOf(request);
+      try {
+        parseAccountFilter(request.body.accountFilter);
+        return { valid: true };
+      } catch (error) {
+        if (!(error instanceof AccountFilterSyntaxError)) throw error;
+        return { valid: false, message: error.message, position: error.position + 1 };
+      }
     },
   );
 

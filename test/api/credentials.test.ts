@@ -145,6 +145,26 @@ describe('NetSuite credentials', () => {
     expect((await client.call('POST', AUTH, body({ certificateId: 'never-uploaded' }))).status).toBe(200);
   });
 
+  it("verifies a stored credential with NetSuite, and answers NetSuite's reason once NetSuite no longer accepts it", async () => {
+    const client = await apiClient(h, api);
+    const certificateId = `cert-${crypto.randomUUID()}`;
+    await h.emulator.admin.registerCertificate({ accountId: NETSUITE_ACCOUNT, certificateId, clientId: CLIENT_ID, certificatePem: keyPair.certificatePem });
+    const credential = (await client.call('POST', AUTH, body({ certificateId }))).body;
+    const before = (await h.emulator.admin.getStats(NETSUITE_ACCOUNT)).requests.token;
+    const verified = await client.call('POST', `${AUTH}/${credential.id}/verify`);
+    expect(verified.status).toBe(200);
+    expect(verified.body).toEqual({ verified: true, message: `NetSuite issued an access token for account ${NETSUITE_ACCOUNT} with this credential` });
+    expect((await h.emulator.admin.getStats(NETSUITE_ACCOUNT)).requests.token).toBe(before + 1);
+
+    await h.emulator.admin.removeCertificate(NETSUITE_ACCOUNT, certificateId);
+    const refused = await client.call('POST', `${AUTH}/${credential.id}/verify`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('NetSuite refused the credential');
+    expectNoKey(refused.text);
+    expect((await client.call('GET', `${AUTH}/${credential.id}`)).body).toEqual(credential);
+    expect((await client.call('POST', `${AUTH}/${crypto.randomUUID()}/verify`)).status).toBe(404);
+  });
+
   it('refuses to delete a credential a config uses, and deletes it once disconnected', async () => {
     const client = await apiClient(h, api);
     const credential = (await client.call('POST', AUTH, body())).body;
@@ -171,6 +191,7 @@ describe('NetSuite credentials', () => {
     const credential = (await b.call('POST', AUTH, body())).body;
     expect((await a.call('GET', `${AUTH}/${credential.id}`)).status).toBe(404);
     expect((await a.call('DELETE', `${AUTH}/${credential.id}`)).status).toBe(404);
+    expect((await a.call('POST', `${AUTH}/${credential.id}/verify`)).status).toBe(404);
     expect((await a.call('GET', AUTH)).body).toEqual({ data: [] });
     expect((await b.call('GET', `${AUTH}/${credential.id}`)).status).toBe(200);
   });
