@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const db = connectDatabase(env.DATABASE_URL!);
   const { cipher } = cipherFromEnv(env);
-  const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE, gate: createPostgresGate(db) });
+  const gate = createPostgresGate(db, { databaseUrl: env.DATABASE_URL });
+  const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE, gate });
   const deps: ActivityDeps = {
     db,
     netsuite,
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`${JSON.stringify({ startedAt, finishedAt: Date.now() })}\n`);
   lines.close();
+  await gate.close();
   await db.destroy();
 }
 

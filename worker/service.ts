@@ -50,7 +50,9 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   const { cipher, key: encryptionKey } = cipherFromEnv(env);
   // Every NetSuite request takes a slot of its account's concurrency limit, shared by all workers.
   const metrics = new SyncMetrics();
-  const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE, gate: createPostgresGate(db), observer: metrics });
+  // Its own connection LISTENs for freed slots, so a waiting request goes the moment one is free.
+  const gate = createPostgresGate(db, { databaseUrl: stack.databaseUrl });
+  const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE, gate, observer: metrics });
   const tokens = new TokenProvider(netsuite);
   const temporalMetricsUrl = await installRuntime(logger, env.TEMPORAL_METRICS_PORT);
   const connection = runsWorker ? await NativeConnection.connect({ address: stack.temporalAddress }) : undefined;
@@ -92,6 +94,7 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
       await connection?.close();
       await temporal.connection.close();
       mailer.close();
+      await gate.close();
       await db.destroy();
       await stack.stop();
     },
