@@ -24,8 +24,14 @@ function ConfigureNewMenu() {
     addEventListener('click', close);
     return () => removeEventListener('click', close);
   }, [open]);
-  return html`<div class="menu" onKeyDown=${(e) => e.key === 'Escape' && setOpen(false)}>
-    <button type="button" aria-expanded=${open ? 'true' : 'false'} aria-controls="configure-new" onClick=${() => setOpen(!open)}>Configure new integration ▾</button>
+  const button = useRef();
+  const escape = (e) => {
+    if (e.key !== 'Escape' || !open) return;
+    setOpen(false);
+    button.current?.focus();
+  };
+  return html`<div class="menu" onKeyDown=${escape}>
+    <button type="button" ref=${button} aria-expanded=${open ? 'true' : 'false'} aria-controls="configure-new" onClick=${() => setOpen(!open)}>Configure new integration ▾</button>
     <ul id="configure-new" class="menu-items" ref=${menu} hidden=${!open}>
       <li><a id="integrate-netsuite-bills" href="#/integrations/new">Integrate bills with NetSuite</a></li>
     </ul>

@@ -112,8 +112,14 @@ describe("the console, through the guide's screens", () => {
   });
 
   it('configures a new NetSuite integration on the Create page, with field errors beside the fields', async () => {
-    // Keyboard only: the menu opens with Enter and focuses its one entry.
-    await page.getByRole('button', { name: /Configure new integration/ }).focus();
+    // Keyboard only: the menu opens with Enter and focuses its one entry; Escape closes it back onto the button.
+    const configureNew = page.getByRole('button', { name: /Configure new integration/ });
+    await configureNew.focus();
+    await page.keyboard.press('Enter');
+    await focusReaches('integrate-netsuite-bills');
+    await page.keyboard.press('Escape');
+    await page.getByRole('link', { name: 'Integrate bills with NetSuite' }).waitFor({ state: 'hidden' });
+    expect(await configureNew.getAttribute('aria-expanded')).toBe('false');
     await page.keyboard.press('Enter');
     await page.getByRole('link', { name: 'Integrate bills with NetSuite' }).waitFor();
     await focusReaches('integrate-netsuite-bills');
