@@ -4,12 +4,14 @@ import {
   condition,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributePair } from '@temporalio/common';
 import type { BillSyncActivities, RunOutcome } from '../activities';
 import { billSyncSearchAttributes, SEARCH_KEYS } from './searchAttributes';
 import { billEventSignal, billSyncStatusQuery, rerunSignal, type BillSyncStatus, type SyncTrigger } from './signals';
@@ -26,10 +28,11 @@ export interface BillSyncInput {
   parentIntegrationRunId?: string;
 }
 
-const db = proxyActivities<BillSyncActivities>({
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
-});
+const dbRetry = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 };
+const db = proxyActivities<BillSyncActivities>({ startToCloseTimeout: '15 seconds', retry: dbRetry });
+// The same short database steps run inside the workflow task, without a round trip through the server
+// each; only their results are recorded (as markers).
+const localDb = proxyLocalActivities<BillSyncActivities>({ startToCloseTimeout: '15 seconds', retry: dbRetry });
 
 // NetSuite calls choose their own next delay (growing, jittered) and stop retrying themselves after
 // the worker's configured number of attempts; the policy here only backs that up.
@@ -60,7 +63,20 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
   });
   setHandler(billSyncStatusQuery, () => ({ ...status, pendingEvents: pending.length }));
   // Histories from before the SyncStatus attribute replay without these upserts (see README "Versioning").
-  const tags = patched('sync-status-search-attribute') ? upsertSearchAttributes : () => undefined;
+  const upsert = patched('sync-status-search-attribute') ? upsertSearchAttributes : () => undefined;
+  // Histories from before it replay the first shape: an activity per step, an upsert per change. Since,
+  // a bill costs two workflow tasks and one activity: the database steps are local activities, the
+  // send fetches its own token, and the attribute changes of one workflow task go out as one upsert.
+  const lean = patched('local-database-steps');
+  const steps = lean ? localDb : db;
+  const unsent = new Map<string, SearchAttributePair>();
+  const tags = lean ? (pairs: SearchAttributePair[]) => pairs.forEach((pair) => unsent.set(pair.key.name, pair)) : upsert;
+  /** Called before every wait on the server, so the UI's attributes are current whenever it can look. */
+  const sendTags = () => {
+    if (unsent.size === 0) return;
+    upsert([...unsent.values()]);
+    unsent.clear();
+  };
   tags(billSyncSearchAttributes(input));
 
   let waitingRunId: string | undefined;
@@ -73,7 +89,7 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
     pending.length = 0;
     // An event that arrived while the same bill version was being sent adds nothing: skip the echo.
     if (lastSent && !waitingRunId && !requested) {
-      const state = await db.billState({ organizationId: input.organizationId, billId: input.billId });
+      const state = await steps.billState({ organizationId: input.organizationId, billId: input.billId });
       if (state && state.version === lastSent.version && state.status === lastSent.status) continue;
     }
     const runId = waitingRunId ?? uuid4();
@@ -82,16 +98,17 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
     tags([{ key: SEARCH_KEYS.syncStatus, value: 'STARTED' }]);
     setCurrentDetails(`Run ${runId} (${trigger}): started`);
 
-    await db.startRun({ runId, organizationId: input.organizationId, configId: input.configId, billId: input.billId, trigger, workflowId, workflowRunId, parentIntegrationRunId });
+    await steps.startRun({ runId, organizationId: input.organizationId, configId: input.configId, billId: input.billId, trigger, workflowId, workflowRunId, parentIntegrationRunId });
     parentIntegrationRunId = undefined;
 
     status.phase = 'filtering';
-    const verdict = await db.evaluateFilters({ runId });
+    const verdict = await steps.evaluateFilters({ runId });
     if (verdict.accountId) tags([{ key: SEARCH_KEYS.accountId, value: verdict.accountId }]);
     if (verdict.outcome === 'WAIT') {
       status.phase = 'waitingForApproval';
-      await db.finishRun({ runId, status: 'WAITING', reason: verdict.reason });
+      await steps.finishRun({ runId, status: 'WAITING', reason: verdict.reason });
       tags([{ key: SEARCH_KEYS.syncStatus, value: 'WAITING' }]);
+      sendTags();
       setCurrentDetails(`Run ${runId}: waiting for approval (${verdict.reason})`);
       // Durable: the workflow sleeps here for as long as the bill stays unapproved.
       await condition(() => pending.length > 0);
@@ -111,7 +128,7 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
     }
 
     status.phase = 'building';
-    const built = await db.buildInvoice({ runId });
+    const built = await steps.buildInvoice({ runId });
     if (!built.ok) {
       await finish({ runId, status: 'ERROR', reason: built.reason, failure: built.code });
       status.completedRuns.push(runId);
@@ -120,9 +137,12 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
 
     let outcome: RunOutcome;
     try {
-      status.phase = 'authenticating';
-      await netsuite.authenticate({ runId });
+      if (!lean) {
+        status.phase = 'authenticating';
+        await netsuite.authenticate({ runId });
+      }
       status.phase = 'posting';
+      sendTags();
       const posted = await netsuite.postInvoice({ runId });
       outcome = { runId, status: 'COMPLETE', netsuiteId: posted.netsuiteId, url: posted.url };
       lastSent = { version: verdict.billVersion, status: verdict.billStatus };
@@ -135,14 +155,15 @@ export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }
   }
   status.phase = 'idle';
   status.currentRunId = undefined;
+  sendTags();
   return { runs: status.completedRuns };
 
   /** Records the run's end and, for successes and error events, tells the config's failure counter. */
   async function finish(outcome: RunOutcome): Promise<void> {
-    const { counts } = await db.finishRun(outcome);
+    const { counts } = await steps.finishRun(outcome);
     tags([{ key: SEARCH_KEYS.syncStatus, value: outcome.status }]);
     setCurrentDetails(describe(outcome));
-    if (counts) await db.reportOutcome({ runId: outcome.runId });
+    if (counts) await steps.reportOutcome({ runId: outcome.runId });
   }
 }
 
