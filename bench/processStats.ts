@@ -67,3 +67,45 @@ export function processTreeCpuSeconds(rootPid: number): number {
   }
   return cpu;
 }
+
+/** CPU seconds per thread of a process, keyed `tid name` (the main thread's tid is the pid). */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const threads = new Map<string, number>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      threads.set(`${tid} ${name}`, (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
+    } catch {
+      // The thread ended.
+    }
+  }
+  return threads;
+}
+
+/**
+ * A worker's CPU time by kind of thread, between two readings: its main JavaScript thread (activities,
+ * the SDK's bridge), the Rust threads of the Temporal core (tokio), V8's helper threads (garbage
+ * collection, compiling; node starts four, right after the main thread), and the other node threads
+ * (the workflow thread, where workflow code runs, and libuv's pool).
+ */
+export function threadBreakdown(pid: number, before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  const helpers = new Set(
+    [...after.keys()]
+      .map((key) => key.split(' '))
+      .filter(([tid, name]) => Number(tid) !== pid && name === 'node')
+      .map(([tid]) => Number(tid))
+      .sort((a, b) => a - b)
+      .slice(0, 4),
+  );
+  for (const [key, cpu] of after) {
+    const used = cpu - (before.get(key) ?? 0);
+    const [tid, name = ''] = key.split(' ');
+    const kind =
+      Number(tid) === pid ? 'main JS thread' : /^(tokio|temporal|workflow)/.test(name) ? 'Temporal core (Rust)' : helpers.has(Number(tid)) ? 'V8 helper threads (GC)' : 'workflow thread and libuv pool';
+    kinds[kind] = (kinds[kind] ?? 0) + used;
+  }
+  return kinds;
+}

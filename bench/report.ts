@@ -55,6 +55,7 @@ export function printBurst(settings: BurstSettings, temporal: TemporalBurstResul
   both('extra invoice writes (re-sent upserts)', (r) => String(r.extraWrites));
   both('peak NetSuite concurrency (emulator)', (r) => String(r.peakConcurrency));
   both('CPU seconds of the worker process', (r) => ('workerCpuSeconds' in r ? r.workerCpuSeconds : r.cpuSeconds).toFixed(1));
+  for (const [kind, cpu] of Object.entries(temporal.workerThreads).sort(([, a], [, b]) => b - a)) rows.push([`  of which ${kind}`, cpu.toFixed(1), '']);
   rows.push(['CPU seconds of the Temporal server', temporal.serverCpuSeconds === undefined ? '?' : temporal.serverCpuSeconds.toFixed(1), '']);
   both('CPU seconds of PostgreSQL', (r) => r.postgresCpuSeconds.toFixed(1));
   both('peak RSS in the burst, MB', (r) => ('workerPeakRssMb' in r ? r.workerPeakRssMb : r.peakRssMb).toFixed(0));
@@ -66,27 +67,27 @@ export function printBurst(settings: BurstSettings, temporal: TemporalBurstResul
   printBreakdown(temporal);
 }
 
-const h = (x: HistogramSummary) => (x.count === 0 ? '—' : `${x.count} × mean ${x.mean.toFixed(1)} ms (p95 ≤ ${x.p95} ms)`);
-
-const hs = (x: HistogramSummary) => `${x.count} × mean ${(x.mean * 1000).toFixed(2)} ms (p95 ≤ ${x.p95 * 1000} ms)`;
+// Both the SDK (as the service configures it) and the server report durations in seconds.
+const h = (x: HistogramSummary) => (x.count === 0 ? '—' : `${x.count} × mean ${(x.mean * 1000).toFixed(1)} ms (p95 ≤ ${x.p95 * 1000} ms)`);
 
 function printBreakdown(result: TemporalBurstResult): void {
   const b = result.breakdown;
-  out('  Where the time goes (Temporal SDK metrics of the worker; server metrics of the dev server):');
+  out('  Where the time goes (Temporal SDK metrics of the worker; the server\'s own metrics):');
   const rows: string[][] = [
     ['workflow task schedule-to-start', h(b.workflowTaskScheduleToStart)],
     ['workflow task execution', h(b.workflowTaskExecution)],
     ['activity schedule-to-start', h(b.activityScheduleToStart)],
     ...Object.entries(b.activityExecution).map(([type, x]) => [`activity ${type}`, h(x)]),
     ...Object.entries(b.slotsBusy).map(([kind, x]) => [`${kind} slots busy (of ${x.size})`, `mean ${x.mean.toFixed(1)}, max ${x.max}`]),
-    ['sticky cache misses', String(b.stickyCacheMisses)],
+    ['worker main-thread V8 heap, peak used / total', `${b.peakHeapUsedMb.toFixed(0)} / ${b.peakHeapTotalMb.toFixed(0)} MB`],
+    ['sticky cache misses / forced evictions', `${b.stickyCacheMisses} / ${b.cacheEvictions}`],
   ];
   if (b.server) {
     // Ranked by the time they took in all; the server reports seconds.
     const top = (all: Record<string, HistogramSummary>) => Object.entries(all).sort(([, x], [, y]) => y.count * y.mean - x.count * x.mean).slice(0, 5);
-    for (const [op, x] of top(b.server.requests)) rows.push([`server frontend ${op}`, hs(x)]);
-    for (const [op, x] of top(b.server.persistence)) rows.push([`server persistence ${op}`, hs(x)]);
-    rows.push(['server shard lock waits', hs(b.server.shardLock)], ['server shard IO semaphore waits', hs(b.server.shardIo)]);
+    for (const [op, x] of top(b.server.requests)) rows.push([`server frontend ${op}`, h(x)]);
+    for (const [op, x] of top(b.server.persistence)) rows.push([`server persistence ${op}`, h(x)]);
+    rows.push(['server shard lock waits', h(b.server.shardLock)], ['server shard IO semaphore waits', h(b.server.shardIo)]);
   }
   table(rows);
 }

@@ -1,9 +1,10 @@
+import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { approveAndNotify } from '../client/bills';
 import { histogram, labelValues, scrape, total, type HistogramSummary, type Sample } from './metrics';
 import { freePort } from './freePort';
 import { collectOutcome, waitForRuns, type BurstOutcome } from './outcome';
-import { watchProcess } from './processStats';
+import { threadBreakdown, threadCpuSeconds, watchProcess } from './processStats';
 import { seedBurst } from './seed';
 import type { BenchStack } from './stack';
 import { startBenchWorker } from './workerProcess';
@@ -23,7 +24,12 @@ export interface TimeBreakdown {
   activityExecution: Record<string, HistogramSummary>;
   /** Mean share of the worker's slots busy during the burst, sampled each second. */
   slotsBusy: Record<string, { mean: number; max: number; size: number }>;
+  /** Largest V8 heap of the worker's main thread seen in the burst (the service's /metrics), MB. */
+  peakHeapUsedMb: number;
+  peakHeapTotalMb: number;
   stickyCacheMisses: number;
+  /** Workflows evicted from the worker's cache (replayed from history when they next run). */
+  cacheEvictions: number;
   server?: { persistence: Record<string, HistogramSummary>; requests: Record<string, HistogramSummary>; shardLock: HistogramSummary; shardIo: HistogramSummary };
 }
 
@@ -33,6 +39,8 @@ export interface TemporalBurstResult extends BurstOutcome {
   workerCpuSeconds: number;
   workerPeakRssMb: number;
   workerLifetimePeakRssMb: number;
+  /** The worker's CPU seconds by kind of thread. */
+  workerThreads: Record<string, number>;
   /** CPU seconds of the other parts during the burst: where a 2-core machine's time went. */
   serverCpuSeconds?: number;
   postgresCpuSeconds: number;
@@ -49,9 +57,10 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
   const worker = await startBenchWorker({ env: stack.workerEnv, taskQueue, metricsPort: await freePort(), cpuProfDir: settings.cpuProfDir });
   try {
     const serverBefore = stack.serverMetricsUrl ? await scrape(stack.serverMetricsUrl) : undefined;
-    const slots = sampleSlots(worker.metricsUrl);
+    const slots = sampleSlots(worker.metricsUrl, worker.serviceMetricsUrl);
     const watch = watchProcess(worker.pid);
     const cpuBefore = stack.cpuSeconds();
+    const threadsBefore = threadCpuSeconds(worker.pid);
     const physicalMs = (settings.bills * settings.latencyMs) / settings.concurrency;
 
     const startedAt = Date.now();
@@ -60,10 +69,12 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
     await waitForRuns(stack.db, burst.integration.configId, settings.bills, startedAt + Math.max(600_000, physicalMs * 10));
     const usage = watch.stop();
     const cpuAfter = stack.cpuSeconds();
-    const slotsBusy = slots.stop();
+    const workerThreads = threadBreakdown(worker.pid, threadsBefore, threadCpuSeconds(worker.pid));
+    const { slotsBusy, peakHeapUsedMb, peakHeapTotalMb } = slots.stop();
     const allClosedMs = await waitUntilClosed(stack, taskQueue, startedAt);
 
     const workerMetrics = await scrape(worker.metricsUrl);
+    if (process.env.BENCH_DUMP_METRICS) fs.writeFileSync(process.env.BENCH_DUMP_METRICS, workerMetrics.map((m) => `${m.name} ${JSON.stringify(m.labels)} ${m.value}`).join('\n'));
     const serverAfter = stack.serverMetricsUrl ? await scrape(stack.serverMetricsUrl) : undefined;
     const outcome = await collectOutcome(stack.db, stack.emulator.admin, burst, startedAt);
     return {
@@ -73,6 +84,7 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
       workerCpuSeconds: usage.cpuSeconds,
       workerPeakRssMb: usage.peakRssMb,
       workerLifetimePeakRssMb: usage.lifetimePeakRssMb,
+      workerThreads,
       serverCpuSeconds: cpuAfter.temporalServer === undefined ? undefined : cpuAfter.temporalServer - (cpuBefore.temporalServer ?? 0),
       postgresCpuSeconds: cpuAfter.postgres - cpuBefore.postgres,
       breakdown: {
@@ -83,7 +95,10 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
           labelValues(workerMetrics, 'temporal_activity_execution_latency_count', 'activity_type').map((type) => [type, histogram(workerMetrics, 'temporal_activity_execution_latency', { activity_type: type })]),
         ),
         slotsBusy,
-        stickyCacheMisses: total(workerMetrics, 'temporal_sticky_cache_miss'),
+        peakHeapUsedMb,
+        peakHeapTotalMb,
+        stickyCacheMisses: total(workerMetrics, 'temporal_sticky_cache_miss_total'),
+        cacheEvictions: total(workerMetrics, 'temporal_sticky_cache_total_forced_eviction_total'),
         server: serverBefore && serverAfter ? serverBreakdown(serverBefore, serverAfter) : undefined,
       },
     };
@@ -107,10 +122,18 @@ async function waitUntilClosed(stack: BenchStack, taskQueue: string, startedAt: 
   }
 }
 
-/** Samples the worker's used/available task slots each second, per slot kind. */
-function sampleSlots(metricsUrl: string) {
+/** Samples the worker's used/available task slots each second, per slot kind, and its heap. */
+function sampleSlots(metricsUrl: string, serviceMetricsUrl: string) {
   const seen: Record<string, { sum: number; max: number; samples: number; size: number }> = {};
+  let peakHeapUsedMb = 0;
+  let peakHeapTotalMb = 0;
   const timer = setInterval(() => {
+    scrape(serviceMetricsUrl)
+      .then((samples) => {
+        peakHeapUsedMb = Math.max(peakHeapUsedMb, total(samples, 'nodejs_heap_size_used_bytes') / 2 ** 20);
+        peakHeapTotalMb = Math.max(peakHeapTotalMb, total(samples, 'nodejs_heap_size_total_bytes') / 2 ** 20);
+      })
+      .catch(() => undefined);
     scrape(metricsUrl)
       .then((samples) => {
         for (const kind of labelValues(samples, 'temporal_worker_task_slots_used', 'worker_type')) {
@@ -128,7 +151,8 @@ function sampleSlots(metricsUrl: string) {
   return {
     stop() {
       clearInterval(timer);
-      return Object.fromEntries(Object.entries(seen).map(([kind, s]) => [kind, { mean: s.sum / Math.max(1, s.samples), max: s.max, size: s.size }]));
+      const slotsBusy = Object.fromEntries(Object.entries(seen).map(([kind, s]) => [kind, { mean: s.sum / Math.max(1, s.samples), max: s.max, size: s.size }]));
+      return { slotsBusy, peakHeapUsedMb, peakHeapTotalMb };
     },
   };
 }

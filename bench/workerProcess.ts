@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export interface BenchWorker {
   pid: number;
   metricsUrl: string;
+  /** The service's own /metrics (its counters and Node's heap figures). */
+  serviceMetricsUrl: string;
   /** SIGTERM (the service drains and exits); resolves when the process is gone. */
   stop(): Promise<void>;
 }
@@ -13,24 +16,20 @@ export interface BenchWorker {
  * memory are the worker's alone. With `cpuProfDir`, node writes a V8 CPU profile there on exit.
  */
 export async function startBenchWorker(options: { env: Record<string, string>; taskQueue: string; metricsPort: number; cpuProfDir?: string }): Promise<BenchWorker> {
-  const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, 'workerMain.js')], {
-    env: {
-      ...process.env,
-      ...options.env,
-      TEMPORAL_TASK_QUEUE: options.taskQueue,
-      BENCH_WORKER_METRICS_ADDRESS: `127.0.0.1:${options.metricsPort}`,
-      LOG_LEVEL: 'info',
-    },
+  const nodeArgs = [...startNodeFlags(), ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '..', 'worker', 'main.js')], {
+    // Temporal's runtime metrics (task slots, schedule-to-start latencies) on a port we know.
+    env: { ...process.env, ...options.env, TEMPORAL_TASK_QUEUE: options.taskQueue, TEMPORAL_METRICS_PORT: String(options.metricsPort), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
+  const serviceUrl = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       // Keep only a tail: at info level the worker logs a line per finished run.
       output = (output + chunk.toString()).slice(-20_000);
-      if (output.includes('"service ready"')) resolve();
+      const ready = /\{[^\n]*"msg":"service ready"[^\n]*\}/.exec(output);
+      if (ready) resolve((JSON.parse(ready[0]) as { url: string }).url);
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
@@ -39,9 +38,21 @@ export async function startBenchWorker(options: { env: Record<string, string>; t
   return {
     pid: child.pid ?? -1,
     metricsUrl: `http://127.0.0.1:${options.metricsPort}/metrics`,
+    serviceMetricsUrl: `${serviceUrl}/metrics`,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+/**
+ * The node flags `npm start` runs the service with (its heap budget), read from package.json so the
+ * benchmark's worker is the one users run. BENCH_WORKER_NODE_FLAGS replaces them, to try others.
+ */
+function startNodeFlags(): string[] {
+  if (process.env.BENCH_WORKER_NODE_FLAGS !== undefined) return process.env.BENCH_WORKER_NODE_FLAGS.split(' ').filter(Boolean);
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const flags = / node ((?:--\S+ )*)dist\/worker\/main\.js/.exec(pkg.scripts.start ?? '')?.[1] ?? '';
+  return flags.split(' ').filter(Boolean);
 }
