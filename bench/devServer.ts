@@ -7,7 +7,7 @@ import { SEARCH_ATTRIBUTES } from '../stack/searchAttributes';
  * The temporal CLI dev server (one history shard, SQLite), as the embedded stack runs it, plus a known
  * Prometheus port so the benchmark can read the server's own latencies. Headless: no UI is needed.
  */
-export async function startBenchDevServer(options: { cliPath: string; dataDir: string; port: number; metricsPort: number }) {
+export async function startBenchDevServer(options: { cliPath: string; dataDir: string; port: number; metricsPort: number; dynamicConfig?: string[] }) {
   const args = [
     'server',
     'start-dev',
@@ -23,6 +23,7 @@ export async function startBenchDevServer(options: { cliPath: string; dataDir: s
     '--log-level',
     'error',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...(options.dynamicConfig ?? []).flatMap((pair) => ['--dynamic-config-value', pair]),
   ];
   const child = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';

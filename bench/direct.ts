@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import { collectOutcome, type BurstOutcome } from './outcome';
+import { collectOutcome, sampleNetSuiteUse, type BurstOutcome } from './outcome';
 import { watchProcess } from './processStats';
 import { seedBurst } from './seed';
 import type { BenchStack } from './stack';
@@ -39,14 +39,16 @@ export async function runDirectBurst(stack: BenchStack, settings: BurstSettings 
     ]);
   child.stdin!.write(`${JSON.stringify({ orgId: burst.integration.orgId, configId: burst.integration.configId, billIds: burst.billIds, concurrency: settings.directConcurrency })}\n`);
   await nextLine(); // ready
+  const use = sampleNetSuiteUse(stack.emulator.admin, burst.integration.netsuiteAccountId, settings.concurrency);
   const watch = watchProcess(child.pid!);
   const postgresBefore = stack.cpuSeconds().postgres;
   child.stdin!.write('go\n');
   const { startedAt } = JSON.parse(await nextLine()) as { startedAt: number };
   const usage = watch.stop();
+  const netsuiteUtilisation = use.stop();
   const postgresCpuSeconds = stack.cpuSeconds().postgres - postgresBefore;
   child.stdin!.end();
   await exited;
   const outcome = await collectOutcome(stack.db, stack.emulator.admin, burst, startedAt);
-  return { ...outcome, cpuSeconds: usage.cpuSeconds, peakRssMb: usage.peakRssMb, postgresCpuSeconds, concurrency: settings.directConcurrency };
+  return { ...outcome, netsuiteUtilisation, cpuSeconds: usage.cpuSeconds, peakRssMb: usage.peakRssMb, postgresCpuSeconds, concurrency: settings.directConcurrency };
 }

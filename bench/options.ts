@@ -17,8 +17,12 @@ const optionsSchema = z.object({
   skipDirect: z.boolean().default(false),
   /** An already running Temporal frontend (e.g. bench/temporal/start.sh) instead of a fresh dev server. */
   temporalAddress: z.string().optional(),
+  /** Run the real Temporal server (bench/temporal/build.sh) on PostgreSQL with this many history shards; docker-compose.yml uses 8. */
+  productionShards: z.coerce.number().int().min(1).max(1024).optional(),
   /** Write a V8 CPU profile of the worker process into this folder (node --cpu-prof). */
   cpuProfDir: z.string().optional(),
+  /** Dynamic config of the dev server this bench starts (`KEY=JSON`, as `temporal server start-dev --dynamic-config-value`). */
+  devServerConfig: z.array(z.string().regex(/^[\w.]+=.+$/, 'expected KEY=VALUE')).default([]),
   /** Bills in flight at once in the run without Temporal; the worker's activity slots by default. */
   directConcurrency: z.coerce.number().int().min(1).max(100_000).optional(),
 });
@@ -38,6 +42,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'temporal-address': { type: 'string' },
       'cpu-prof': { type: 'string' },
       'direct-concurrency': { type: 'string' },
+      'dev-server-config': { type: 'string', multiple: true },
+      'production-temporal': { type: 'string' },
     },
   });
   const flag = (name: string): boolean | undefined => (name in env ? env[name] === '1' || env[name] === 'true' : undefined);
@@ -51,6 +57,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     temporalAddress: values['temporal-address'] ?? env.BENCH_TEMPORAL_ADDRESS,
     cpuProfDir: values['cpu-prof'] ?? env.BENCH_CPU_PROF,
     directConcurrency: values['direct-concurrency'] ?? env.BENCH_DIRECT_CONCURRENCY,
+    productionShards: values['production-temporal'] ?? env.BENCH_PRODUCTION_TEMPORAL,
+    devServerConfig: values['dev-server-config'] ?? env.BENCH_DEV_SERVER_CONFIG?.split(' ').filter(Boolean),
   });
   if (!parsed.success) {
     throw new Error(`bench options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')} (flags: --bills N --latency-ms L --concurrency C --scaling)`);

@@ -21,6 +21,34 @@ export interface BurstOutcome {
   /** Invoice writes beyond one per bill (harmless re-sends of the same upsert). */
   extraWrites: number;
   netsuiteRequests: number;
+  /** NetSuite requests in flight, averaged over the burst (sampled every 100 ms), divided by C. */
+  netsuiteUtilisation?: number;
+}
+
+/**
+ * Samples the emulator's requests in flight on the burst's account every 100 ms: how much of
+ * NetSuite's limit the service kept busy, which N·L/C assumes is all of it.
+ */
+export function sampleNetSuiteUse(emulator: AdminClient, netsuiteAccountId: string, limit: number): { stop(): number } {
+  let sum = 0;
+  let samples = 0;
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      const stats = await emulator.getStats(netsuiteAccountId).catch(() => undefined);
+      if (stats && !stopped) {
+        sum += stats.inFlight;
+        samples++;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    stop() {
+      stopped = true;
+      return samples === 0 ? NaN : sum / samples / limit;
+    },
+  };
 }
 
 /** Polls the runs until every bill's run has ended (any terminal status), or the deadline passes. */

@@ -54,6 +54,7 @@ export function printBurst(settings: BurstSettings, temporal: TemporalBurstResul
   both('bills without an invoice', (r) => String(r.missing));
   both('extra invoice writes (re-sent upserts)', (r) => String(r.extraWrites));
   both('peak NetSuite concurrency (emulator)', (r) => String(r.peakConcurrency));
+  both('NetSuite kept busy (mean requests in flight / C)', (r) => (r.netsuiteUtilisation === undefined || Number.isNaN(r.netsuiteUtilisation) ? '?' : `${(r.netsuiteUtilisation * 100).toFixed(1)} %`));
   both('CPU seconds of the worker process', (r) => ('workerCpuSeconds' in r ? r.workerCpuSeconds : r.cpuSeconds).toFixed(1));
   for (const [kind, cpu] of Object.entries(temporal.workerThreads).sort(([, a], [, b]) => b - a)) rows.push([`  of which ${kind}`, cpu.toFixed(1), '']);
   rows.push(['CPU seconds of the Temporal server', temporal.serverCpuSeconds === undefined ? '?' : temporal.serverCpuSeconds.toFixed(1), '']);

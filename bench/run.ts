@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   printFigures(figures);
   if (options.microOnly) return finish(figures);
 
-  const stack = await startBenchStack({ temporalAddress: options.temporalAddress });
+  const stack = await startBenchStack({ temporalAddress: options.temporalAddress, devServerConfig: options.devServerConfig, productionShards: options.productionShards });
   try {
     const settings = { bills: options.bills, latencyMs: options.latencyMs, concurrency: options.concurrency, cpuProfDir: options.cpuProfDir };
     const loadBefore = loadLine();

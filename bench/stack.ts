@@ -12,6 +12,7 @@ import { CredentialCipher } from '../secrets/credentialCipher';
 import { startEmbeddedPostgres } from '../stack/postgres';
 import { resolveTemporalCli } from '../stack/temporalCli';
 import { startBenchDevServer } from './devServer';
+import { startProductionServer } from './productionServer';
 import { freePort } from './freePort';
 import { processTreeCpuSeconds } from './processStats';
 
@@ -37,7 +38,14 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(options: { temporalAddress?: string }): Promise<BenchStack> {
+export interface BenchStackOptions {
+  temporalAddress?: string;
+  devServerConfig?: string[];
+  /** Run the real Temporal server on the embedded PostgreSQL with this many history shards instead of the dev server. */
+  productionShards?: number;
+}
+
+export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -54,10 +62,17 @@ export async function startBenchStack(options: { temporalAddress?: string }): Pr
     let temporalAddress = options.temporalAddress;
     let serverMetricsUrl: string | undefined;
     let serverPid: number | undefined;
-    if (!temporalAddress) {
-      const cliPath = resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH });
+    const cliPath = resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH });
+    if (!temporalAddress && options.productionShards) {
+      if (!cliPath) throw new Error('the benchmark needs the temporal CLI (to register search attributes): run `npm run setup` or set TEMPORAL_CLI_PATH');
+      const server = await startProductionServer({ databaseUrl: pg.url, dataDir: tmpDir, historyShards: options.productionShards, cliPath });
+      stops.push(server.stop);
+      temporalAddress = server.address;
+      serverMetricsUrl = server.metricsUrl;
+      serverPid = server.pid;
+    } else if (!temporalAddress) {
       if (!cliPath) throw new Error('the benchmark needs the temporal CLI: run `npm run setup` or set TEMPORAL_CLI_PATH');
-      const server = await startBenchDevServer({ cliPath, dataDir: tmpDir, port: await freePort(), metricsPort: await freePort() });
+      const server = await startBenchDevServer({ cliPath, dataDir: tmpDir, port: await freePort(), metricsPort: await freePort(), dynamicConfig: options.devServerConfig });
       stops.push(server.stop);
       temporalAddress = server.address;
       serverMetricsUrl = server.metricsUrl;

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { approveAndNotify } from '../client/bills';
 import { histogram, labelValues, scrape, total, type HistogramSummary, type Sample } from './metrics';
 import { freePort } from './freePort';
-import { collectOutcome, waitForRuns, type BurstOutcome } from './outcome';
+import { collectOutcome, sampleNetSuiteUse, waitForRuns, type BurstOutcome } from './outcome';
 import { threadBreakdown, threadCpuSeconds, watchProcess } from './processStats';
 import { seedBurst } from './seed';
 import type { BenchStack } from './stack';
@@ -63,11 +63,13 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
     const threadsBefore = threadCpuSeconds(worker.pid);
     const physicalMs = (settings.bills * settings.latencyMs) / settings.concurrency;
 
+    const use = sampleNetSuiteUse(stack.emulator.admin, burst.integration.netsuiteAccountId, settings.concurrency);
     const startedAt = Date.now();
     await approveAndNotify({ db: stack.db, temporal: stack.temporal, taskQueue }, burst.integration.orgId, burst.billIds, 'bench');
     const approvalsSignalledMs = Date.now() - startedAt;
     await waitForRuns(stack.db, burst.integration.configId, settings.bills, startedAt + Math.max(600_000, physicalMs * 10));
     const usage = watch.stop();
+    const netsuiteUtilisation = use.stop();
     const cpuAfter = stack.cpuSeconds();
     const workerThreads = threadBreakdown(worker.pid, threadsBefore, threadCpuSeconds(worker.pid));
     const { slotsBusy, peakHeapUsedMb, peakHeapTotalMb } = slots.stop();
@@ -79,6 +81,7 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
     const outcome = await collectOutcome(stack.db, stack.emulator.admin, burst, startedAt);
     return {
       ...outcome,
+      netsuiteUtilisation,
       approvalsSignalledMs,
       allClosedMs,
       workerCpuSeconds: usage.cpuSeconds,

@@ -16,10 +16,11 @@ export interface BenchWorker {
  * memory are the worker's alone. With `cpuProfDir`, node writes a V8 CPU profile there on exit.
  */
 export async function startBenchWorker(options: { env: Record<string, string>; taskQueue: string; metricsPort: number; cpuProfDir?: string }): Promise<BenchWorker> {
-  const nodeArgs = [...startNodeFlags(), ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])];
+  const start = startCommand();
+  const nodeArgs = [...start.flags, ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])];
   const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '..', 'worker', 'main.js')], {
     // Temporal's runtime metrics (task slots, schedule-to-start latencies) on a port we know.
-    env: { ...process.env, ...options.env, TEMPORAL_TASK_QUEUE: options.taskQueue, TEMPORAL_METRICS_PORT: String(options.metricsPort), LOG_LEVEL: 'info' },
+    env: { ...process.env, ...start.env, ...options.env, TEMPORAL_TASK_QUEUE: options.taskQueue, TEMPORAL_METRICS_PORT: String(options.metricsPort), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -47,12 +48,13 @@ export async function startBenchWorker(options: { env: Record<string, string>; t
 }
 
 /**
- * The node flags `npm start` runs the service with (its heap budget), read from package.json so the
- * benchmark's worker is the one users run. BENCH_WORKER_NODE_FLAGS replaces them, to try others.
+ * How `npm start` runs the service (its heap budget and allocator setting), read from package.json so
+ * the benchmark's worker is the one users run. BENCH_WORKER_NODE_FLAGS replaces the node flags.
  */
-function startNodeFlags(): string[] {
-  if (process.env.BENCH_WORKER_NODE_FLAGS !== undefined) return process.env.BENCH_WORKER_NODE_FLAGS.split(' ').filter(Boolean);
+function startCommand(): { env: Record<string, string>; flags: string[] } {
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const flags = / node ((?:--\S+ )*)dist\/worker\/main\.js/.exec(pkg.scripts.start ?? '')?.[1] ?? '';
-  return flags.split(' ').filter(Boolean);
+  const match = /&& ((?:[A-Z_]+=\S+ )*)node ((?:--\S+ )*)dist\/worker\/main\.js/.exec(pkg.scripts.start ?? '');
+  const env = Object.fromEntries((match?.[1] ?? '').split(' ').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+  const flags = (process.env.BENCH_WORKER_NODE_FLAGS ?? match?.[2] ?? '').split(' ').filter(Boolean);
+  return { env, flags };
 }
