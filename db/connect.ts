@@ -21,6 +21,10 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Ky
   // A restarted or failed-over server ends idle connections; the pool drops them and reconnects on
   // the next query. Unhandled, the 'error' event would crash the worker.
   pool.on('error', () => undefined);
+  // The pool listens for errors only on idle clients. A client checked out when the server goes away
+  // can report its broken connection twice (the failed query, then the socket), and the second report,
+  // unheard, would crash the process; its query has failed already and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })] });
 }
 
