@@ -80,6 +80,7 @@ function printBreakdown(result: TemporalBurstResult): void {
     ['activity schedule-to-start', h(b.activityScheduleToStart)],
     ...Object.entries(b.activityExecution).map(([type, x]) => [`activity ${type}`, h(x)]),
     ...Object.entries(b.slotsBusy).map(([kind, x]) => [`${kind} slots busy (of ${x.size})`, `mean ${x.mean.toFixed(1)}, max ${x.max}`]),
+    ['worker event-loop delay, mean / worst p99', `${b.eventLoopLagMeanMs.toFixed(1)} / ${b.eventLoopLagP99MaxMs.toFixed(0)} ms`],
     ['worker main-thread V8 heap, peak used / total', `${b.peakHeapUsedMb.toFixed(0)} / ${b.peakHeapTotalMb.toFixed(0)} MB`],
     ['sticky cache misses / forced evictions', `${b.stickyCacheMisses} / ${b.cacheEvictions}`],
   ];

@@ -27,6 +27,9 @@ export interface TimeBreakdown {
   /** Largest V8 heap of the worker's main thread seen in the burst (the service's /metrics), MB. */
   peakHeapUsedMb: number;
   peakHeapTotalMb: number;
+  /** How late the worker's event loop ran callbacks (prom-client's figures, sampled each second), ms. */
+  eventLoopLagMeanMs: number;
+  eventLoopLagP99MaxMs: number;
   stickyCacheMisses: number;
   /** Workflows evicted from the worker's cache (replayed from history when they next run). */
   cacheEvictions: number;
@@ -72,7 +75,7 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
     const netsuiteUtilisation = use.stop();
     const cpuAfter = stack.cpuSeconds();
     const workerThreads = threadBreakdown(worker.pid, threadsBefore, threadCpuSeconds(worker.pid));
-    const { slotsBusy, peakHeapUsedMb, peakHeapTotalMb } = slots.stop();
+    const { slotsBusy, peakHeapUsedMb, peakHeapTotalMb, eventLoopLagMeanMs, eventLoopLagP99MaxMs } = slots.stop();
     const allClosedMs = await waitUntilClosed(stack, taskQueue, startedAt);
 
     const workerMetrics = await scrape(worker.metricsUrl);
@@ -100,6 +103,8 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
         slotsBusy,
         peakHeapUsedMb,
         peakHeapTotalMb,
+        eventLoopLagMeanMs,
+        eventLoopLagP99MaxMs,
         stickyCacheMisses: total(workerMetrics, 'temporal_sticky_cache_miss_total'),
         cacheEvictions: total(workerMetrics, 'temporal_sticky_cache_total_forced_eviction_total'),
         server: serverBefore && serverAfter ? serverBreakdown(serverBefore, serverAfter) : undefined,
@@ -130,11 +135,15 @@ function sampleSlots(metricsUrl: string, serviceMetricsUrl: string) {
   const seen: Record<string, { sum: number; max: number; samples: number; size: number }> = {};
   let peakHeapUsedMb = 0;
   let peakHeapTotalMb = 0;
+  const lag = { sum: 0, samples: 0, p99Max: 0 };
   const timer = setInterval(() => {
     scrape(serviceMetricsUrl)
       .then((samples) => {
         peakHeapUsedMb = Math.max(peakHeapUsedMb, total(samples, 'nodejs_heap_size_used_bytes') / 2 ** 20);
         peakHeapTotalMb = Math.max(peakHeapTotalMb, total(samples, 'nodejs_heap_size_total_bytes') / 2 ** 20);
+        lag.sum += total(samples, 'nodejs_eventloop_lag_mean_seconds') * 1000;
+        lag.samples++;
+        lag.p99Max = Math.max(lag.p99Max, total(samples, 'nodejs_eventloop_lag_p99_seconds') * 1000);
       })
       .catch(() => undefined);
     scrape(metricsUrl)
@@ -155,7 +164,7 @@ function sampleSlots(metricsUrl: string, serviceMetricsUrl: string) {
     stop() {
       clearInterval(timer);
       const slotsBusy = Object.fromEntries(Object.entries(seen).map(([kind, s]) => [kind, { mean: s.sum / Math.max(1, s.samples), max: s.max, size: s.size }]));
-      return { slotsBusy, peakHeapUsedMb, peakHeapTotalMb };
+      return { slotsBusy, peakHeapUsedMb, peakHeapTotalMb, eventLoopLagMeanMs: lag.sum / Math.max(1, lag.samples), eventLoopLagP99MaxMs: lag.p99Max };
     },
   };
 }
