@@ -22,9 +22,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
+# MALLOC_ARENA_MAX and the node flags below are npm start's: the worker's measured budget (README
+# "Benchmarks"), kept equal by test/compose.
 ENV NODE_ENV=production \
     DATA_DIR=/var/lib/netsuite-sync \
-    PORT=8080
+    PORT=8080 \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 # package.json is how projectDir() finds the application root; console/ holds the web console's static
 # files, which the API serves from there.
@@ -37,4 +40,4 @@ COPY console ./console
 RUN mkdir -p /var/lib/netsuite-sync && chown node:node /var/lib/netsuite-sync
 USER node
 EXPOSE 8080
-CMD ["node", "dist/worker/main.js"]
+CMD ["node", "--max-old-space-size=256", "--max-semi-space-size=4", "dist/worker/main.js"]

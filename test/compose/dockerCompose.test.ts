@@ -102,7 +102,11 @@ describe('docker-compose.yml', () => {
     expect(copies.some((c) => !c.from && c.sources!.includes('package.json'))).toBe(true);
     if (fs.existsSync(path.join(root, 'console'))) expect(copiedFrom('console')?.sources).toEqual(['console']);
     const cmd = final.commands.filter((c) => c.instruction === 'CMD').pop()!;
-    expect(cmd.args).toEqual(['node', 'dist/worker/main.js']);
+    // The container runs the service as `npm start` does: the same node flags and malloc setting.
+    const start = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.start as string;
+    const nodeFlags = /\bnode ((?:--\S+ )*)dist\/worker\/main\.js/.exec(start)![1]!.trim().split(' ').filter(Boolean);
+    expect(cmd.args).toEqual(['node', ...nodeFlags, 'dist/worker/main.js']);
+    if (/MALLOC_ARENA_MAX=2/.test(start)) expect(final.commands.find((c) => c.instruction === 'ENV' && /MALLOC_ARENA_MAX=2/.test(c.text))).toBeDefined();
     expect(fs.existsSync(path.join(root, 'worker', 'main.ts'))).toBe(true);
   });
 
