@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { projectDir } from '../stack/projectDir';
 import { SEARCH_ATTRIBUTES } from '../stack/searchAttributes';
-import { freePort } from './freePort';
+import { freePort } from '../stack/freePort';
 
 const run = promisify(execFile);
 

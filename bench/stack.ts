@@ -13,7 +13,7 @@ import { startEmbeddedPostgres } from '../stack/postgres';
 import { resolveTemporalCli } from '../stack/temporalCli';
 import { startBenchDevServer } from './devServer';
 import { startProductionServer } from './productionServer';
-import { freePort } from './freePort';
+import { freePort } from '../stack/freePort';
 import { processTreeCpuSeconds } from './processStats';
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { approveAndNotify } from '../client/bills';
 import { histogram, labelValues, scrape, total, type HistogramSummary, type Sample } from './metrics';
-import { freePort } from './freePort';
+import { freePort } from '../stack/freePort';
 import { collectOutcome, sampleNetSuiteUse, waitForRuns, type BurstOutcome } from './outcome';
 import { threadBreakdown, threadCpuSeconds, watchProcess } from './processStats';
 import { seedBurst } from './seed';
