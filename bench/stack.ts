@@ -11,7 +11,7 @@ import { startMailSink } from '../mail/sink';
 import { CredentialCipher } from '../secrets/credentialCipher';
 import { startEmbeddedPostgres } from '../stack/postgres';
 import { resolveTemporalCli } from '../stack/temporalCli';
-import { startBenchDevServer } from './devServer';
+import { startTemporalDevServer } from '../stack/temporalServer';
 import { startProductionServer } from './productionServer';
 import { freePort } from '../stack/freePort';
 import { processTreeCpuSeconds } from './processStats';
@@ -72,7 +72,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       serverPid = server.pid;
     } else if (!temporalAddress) {
       if (!cliPath) throw new Error('the benchmark needs the temporal CLI: run `npm run setup` or set TEMPORAL_CLI_PATH');
-      const server = await startBenchDevServer({ cliPath, dataDir: tmpDir, port: await freePort(), metricsPort: await freePort(), dynamicConfig: options.devServerConfig });
+      // As the embedded stack runs it, headless, with its own metrics for the report.
+      const server = await startTemporalDevServer({ cliPath, dataDir: tmpDir, port: await freePort(), namespace: 'default', metricsPort: await freePort(), dynamicConfig: options.devServerConfig });
       stops.push(server.stop);
       temporalAddress = server.address;
       serverMetricsUrl = server.metricsUrl;

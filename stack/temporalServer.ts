@@ -10,6 +10,9 @@ export interface RunningTemporal {
   readonly address: string;
   readonly namespace: string;
   readonly uiUrl?: string;
+  /** The server's own Prometheus metrics, when a metrics port was asked for. */
+  readonly metricsUrl?: string;
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -17,8 +20,13 @@ export interface DevServerOptions {
   cliPath: string;
   dataDir: string;
   port: number;
-  uiPort: number;
+  /** The Web UI's port; without one the server runs headless. */
+  uiPort?: number;
   namespace: string;
+  /** Exposes the server's own metrics (the benchmark reads its latencies there). */
+  metricsPort?: number;
+  /** `--dynamic-config-value KEY=VALUE` pairs. */
+  dynamicConfig?: string[];
   logger?: Logger;
   /** Seconds to wait for the server to answer. */
   readyTimeoutSeconds?: number;
@@ -46,13 +54,14 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     '127.0.0.1',
     '--port',
     String(options.port),
-    '--ui-port',
-    String(options.uiPort),
+    ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
     '--namespace',
     options.namespace,
     '--log-level',
     'error',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...(options.dynamicConfig ?? []).flatMap((pair) => ['--dynamic-config-value', pair]),
   ];
   const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -71,11 +80,14 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
       `temporal dev server exited before serving on ${address} (is the port in use? set TEMPORAL_DEV_PORT): ${output.trim()}`,
     );
   }
-  options.logger?.info({ address, ui: `http://127.0.0.1:${options.uiPort}` }, 'temporal dev server ready');
+  const uiUrl = options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined;
+  options.logger?.info({ address, ui: uiUrl }, 'temporal dev server ready');
   return {
     address,
     namespace: options.namespace,
-    uiUrl: `http://127.0.0.1:${options.uiPort}`,
+    uiUrl,
+    metricsUrl: options.metricsPort ? `http://127.0.0.1:${options.metricsPort}/metrics` : undefined,
+    pid: child.pid,
     stop: () => stopChild(child, exited),
   };
 }
