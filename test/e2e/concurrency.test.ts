@@ -25,15 +25,7 @@ beforeAll(async () => {
   const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS });
   await h.db.updateTable('netsuiteCredential').set({ concurrencyLimit: 3 }).where('id', '=', seeded.credentialId).execute();
-  const env = {
-    DATABASE_URL: h.databaseUrl,
-    TEMPORAL_ADDRESS: h.temporalAddress,
-    TEMPORAL_TASK_QUEUE: queue,
-    CREDENTIALS_ENCRYPTION_KEY: h.encryptionKey,
-    NETSUITE_URL_TEMPLATE: h.urlTemplate,
-    SMTP_URL: h.mailSink.url,
-    DATA_DIR: h.tmpDir,
-  };
+  const env = h.serviceEnv(queue);
   workers = [spawnWorkerProcess(env), spawnWorkerProcess(env)];
   await Promise.all(workers.map((w) => w.ready));
 }, 180_000);

@@ -171,16 +171,7 @@ describe('the counter and a crashing worker', () => {
     const w = await world();
     // A worker process of its own, on its own task queue, so killing it stops everything that counts.
     const queue = `crash-${crypto.randomUUID()}`;
-    const env = {
-      DATABASE_URL: h.databaseUrl,
-      TEMPORAL_ADDRESS: h.temporalAddress,
-      TEMPORAL_TASK_QUEUE: queue,
-      CREDENTIALS_ENCRYPTION_KEY: h.encryptionKey,
-      NETSUITE_URL_TEMPLATE: h.urlTemplate,
-      SMTP_URL: h.mailSink.url,
-      DATA_DIR: h.tmpDir,
-      FAILURE_THRESHOLD: '10',
-    };
+    const env = { ...h.serviceEnv(queue), FAILURE_THRESHOLD: '10' };
     const onQueue = { db: h.db, temporal: h.temporal, taskQueue: queue };
     const syncOn = async (n: number) => {
       const saved = await Promise.all(Array.from({ length: n }, () => saveAndNotify(onQueue, w.seeded.orgId, sampleBill(w.bad))));

@@ -24,13 +24,7 @@ beforeAll(async () => {
   const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS });
   worker = spawnWorkerProcess({
-    DATABASE_URL: h.databaseUrl,
-    TEMPORAL_ADDRESS: h.temporalAddress,
-    TEMPORAL_TASK_QUEUE: queue,
-    CREDENTIALS_ENCRYPTION_KEY: h.encryptionKey,
-    NETSUITE_URL_TEMPLATE: h.urlTemplate,
-    SMTP_URL: h.mailSink.url,
-    DATA_DIR: h.tmpDir,
+    ...h.serviceEnv(queue),
     NETSUITE_RETRY_BASE_MS: '50',
     NETSUITE_RETRY_MAX_MS: '200',
   });

@@ -41,6 +41,8 @@ export interface Harness {
   mailSink: MailSink;
   /** Stops the worker (waiting for it to drain), runs `between`, and starts a fresh one. */
   restartWorker(between?: () => Promise<void>): Promise<void>;
+  /** The environment of a service process (`npm start`) working in this harness's world on `taskQueue`. */
+  serviceEnv(taskQueue: string): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,15 @@ export async function createHarness(options: { retry?: RetrySettings; tokenTtlSe
     tmpDir,
     readMail: () => readSinkMessages(mailDir),
     mailSink: sink,
+    serviceEnv: (queue) => ({
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: queue,
+      CREDENTIALS_ENCRYPTION_KEY: key.toString('base64'),
+      NETSUITE_URL_TEMPLATE: urlTemplate,
+      SMTP_URL: sink.url,
+      DATA_DIR: tmpDir,
+    }),
     async restartWorker(between) {
       worker.shutdown();
       await running;
