@@ -1,9 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { getRun } from '../db/runs';
-import type { IntegrationFailuresInput } from '../workflows/integrationFailures';
-import { failureWorkflowId, runOutcomeSignal, type OutcomeReport } from '../workflows/failureSignals';
 import type { ActivityDeps } from './deps';
+import { reportToFailureCounter } from '../temporal/client';
+import type { IntegrationFailuresInput, OutcomeReport } from '../temporal/contract';
 
 const MAX_REASON = 500;
 
@@ -25,14 +24,6 @@ export function makeReportOutcome(deps: ActivityDeps) {
       report = { kind: 'error', runId, at, eventId: event.id, eventName: event.eventName, reason: event.reason.slice(0, MAX_REASON), billId: run.entityId };
     }
     const input: IntegrationFailuresInput = { organizationId: run.organizationId, configId: run.configId, threshold: deps.failureThreshold };
-    await deps.temporal.workflow.signalWithStart('integrationFailures', {
-      taskQueue: deps.taskQueue,
-      workflowId: failureWorkflowId(run.configId),
-      args: [input],
-      signal: runOutcomeSignal,
-      signalArgs: [report],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      staticSummary: `Successive-error counter of integration ${run.configId}`,
-    });
+    await reportToFailureCounter(deps.temporal, deps.taskQueue, input, report);
   };
 }

@@ -1,8 +1,8 @@
 import { getBill } from '../db/bills';
 import { startRun as insertRun } from '../db/runs';
 import { BILL_ENTITY_TYPE, NETSUITE_DESTINATION } from '../domain/configData';
-import type { SyncTrigger } from '../workflows/signals';
 import type { ActivityDeps } from './deps';
+import { type SyncTrigger } from '../temporal/contract';
 
 export interface StartRunInput {
   runId: string;

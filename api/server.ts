@@ -4,13 +4,16 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerAuth } from './auth';
 import { registerConsole } from './console';
+import type { Readiness } from '../observability/readiness';
 import type { ApiDeps } from './deps';
 import { registerErrorHandler } from './errors';
 import { registerRoutes } from './routes';
 
 export interface ServerOptions {
-  /** True once migrations ran and the worker polls; /health answers 503 until then. */
+  /** True once migrations ran and the worker polls; /health (liveness) answers 503 until then. */
   isReady: () => boolean;
+  /** What GET /ready reports: the dependencies right now and the outbox backlog; absent, there is no /ready. */
+  readiness?: () => Promise<Readiness>;
   /** The m3ter-compatible API, its documents and the console; absent in a worker-only process. */
   api?: () => ApiDeps | undefined;
   logger?: import('pino').Logger;
@@ -38,10 +41,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
 
+  // Liveness: the process is up and started; cheap, so a supervisor can ask it often.
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     if (!options.isReady()) return reply.code(503).send({ status: 'starting' });
     return { status: 'ok' };
   });
+  // Readiness: can this process do its job now? 503 says which dependency is missing.
+  const readiness = options.readiness;
+  if (readiness) {
+    app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
+      if (!options.isReady()) return reply.code(503).send({ status: 'starting' });
+      const report = await readiness();
+      return reply.code(report.status === 'unavailable' ? 503 : 200).send(report);
+    });
+  }
   const metrics = options.metrics;
   if (metrics) {
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics()));

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { projectDir } from '../stack/projectDir';
-import { SEARCH_ATTRIBUTES } from '../stack/searchAttributes';
 import { freePort } from '../stack/freePort';
+import { SEARCH_ATTRIBUTES } from '../temporal/contract';
 
 const run = promisify(execFile);
 

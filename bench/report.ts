@@ -61,7 +61,8 @@ export function printBurst(settings: BurstSettings, temporal: TemporalBurstResul
   both('CPU seconds of PostgreSQL', (r) => r.postgresCpuSeconds.toFixed(1));
   both('peak RSS in the burst, MB', (r) => ('workerPeakRssMb' in r ? r.workerPeakRssMb : r.peakRssMb).toFixed(0));
   rows.push(['peak RSS since the worker started (bundling included), MB', temporal.workerLifetimePeakRssMb.toFixed(0), '']);
-  rows.push(['all approvals signalled after', s(temporal.approvalsSignalledMs), '']);
+  rows.push(['POST bills/approve with all N ids answered after', `${temporal.approvalCallMs} ms`, '']);
+  rows.push(['every sync started (outbox delivered) after', s(temporal.allSyncsStartedMs), '']);
   rows.push(['every billSync workflow closed after', temporal.allClosedMs === undefined ? '?' : s(temporal.allClosedMs), '']);
   if (direct) rows.push(['overhead ratio, Temporal wall / direct wall', `${(temporal.wallMs / direct.wallMs).toFixed(3)}×`, '']);
   table(rows);

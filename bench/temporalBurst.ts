@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
-import { approveAndNotify } from '../client/bills';
 import { histogram, labelValues, scrape, total, type HistogramSummary, type Sample } from './metrics';
 import { freePort } from '../stack/freePort';
 import { collectOutcome, sampleNetSuiteUse, waitForRuns, type BurstOutcome } from './outcome';
 import { threadBreakdown, threadCpuSeconds, watchProcess } from './processStats';
-import { seedBurst } from './seed';
+import { seedBurst, type SeededBurst } from './seed';
 import type { BenchStack } from './stack';
 import { startBenchWorker } from './workerProcess';
 
@@ -37,7 +36,10 @@ export interface TimeBreakdown {
 }
 
 export interface TemporalBurstResult extends BurstOutcome {
-  approvalsSignalledMs: number;
+  /** The one `POST /bills/approve` call with all N ids, as a client sees it. */
+  approvalCallMs: number;
+  /** From the call until the outbox relay had started (or signalled) every bill's sync. */
+  allSyncsStartedMs: number;
   allClosedMs?: number;
   workerCpuSeconds: number;
   workerPeakRssMb: number;
@@ -67,9 +69,10 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
     const physicalMs = (settings.bills * settings.latencyMs) / settings.concurrency;
 
     const use = sampleNetSuiteUse(stack.emulator.admin, burst.integration.netsuiteAccountId, settings.concurrency);
+    const token = await apiToken(worker.serviceUrl, burst);
     const startedAt = Date.now();
-    await approveAndNotify({ db: stack.db, temporal: stack.temporal, taskQueue }, burst.integration.orgId, burst.billIds, 'bench');
-    const approvalsSignalledMs = Date.now() - startedAt;
+    await approveThroughApi(worker.serviceUrl, token, burst);
+    const approvalCallMs = Date.now() - startedAt;
     await waitForRuns(stack.db, burst.integration.configId, settings.bills, startedAt + Math.max(600_000, physicalMs * 10));
     const usage = watch.stop();
     const netsuiteUtilisation = use.stop();
@@ -82,10 +85,12 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
     if (process.env.BENCH_DUMP_METRICS) fs.writeFileSync(process.env.BENCH_DUMP_METRICS, workerMetrics.map((m) => `${m.name} ${JSON.stringify(m.labels)} ${m.value}`).join('\n'));
     const serverAfter = stack.serverMetricsUrl ? await scrape(stack.serverMetricsUrl) : undefined;
     const outcome = await collectOutcome(stack.db, stack.emulator.admin, burst, startedAt);
+    const lastDelivered = await stack.db.selectFrom('outbox').select((eb) => eb.fn.max('dtDelivered').as('at')).where('configId', '=', burst.integration.configId).executeTakeFirst();
     return {
       ...outcome,
       netsuiteUtilisation,
-      approvalsSignalledMs,
+      approvalCallMs,
+      allSyncsStartedMs: lastDelivered?.at ? new Date(lastDelivered.at).getTime() - startedAt : Number.NaN,
       allClosedMs,
       workerCpuSeconds: usage.cpuSeconds,
       workerPeakRssMb: usage.peakRssMb,
@@ -112,6 +117,25 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
     };
   } finally {
     await worker.stop();
+  }
+}
+
+async function apiToken(serviceUrl: string, burst: SeededBurst): Promise<string> {
+  const basic = Buffer.from(`${burst.integration.apiKey}:${burst.integration.apiSecret}`).toString('base64');
+  const response = await fetch(`${serviceUrl}/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' });
+  if (!response.ok) throw new Error(`POST /oauth/token answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** What a billing team's month end does: every bill approved in one call (m3ter takes up to 1,000 ids a call). */
+async function approveThroughApi(serviceUrl: string, token: string, burst: SeededBurst): Promise<void> {
+  for (let start = 0; start < burst.billIds.length; start += 1000) {
+    const response = await fetch(`${serviceUrl}/organizations/${burst.integration.orgId}/bills/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ billIds: burst.billIds.slice(start, start + 1000) }),
+    });
+    if (!response.ok) throw new Error(`POST bills/approve answered ${response.status}: ${await response.text()}`);
   }
 }
 

@@ -7,6 +7,8 @@ export interface BenchWorker {
   metricsUrl: string;
   /** The service's own /metrics (its counters and Node's heap figures). */
   serviceMetricsUrl: string;
+  /** The service's HTTP API. */
+  serviceUrl: string;
   /** SIGTERM (the service drains and exits); resolves when the process is gone. */
   stop(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function startBenchWorker(options: { env: Record<string, string>; t
     pid: child.pid ?? -1,
     metricsUrl: `http://127.0.0.1:${options.metricsPort}/metrics`,
     serviceMetricsUrl: `${serviceUrl}/metrics`,
+    serviceUrl,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

@@ -18,14 +18,17 @@ import { CredentialCipher } from '../secrets/credentialCipher';
 import { cipherFromEnv } from '../secrets/cipherFromEnv';
 import { reencryptCredentials } from '../secrets/rekey';
 import { startStack } from '../stack';
-import { backfill, planBackfill } from './backfill';
-import { approveAndNotify, saveAndNotify } from './bills';
+import type { Client } from '@temporalio/client';
+import { HandoffPendingError, waitForDelivery, type Handoff } from '../handoff/outbox';
+import { startRelay } from '../handoff/relay';
+import { connectClient } from '../temporal/client';
+import { backfill, planBackfill } from '../usecases/backfill';
+import { approveAndHandOff, saveAndHandOff } from '../usecases/bills';
+import { enableAndReset } from '../usecases/configs';
 import { formatError } from './formatError';
 import { previewBill } from './preview';
 import { progressBar } from './progressBar';
 import { describeVerdict, quietReplayLogs, replayFile, replayFromServer } from './replay';
-import { enableAndReset } from './configs';
-import { connectClient } from './temporal';
 
 /**
  * `npm run -s cli -- <command>`: the service's operations from a shell. Output is JSON on stdout;
@@ -36,7 +39,8 @@ interface Session {
   cipher: CredentialCipher;
   env: Env;
   mailDir?: string;
-  withTemporal<T>(fn: (deps: { db: Db; temporal: Awaited<ReturnType<typeof connectClient>>; taskQueue: string }) => Promise<T>): Promise<T>;
+  /** Runs `fn` with a Temporal client and, meanwhile, an outbox relay in this process too. */
+  withTemporal<T>(fn: (deps: { db: Db; temporal: Client }) => Promise<T>): Promise<T>;
 }
 
 async function withSession<T>(options: { temporal?: boolean }, fn: (session: Session) => Promise<T>): Promise<T> {
@@ -53,10 +57,14 @@ async function withSession<T>(options: { temporal?: boolean }, fn: (session: Ses
       env,
       mailDir: stack.mailDir,
       async withTemporal(inner) {
-        const temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
+        const temporal = connectClient(stack.temporalAddress, stack.temporalNamespace);
+        // A running service's relay delivers the CLI's hand-offs too; this one makes sure they go
+        // out now even when no service runs (the CLI then uses the embedded parts itself).
+        const relay = startRelay({ db, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, failureThreshold: env.FAILURE_THRESHOLD, logger, databaseUrl: stack.databaseUrl, sweep: false });
         try {
-          return await inner({ db, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE });
+          return await inner({ db, temporal });
         } finally {
+          await relay.stop();
           await temporal.connection.close();
         }
       },
@@ -64,6 +72,21 @@ async function withSession<T>(options: { temporal?: boolean }, fn: (session: Ses
   } finally {
     await db.destroy();
     await stack.stop();
+  }
+}
+
+/**
+ * How the hand-offs a command wrote went: delivered to Temporal now, or still queued (Temporal away),
+ * in which case the service delivers them later — the change itself is stored either way.
+ */
+async function handedOver(db: Db, handoffs: readonly Handoff[]): Promise<{ delivered: number; queued: number; note?: string }> {
+  try {
+    await waitForDelivery(db, handoffs, { timeoutMs: 15_000 });
+    return { delivered: handoffs.length, queued: 0 };
+  } catch (error) {
+    if (!(error instanceof HandoffPendingError)) throw error;
+    const pending = await db.selectFrom('outbox').select('id').where('id', 'in', handoffs.map((h) => h.id)).where('dtDelivered', 'is', null).execute();
+    return { delivered: handoffs.length - pending.length, queued: pending.length, note: error.message };
   }
 }
 
@@ -162,18 +185,25 @@ export function buildCli(): Command {
     .description('create or recalculate a bill; integrations that do not wait for approval send it')
     .action(async (o: { org: string; file: string }) => {
       const input = readJsonFile(o.file, '--file') as never;
-      await withSession({ temporal: true }, (s) => s.withTemporal(async (deps) => {
-        const { bill: saved, workflows } = await saveAndNotify(deps, o.org, input);
-        print({ id: saved.id, version: saved.version, status: saved.status, billTotal: saved.billTotal, workflows });
-      }));
+      await withSession({ temporal: true }, (s) =>
+        s.withTemporal(async ({ db }) => {
+          const { bill: saved, handoffs } = await saveAndHandOff(db, o.org, input, 'cli');
+          print({ id: saved.id, version: saved.version, status: saved.status, billTotal: saved.billTotal, handoffs: await handedOver(db, handoffs) });
+        }),
+      );
     });
   bill
     .command('approve')
     .addOption(orgOption())
     .argument('<billIds...>', 'bill ids')
-    .description('approve bills, which signals their syncs')
+    .description('approve bills, which hands each to the syncs of every NetSuite integration')
     .action(async (billIds: string[], o: { org: string }) => {
-      await withSession({ temporal: true }, (s) => s.withTemporal(async (deps) => print(await approveAndNotify(deps, o.org, billIds, 'cli'))));
+      await withSession({ temporal: true }, (s) =>
+        s.withTemporal(async ({ db }) => {
+          const { approved, handoffs } = await approveAndHandOff(db, o.org, billIds, 'cli');
+          print({ approved, handoffs: await handedOver(db, handoffs) });
+        }),
+      );
     });
 
   const mapping = program.command('mapping').description('external mappings (m3ter entity → NetSuite record)');
@@ -225,10 +255,11 @@ export function buildCli(): Command {
     .description('re-enable a (possibly auto-disabled) integration; its successive-error count restarts at zero')
     .action(async (o: { org: string; config: string }) => {
       await withSession({ temporal: true }, (s) =>
-        s.withTemporal(async (deps) => {
-          const config = await enableAndReset({ ...deps, failureThreshold: s.env.FAILURE_THRESHOLD }, o.org, o.config);
-          if (!config) throw new Error(`--config: no integration config ${o.config} in this organization`);
-          print({ id: config.id, name: config.name, enabled: config.enabled });
+        s.withTemporal(async ({ db }) => {
+          const enabled = await enableAndReset(db, o.org, o.config, 'cli');
+          if (!enabled) throw new Error(`--config: no integration config ${o.config} in this organization`);
+          const { config } = enabled;
+          print({ id: config.id, name: config.name, enabled: config.enabled, handoffs: await handedOver(db, [enabled.handoff]) });
         }),
       );
     });

@@ -4,8 +4,8 @@ import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@tempora
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { billSyncWorkflowId } from '../domain/externalId';
 import { WORKFLOWS_PATH } from '../worker/createWorker';
+import { billSyncWorkflowId } from '../temporal/contract';
 
 /** A history event as a person reads it in the Temporal UI: its number, type and what it names. */
 export interface EventSummary {

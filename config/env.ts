@@ -29,6 +29,12 @@ export const envSchema = z.object({
   NETSUITE_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000),
   NETSUITE_RETRY_MAX_MS: z.coerce.number().int().min(1).default(300_000),
   NETSUITE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(12),
+  /** Outbox relay: signals delivered to Temporal at once per process, and the safety-net sweep's schedule. */
+  OUTBOX_RELAY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  OUTBOX_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  OUTBOX_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
+  OUTBOX_SWEEP_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Loopback port of Temporal's runtime metrics exporter, which /metrics passes on; 0 picks a free one. */
   TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),

@@ -3,7 +3,7 @@ import { billInputSchema, type BillInput, type LineItem } from '../domain/bill';
 import { signedAmount } from '../domain/lineItemType';
 import { fromCents, sumToCents } from '../domain/money';
 import { findAccount } from './accounts';
-import type { Db } from './connect';
+import { inTransaction, type Db } from './connect';
 import type { BillRow } from './schema';
 
 export class UnknownAccountError extends Error {
@@ -22,7 +22,7 @@ export class BillNotFoundError extends Error {
 
 /**
  * Creates a bill, or recalculates an existing one: a recalculation is a new version with its own line
- * items, and puts an approved bill back to PENDING, as m3ter does.
+ * items, and puts an approved bill back to PENDING, as m3ter does. In the caller's transaction, if any.
  */
 export async function saveBill(db: Db, organizationId: string, input: BillInput): Promise<BillRow & { lineItems: LineItem[] }> {
   const bill = billInputSchema.parse(input);
@@ -48,7 +48,7 @@ export async function saveBill(db: Db, organizationId: string, input: BillInput)
     timezone: bill.timezone ?? null,
     lastCalculatedDate: new Date(),
   };
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const existing = await tx.selectFrom('bill').select(['version', 'organizationId', 'locked']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (existing && existing.organizationId !== organizationId) throw new BillNotFoundError(id);
     if (existing?.locked) throw new BillLockedError(id);

@@ -29,3 +29,11 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Ky
 }
 
 export type Db = Kysely<Database>;
+
+/**
+ * Runs `work` in a transaction: the caller's, when `db` already is one (so a use-case can put several
+ * writes, say a bill and its outbox rows, in one commit), else a new one.
+ */
+export function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { ConcurrencySlotTimeoutError, type ConcurrencyGate } from '../netsuite/gate';
 import type { Db } from './connect';
+import { listen } from './listen';
 
 export interface PostgresGateOptions {
   /** Who holds a slot, for the lease table and logs; unique per process. */
@@ -66,7 +66,7 @@ export function createPostgresGate(db: Db, options: PostgresGateOptions = {}): P
     queue.freed = true;
     queue.wake?.();
   };
-  const listener = options.databaseUrl ? listenForFreedSlots(options.databaseUrl, wake) : undefined;
+  const listener = options.databaseUrl ? listen(options.databaseUrl, FREED, (accountId) => accountId && wake(accountId)) : undefined;
 
   async function limitOf(accountId: string): Promise<number> {
     const cached = limits.get(accountId);
@@ -174,45 +174,4 @@ export function createPostgresGate(db: Db, options: PostgresGateOptions = {}): P
       await listener?.close();
     },
   });
-}
-
-/**
- * A dedicated connection LISTENing for freed slots, reconnecting after a second when PostgreSQL
- * restarts; meanwhile waiters fall back to polling.
- */
-function listenForFreedSlots(databaseUrl: string, onFreed: (accountId: string) => void): { close(): Promise<void> } {
-  let client: pg.Client | undefined;
-  let closed = false;
-  let retry: NodeJS.Timeout | undefined;
-  const connect = async () => {
-    const next = new pg.Client({ connectionString: databaseUrl });
-    client = next;
-    const lost = () => {
-      if (client !== next) return;
-      client = undefined;
-      next.end().catch(() => undefined);
-      if (!closed) retry = setTimeout(() => void connect(), 1_000);
-    };
-    next.on('error', lost);
-    next.on('end', lost);
-    next.on('notification', (message) => {
-      if (message.channel === FREED && message.payload) onFreed(message.payload);
-    });
-    try {
-      await next.connect();
-      await next.query(`listen ${FREED}`);
-    } catch {
-      lost();
-    }
-  };
-  void connect();
-  return {
-    async close() {
-      closed = true;
-      clearTimeout(retry);
-      const current = client;
-      client = undefined;
-      await current?.end().catch(() => undefined);
-    },
-  };
 }

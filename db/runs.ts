@@ -29,6 +29,8 @@ export async function getRun(db: Db, id: string): Promise<IntegrationRun | undef
 }
 
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['COMPLETE', 'ERROR', 'AUTH_FAILED', 'DISABLED', 'SKIPPED'];
+/** A run a live sync is still working on (it updates the run as it retries). */
+export const IN_PROGRESS_STATUSES: readonly RunStatus[] = ['STARTED', 'RATE_LIMIT_RETRY', 'AWAITING_RETRY'];
 
 export async function listRuns(
   db: Db,

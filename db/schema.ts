@@ -208,7 +208,27 @@ export interface NetsuiteLeaseTable {
   expiresAt: ColumnType<Date, Date | string, Date | string>;
 }
 
+/** What an outbox row asks the relay to do (handoff/outbox.ts). */
+export type HandoffKind = 'billEvent' | 'configEnabled' | 'configDeleted';
+
+export interface OutboxTable {
+  id: ColumnType<string, never, never>;
+  organizationId: string;
+  configId: string;
+  billId: string | null;
+  kind: HandoffKind;
+  payload: JSONColumnType<Record<string, unknown>>;
+  origin: string;
+  dtCreated: Timestamp;
+  dtAvailable: Timestamp;
+  attempts: Generated<number>;
+  lastError: string | null;
+  dtDelivered: ColumnType<Date | null, never, Date | string | null>;
+  deliveredRunId: string | null;
+}
+
 export interface Database {
+  outbox: OutboxTable;
   netsuiteLease: NetsuiteLeaseTable;
   integrationEvent: IntegrationEventTable;
   notification: NotificationTable;

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { approveAndNotify, saveAndNotify } from '../client/bills';
 import { loadEnv } from '../config/env';
 import { createLogger } from '../config/logger';
 import { listRuns } from '../db/runs';
 import { AdminClient } from '../emulator/adminClient';
+import { waitForSyncs } from '../handoff/syncs';
+import { approveAndHandOff, saveAndHandOff } from '../usecases/bills';
 import { startService } from '../worker/service';
 import { spawnEmulator } from './emulatorProcess';
 import { generateKeyPair, type GeneratedKeyPair } from './keyPair';
@@ -50,16 +51,15 @@ async function main(): Promise<void> {
     });
     say(`Organization ${seeded.orgId}, integration ${seeded.configId} connected to NetSuite account ${NETSUITE_ACCOUNT}`);
 
-    const deps = { db: service.db, temporal: service.temporal, taskQueue: env.TEMPORAL_TASK_QUEUE };
     const billIds: string[] = [];
     for (const customer of CUSTOMERS) {
       const { account } = await seedCustomer({ db: service.db, emulator: admin, orgId: seeded.orgId, netsuiteAccountId: NETSUITE_ACCOUNT, account: { code: customer.code, name: customer.name } });
-      const { bill } = await saveAndNotify(deps, seeded.orgId, sampleBill(account.id, { usageUnits: customer.usageUnits }));
+      const { bill } = await saveAndHandOff(service.db, seeded.orgId, sampleBill(account.id, { usageUnits: customer.usageUnits }), 'demo');
       billIds.push(bill.id);
     }
     say(`${billIds.length} bills calculated; the integration waits for approval. Approving them…`);
-    const { workflows } = await approveAndNotify(deps, seeded.orgId, billIds, 'demo');
-    for (const id of workflows) await service.temporal.workflow.getHandle(id).result();
+    const { handoffs } = await approveAndHandOff(service.db, seeded.orgId, billIds, 'demo');
+    await waitForSyncs(service, handoffs);
 
     say('\nWhat arrived in NetSuite:');
     for (const invoice of await admin.listInvoices(NETSUITE_ACCOUNT)) {

@@ -10,8 +10,3 @@ export function invoiceExternalId(configId: string, billId: string): string {
 function compact(id: string): string {
   return id.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
 }
-
-/** Workflow ids are business keys: one bill-sync execution chain per (config, bill). */
-export function billSyncWorkflowId(configId: string, billId: string): string {
-  return `bill-sync/${configId}/${billId}`;
-}

@@ -1,11 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Backlog } from '../handoff/outbox';
+import type { RelayMetrics } from '../handoff/relay';
 import type { NetSuiteObserver, NetSuiteOperation } from '../netsuite/observer';
 
 /**
  * The service's own Prometheus metrics (prom-client). Temporal's runtime metrics (task latencies,
  * slots, polls) come from the SDK's own exporter; `/metrics` serves both (see metricsText).
  */
-export class SyncMetrics implements NetSuiteObserver {
+export class SyncMetrics implements NetSuiteObserver, RelayMetrics {
   readonly registry = new Registry();
   private readonly runs = new Counter({ name: 'netsuite_sync_runs_finished_total', help: 'Integration runs finished, by status (COMPLETE means a bill synced)', labelNames: ['status'], registers: [this.registry] });
   private readonly events = new Counter({ name: 'netsuite_sync_events_total', help: 'Integration events raised (failed runs, auto-disabling), by event name', labelNames: ['event_name'], registers: [this.registry] });
@@ -19,10 +21,47 @@ export class SyncMetrics implements NetSuiteObserver {
   private readonly throttled = new Counter({ name: 'netsuite_throttled_total', help: "Requests NetSuite refused with 429 (source=netsuite) or that waited too long for a slot of the account's concurrency limit (source=slot_wait)", labelNames: ['source'], registers: [this.registry] });
   private readonly inFlight = new Gauge({ name: 'netsuite_requests_in_flight', help: 'NetSuite requests this process has in flight, by NetSuite account (sum over workers for the account total)', labelNames: ['account'], registers: [this.registry] });
 
+  private readonly handoffs = new Counter({ name: 'netsuite_sync_handoffs_total', help: 'Outbox rows this process delivered to Temporal (outcome=delivered) or failed to deliver and will retry (outcome=failed)', labelNames: ['outcome'], registers: [this.registry] });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.throttled.inc({ source: 'netsuite' }, 0);
     this.throttled.inc({ source: 'slot_wait' }, 0);
+    this.handoffs.inc({ outcome: 'delivered' }, 0);
+    this.handoffs.inc({ outcome: 'failed' }, 0);
+  }
+
+  handoffsDelivered(count: number): void {
+    this.handoffs.inc({ outcome: 'delivered' }, count);
+  }
+
+  handoffsFailed(count: number): void {
+    this.handoffs.inc({ outcome: 'failed' }, count);
+  }
+
+  /** The outbox backlog, read from PostgreSQL at each scrape (it is the same for every process). */
+  watchOutbox(read: () => Promise<Backlog>): void {
+    let last: Promise<Backlog | undefined> | undefined;
+    // Both gauges come from one query per scrape.
+    const current = () => (last ??= read().catch(() => undefined).finally(() => setImmediate(() => (last = undefined))));
+    new Gauge({
+      name: 'netsuite_sync_outbox_undelivered',
+      help: 'Hand-offs (approvals, calculations, re-runs, …) stored but not yet delivered to Temporal',
+      registers: [this.registry],
+      async collect() {
+        const backlog = await current();
+        if (backlog) this.set(backlog.undelivered);
+      },
+    });
+    new Gauge({
+      name: 'netsuite_sync_outbox_oldest_age_seconds',
+      help: 'How long the oldest undelivered hand-off has waited (0 when none); alert when it grows',
+      registers: [this.registry],
+      async collect() {
+        const backlog = await current();
+        if (backlog) this.set(backlog.oldestAgeSeconds);
+      },
+    });
   }
 
   runFinished(status: string): void {

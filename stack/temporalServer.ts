@@ -2,9 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Logger } from 'pino';
-import { SEARCH_ATTRIBUTES } from './searchAttributes';
+import { SEARCH_ATTRIBUTES, SEARCH_KEYS } from '../temporal/contract';
 
 export interface RunningTemporal {
   readonly address: string;
@@ -134,7 +133,7 @@ export async function startSdkDownloadedServer(options: Omit<DevServerOptions, '
       dbFilename: path.join(options.dataDir, 'temporal.db'),
       ui: true,
       uiPort: options.uiPort,
-      searchAttributes: Object.keys(SEARCH_ATTRIBUTES).map((name) => defineSearchAttributeKey(name, SearchAttributeType.KEYWORD)),
+      searchAttributes: Object.values(SEARCH_KEYS),
     },
   });
   return {

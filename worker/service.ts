@@ -6,10 +6,11 @@ import type { RetrySettings } from '../activities';
 import { deriveTokenKey } from '../api/auth';
 import type { ApiDeps } from '../api/deps';
 import { buildServer } from '../api/server';
-import { connectClient } from '../client/temporal';
 import type { Env } from '../config/env';
 import { connectDatabase, type Db } from '../db/connect';
 import { createPostgresGate } from '../db/leases';
+import { backlog } from '../handoff/outbox';
+import { startRelay } from '../handoff/relay';
 import { migrateToLatest } from '../db/migrate';
 import { NetSuiteClient } from '../netsuite/client';
 import { TokenProvider } from '../netsuite/tokenProvider';
@@ -18,6 +19,8 @@ import { cipherFromEnv } from '../secrets/cipherFromEnv';
 import { startStack, type Stack } from '../stack';
 import { createSmtpMailer } from '../mail/mailer';
 import { SyncMetrics, metricsText } from '../observability/metrics';
+import { readinessCheck } from '../observability/readiness';
+import { connectClient } from '../temporal/client';
 import { freePort } from '../stack/freePort';
 import { createWorker } from './createWorker';
 
@@ -32,11 +35,12 @@ export interface RunningService {
 }
 
 /**
- * Everything `npm start` runs: the stack (embedded where unconfigured), migrations, the worker and
- * the HTTP server. /health turns 200 only when all of it is up. SERVICE_ROLE splits the two halves
- * so they scale apart: `worker` polls the task queue and serves /health only; `api` serves the API
- * and starts workflows but polls nothing. Every role migrates (kysely's lock makes that safe), so
- * either may start first.
+ * Everything `npm start` runs: the stack (embedded where unconfigured), migrations, the worker, the
+ * outbox relay and the HTTP server. /health (liveness) turns 200 once all of it is up; /ready says
+ * whether its dependencies answer now. SERVICE_ROLE splits the two halves so they scale apart:
+ * `worker` polls the task queue and serves /health, /ready and /metrics only; `api` serves the API,
+ * whose changes reach workflows through the outbox, and polls nothing. Every role relays the outbox
+ * and migrates (kysely's lock makes that safe), so either may start first.
  */
 export async function startService(env: Env, logger: Logger, options: { retry?: RetrySettings } = {}): Promise<RunningService> {
   let ready = false;
@@ -56,7 +60,8 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   const tokens = new TokenProvider(netsuite);
   const temporalMetricsUrl = await installRuntime(logger, env.TEMPORAL_METRICS_PORT);
   const connection = runsWorker ? await NativeConnection.connect({ address: stack.temporalAddress }) : undefined;
-  const temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
+  // Lazy: a process that serves the API starts (and takes approvals) while Temporal is away.
+  const temporal = connectClient(stack.temporalAddress, stack.temporalNamespace);
   const mailer = createSmtpMailer({ smtpUrl: stack.smtpUrl, from: env.MAIL_FROM });
   const worker = connection ? await createWorker({
     connection,
@@ -71,8 +76,33 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
     process.exit(1);
   });
 
-  const api: ApiDeps = { db, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, cipher, tokenKey: deriveTokenKey(encryptionKey), tokenTtlSeconds: 3600, failureThreshold: env.FAILURE_THRESHOLD, netsuite, logger };
-  const server = await buildServer({ isReady: () => ready, api: servesApi ? () => api : undefined, logger, metrics: () => metricsText(metrics, temporalMetricsUrl) });
+  // Every role relays the outbox: whichever processes hold the database deliver what it holds.
+  const relay = startRelay({
+    db,
+    temporal,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    failureThreshold: env.FAILURE_THRESHOLD,
+    logger,
+    databaseUrl: stack.databaseUrl,
+    metrics,
+    settings: { concurrency: env.OUTBOX_RELAY_CONCURRENCY },
+    sweep: {
+      intervalMs: env.OUTBOX_SWEEP_INTERVAL_SECONDS * 1000,
+      graceMs: env.OUTBOX_SWEEP_GRACE_SECONDS * 1000,
+      lookbackDays: env.OUTBOX_SWEEP_LOOKBACK_DAYS,
+      retentionDays: env.OUTBOX_RETENTION_DAYS,
+    },
+  });
+  metrics.watchOutbox(() => backlog(db));
+
+  const api: ApiDeps = { db, cipher, tokenKey: deriveTokenKey(encryptionKey), tokenTtlSeconds: 3600, netsuite, logger };
+  const server = await buildServer({
+    isReady: () => ready,
+    readiness: readinessCheck({ db, temporal, needsTemporal: !servesApi }),
+    api: servesApi ? () => api : undefined,
+    logger,
+    metrics: () => metricsText(metrics, temporalMetricsUrl),
+  });
   await server.listen({ port: env.PORT, host: '0.0.0.0' });
   const address = server.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : env.PORT}`;
@@ -89,6 +119,7 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
     async stop() {
       ready = false;
       await server.close();
+      await relay.stop();
       if (worker?.getState() === 'RUNNING') worker.shutdown();
       await running?.catch(() => undefined);
       await connection?.close();

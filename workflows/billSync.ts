@@ -13,20 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { BillSyncActivities, RunOutcome } from '../activities';
-import { billSyncSearchAttributes, SEARCH_KEYS } from './searchAttributes';
-import { billEventSignal, billSyncStatusQuery, rerunSignal, type BillSyncStatus, type SyncTrigger } from './signals';
-
-/**
- * The one argument of a bill sync, a JSON object so the Temporal UI's "Start Workflow" form can launch
- * a manual re-run: `{"organizationId": "...", "configId": "...", "billId": "...", "trigger": "manual"}`.
- */
-export interface BillSyncInput {
-  organizationId: string;
-  configId: string;
-  billId: string;
-  trigger: SyncTrigger;
-  parentIntegrationRunId?: string;
-}
+import { billEventSignal, billSyncSearchAttributes, billSyncStatusQuery, rerunSignal, SEARCH_KEYS, type BillSyncInput, type BillSyncResult, type BillSyncStatus, type SyncTrigger } from '../temporal/contract';
 
 const dbRetry = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 };
 const db = proxyActivities<BillSyncActivities>({ startToCloseTimeout: '15 seconds', retry: dbRetry });
@@ -48,7 +35,7 @@ const netsuite = proxyActivities<BillSyncActivities>({
  * status; the bill, the invoice body and all credentials stay in the database and the worker.
  * A bill event that arrives during a sync is not lost: the loop syncs the newest version once more.
  */
-export async function billSync(input: BillSyncInput): Promise<{ runs: string[] }> {
+export async function billSync(input: BillSyncInput): Promise<BillSyncResult> {
   const { workflowId, runId: workflowRunId } = workflowInfo();
   const pending: SyncTrigger[] = [input.trigger];
   const status: BillSyncStatus = { phase: 'idle', pendingEvents: 0, completedRuns: [] };

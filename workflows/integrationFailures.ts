@@ -1,15 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { FailureActivities } from '../activities';
 import { applyToCounter, initialCounterState, successiveErrors, type CounterInput, type FailureCounterState } from '../domain/failureCounter';
-import { configEnabledSignal, failureCountQuery, runOutcomeSignal } from './failureSignals';
-
-export interface IntegrationFailuresInput {
-  organizationId: string;
-  configId: string;
-  threshold: number;
-  /** Carried over by continue-as-new. */
-  state?: FailureCounterState;
-}
+import { configEnabledSignal, failureCountQuery, runOutcomeSignal, type IntegrationFailuresInput } from '../temporal/contract';
 
 const activities = proxyActivities<FailureActivities>({
   startToCloseTimeout: '1 minute',

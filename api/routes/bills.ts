@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { approveAndNotify, saveAndNotify } from '../../client/bills';
 import {
   BillStateError,
   type BillWithAccountCode,
@@ -17,6 +16,7 @@ import {
 } from '../../db/bills';
 import { BILL_STATUSES, BILLING_FREQUENCIES, billInputSchema, isoDate, storedLineItemSchema, type LineItem } from '../../domain/bill';
 import { lineItemTypeSchema } from '../../domain/lineItemType';
+import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { actorOf, orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
@@ -189,7 +189,7 @@ export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const found = new Set(await existingBillIds(deps.db, org, billIds));
       const missing = billIds.filter((id) => !found.has(id));
       if (missing.length > 0) throw new ApiError(404, `billIds: no bill ${missing.join(', ')} in this organization; nothing was approved`);
-      const { approved } = await approveAndNotify(deps, org, billIds, actorOf(request));
+      const { approved } = await approveAndHandOff(deps.db, org, billIds, actorOf(request));
       return { message: `Approved ${approved.length} bill${approved.length === 1 ? '' : 's'}` };
     },
   );
@@ -214,7 +214,7 @@ export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (request) => {
       const org = orgOf(request);
-      const { bill } = await saveAndNotify(deps, org, { ...request.body, id: request.params.id });
+      const { bill } = await saveAndHandOff(deps.db, org, { ...request.body, id: request.params.id }, actorOf(request));
       const saved = await getBillWithAccountCode(deps.db, org, bill.id);
       // Between our save and this read only a delete can intervene.
       if (!saved) throw notFound(`bill ${bill.id}`);
@@ -247,7 +247,7 @@ export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const org = orgOf(request);
       const id = request.params.id;
       if (request.body.status === 'APPROVED') {
-        const { approved } = await approveAndNotify(deps, org, [id], actorOf(request));
+        const { approved } = await approveAndHandOff(deps.db, org, [id], actorOf(request));
         if (approved.length === 0) throw notFound(`bill ${id}`);
       } else if (!(await refuseState(() => reopenBill(deps.db, org, id)))) {
         throw notFound(`bill ${id}`);

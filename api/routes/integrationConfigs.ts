@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlanSubjectMissingError } from '../../activities/plan';
-import { enableAndReset, stopConfigWorkflows } from '../../client/configs';
+import { deleteAndStop, enableAndReset } from '../../usecases/configs';
 import { previewBill } from '../../client/preview';
-import { createConfig, deleteConfig, findConfigForEntity, getConfig, listConfigs, updateConfig } from '../../db/configs';
+import { createConfig, findConfigForEntity, getConfig, listConfigs, updateConfig } from '../../db/configs';
 import type { IntegrationConfigRow } from '../../db/schema';
 import { AccountFilterSyntaxError, parseAccountFilter } from '../../domain/accountFilter';
 import { configDataSchema } from '../../domain/configData';
-import { orgOf } from '../auth';
+import { actorOf, orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { notFound, VersionConflictError } from '../errors';
 import { decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
@@ -204,10 +204,9 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
     `${base}/:id`,
     { schema: { tags: TAGS, summary: 'Delete an integration configuration (its runs, events and linked mappings too)', params: orgIdParams, response: { 200: configSchema, ...errorResponses } } },
     async (request) => {
-      const row = await deleteConfig(deps.db, orgOf(request), request.params.id);
-      if (!row) throw notFound(`integration configuration ${request.params.id}`);
-      await stopConfigWorkflows(deps, row.id);
-      return toConfig(row);
+      const deleted = await deleteAndStop(deps.db, orgOf(request), request.params.id, actorOf(request));
+      if (!deleted) throw notFound(`integration configuration ${request.params.id}`);
+      return toConfig(deleted.config);
     },
   );
 
@@ -215,9 +214,9 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
     `${base}/:id/enable`,
     { schema: { tags: TAGS, summary: 'Re-enable a disabled integration configuration', description: 'Also restarts its count of successive errors from zero.', params: orgIdParams, response: { 200: configSchema, ...errorResponses } } },
     async (request) => {
-      const row = await enableAndReset({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, failureThreshold: deps.failureThreshold }, orgOf(request), request.params.id);
-      if (!row) throw notFound(`integration configuration ${request.params.id}`);
-      return toConfig(row);
+      const enabled = await enableAndReset(deps.db, orgOf(request), request.params.id, actorOf(request));
+      if (!enabled) throw notFound(`integration configuration ${request.params.id}`);
+      return toConfig(enabled.config);
     },
   );
 

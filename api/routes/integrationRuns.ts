@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { rerunIntegrationRun, RerunNotPossibleError } from '../../client/rerun';
+import { rerunIntegrationRun, RerunNotPossibleError } from '../../usecases/rerun';
 import { getRunInOrg, latestRun, listRunsPage, type RunPageFilter } from '../../db/runs';
 import { RUN_STATUSES, type IntegrationRun } from '../../db/schema';
 import { BILL_ENTITY_TYPE, NETSUITE_DESTINATION } from '../../domain/configData';
-import { orgOf } from '../auth';
+import { actorOf, orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { commaList, decodeKeysetToken, encodeKeysetToken, listEnvelope, pageQuery } from '../pagination';
@@ -187,7 +187,7 @@ export function registerIntegrationRunRoutes(app: FastifyInstance, deps: ApiDeps
     async (request, reply) => {
       let started;
       try {
-        started = await rerunIntegrationRun({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue }, orgOf(request), request.params.id);
+        started = await rerunIntegrationRun(deps.db, orgOf(request), request.params.id, actorOf(request));
       } catch (error) {
         if (error instanceof RerunNotPossibleError) throw new ApiError(409, error.message);
         throw error;

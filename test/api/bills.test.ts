@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { seedIntegration } from '../../demo/seed';
-import { billSyncWorkflowId, invoiceExternalId } from '../../domain/externalId';
+import { invoiceExternalId } from '../../domain/externalId';
 import { createHarness, type Harness } from '../support/harness';
 import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { billSyncWorkflowId } from '../../temporal/contract';
 
 const NS = '5550042';
 let h: Harness;
@@ -84,7 +85,7 @@ describe('bills to NetSuite through the API', () => {
     const approved = await client.call('POST', '/organizations/{orgId}/bills/approve', { billIds: [bill.id] });
     expect(approved).toMatchObject({ status: 200, body: { message: 'Approved 1 bill' } });
 
-    await h.temporal.workflow.getHandle(billSyncWorkflowId(seeded.configId, bill.id)).result();
+    await h.settleBill(bill.id);
     const invoice = (await h.emulator.admin.listInvoices(NS)).find((i) => i.externalId === invoiceExternalId(seeded.configId, bill.id));
     expect(invoice).toBeDefined();
     expect(invoice!.total).toBeCloseTo(550.25, 2);

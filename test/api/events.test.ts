@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { saveAndNotify } from '../../client/bills';
+import { saveAndHandOff } from '../../usecases/bills';
 import { createAccount } from '../../db/accounts';
 import { INTEGRATION_EVENT_NAMES } from '../../db/schema';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
@@ -28,7 +28,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const deps = () => ({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue });
 type Client = Awaited<ReturnType<typeof apiClient>>;
 
 interface World {
@@ -49,8 +48,8 @@ async function world(): Promise<World> {
 
 /** One bill calculated for the account and synced to the end. */
 async function sync(w: World, accountId: string) {
-  const { bill, workflows } = await saveAndNotify(deps(), w.client.orgId, sampleBill(accountId));
-  for (const id of workflows) await h.temporal.workflow.getHandle(id).result();
+  const { bill, handoffs } = await saveAndHandOff(h.db, w.client.orgId, sampleBill(accountId), 'test');
+  await h.settle(handoffs);
   return bill;
 }
 

@@ -1,16 +1,15 @@
 import crypto from 'node:crypto';
-import { enableAndReset } from '../../client/configs';
+import { enableAndReset } from '../../usecases/configs';
 import { createAccount } from '../../db/accounts';
 import { seedIntegration } from '../../demo/seed';
-import { billSyncWorkflowId, invoiceExternalId } from '../../domain/externalId';
-import { billSyncStatusQuery } from '../../workflows/signals';
+import { invoiceExternalId } from '../../domain/externalId';
 import { eventually } from '../support/eventually';
 import { saveBill } from '../../db/bills';
 import { disableConfig } from '../../db/configs';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
-import { failureWorkflowId } from '../../workflows/failureSignals';
 import { apiClient, startApi, type ApiWorld } from '../support/api';
 import { createHarness, type Harness } from '../support/harness';
+import { billSyncWorkflowId, billSyncStatusQuery, failureWorkflowId } from '../../temporal/contract';
 
 let h: Harness;
 let api: ApiWorld;
@@ -214,6 +213,7 @@ describe('integration configurations', () => {
     expect(enabled.body.disabledReason ?? null).toBeNull();
     expect((await client.call('GET', `${CONFIGS}/${id}`)).body.enabled).toBe(true);
     // The failure counter heard about it: its workflow exists for this config.
+    await h.settleConfig(id);
     const handle = h.temporal.workflow.getHandle(failureWorkflowId(id));
     await expect(handle.describe().then((d) => d.workflowId)).resolves.toBeDefined();
 
@@ -341,12 +341,15 @@ describe('deleting an integration configuration', () => {
     const account = await createAccount(h.db, client.orgId, { code: 'DEL', name: 'Delete Co', emailAddress: 'd@example.com' });
     const put = await client.call('PUT', `/organizations/{orgId}/bills/${crypto.randomUUID()}`, { accountId: account.id, billDate: '2026-10-31', currency: 'USD', lineItems: [{ lineItemType: 'STANDING_CHARGE', description: 'Fee', quantity: 1, subtotal: 10 }] });
     expect(put.status).toBe(200);
+    await h.settleBill(put.body.id);
     const sync = h.temporal.workflow.getHandle(billSyncWorkflowId(seeded.configId, put.body.id));
     await eventually(() => sync.query(billSyncStatusQuery), (s) => s.phase === 'waitingForApproval', 'the sync waiting for approval');
     // The failure counter exists once any outcome was reported; make sure it runs.
-    await enableAndReset({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue, failureThreshold: 10 }, client.orgId, seeded.configId);
+    await h.settle([(await enableAndReset(h.db, client.orgId, seeded.configId, 'test'))!.handoff]);
 
     expect((await client.call('DELETE', `${CONFIGS}/${seeded.configId}`)).status).toBe(200);
+    // The termination is handed over with the deletion, and done once delivered.
+    await h.settleConfig(seeded.configId);
     expect((await sync.describe()).status.name).toBe('TERMINATED');
     expect((await h.temporal.workflow.getHandle(failureWorkflowId(seeded.configId)).describe()).status.name).toBe('TERMINATED');
   });

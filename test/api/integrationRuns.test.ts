@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { approveAndNotify, saveAndNotify } from '../../client/bills';
+import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { createAccount } from '../../db/accounts';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
@@ -28,7 +28,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const deps = () => ({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue });
 type Client = Awaited<ReturnType<typeof apiClient>>;
 
 interface World {
@@ -46,17 +45,14 @@ async function world(): Promise<World> {
 }
 
 const addCustomer = (w: World) => h.emulator.admin.addCustomer({ accountId: NS, externalId: w.accountId, name: 'Acme Ltd' });
-const finish = async (workflows: string[]) => {
-  for (const id of workflows) await h.temporal.workflow.getHandle(id).result();
-};
 
 /** A bill with three finished runs, oldest first: ERROR (no customer yet), COMPLETE, COMPLETE. */
 async function billWithThreeRuns(w: World) {
-  const { bill, workflows } = await saveAndNotify(deps(), w.client.orgId, sampleBill(w.accountId));
-  await finish(workflows);
+  const { bill, handoffs } = await saveAndHandOff(h.db, w.client.orgId, sampleBill(w.accountId), 'test');
+  await h.settle(handoffs);
   await addCustomer(w);
-  await finish((await approveAndNotify(deps(), w.client.orgId, [bill.id])).workflows);
-  await finish((await approveAndNotify(deps(), w.client.orgId, [bill.id])).workflows);
+  await h.settle((await approveAndHandOff(h.db, w.client.orgId, [bill.id], 'test')).handoffs);
+  await h.settle((await approveAndHandOff(h.db, w.client.orgId, [bill.id], 'test')).handoffs);
   return bill;
 }
 
@@ -167,7 +163,7 @@ describe('integration runs of a destination', () => {
   it('lists every run of the integration config, newest first by default, oldest first with order=ASC', async () => {
     const w = await world();
     await addCustomer(w);
-    for (let i = 0; i < 3; i++) await finish((await saveAndNotify(deps(), w.client.orgId, sampleBill(w.accountId, { month: `2026-0${i + 1}` }))).workflows);
+    for (let i = 0; i < 3; i++) await h.settle((await saveAndHandOff(h.db, w.client.orgId, sampleBill(w.accountId, { month: `2026-0${i + 1}` }), 'test')).handoffs);
     const path = `/organizations/{orgId}/integrationruns/destinations/${w.seeded.configId}`;
 
     const desc = await allPages(w.client, `${path}?pageSize=2`);
@@ -223,15 +219,15 @@ describe('re-running a run', () => {
   it('starts a new run of the same bill with parentIntegrationRunId set; NetSuite still has one invoice', async () => {
     const w = await world();
     await addCustomer(w);
-    const { bill, workflows } = await saveAndNotify(deps(), w.client.orgId, sampleBill(w.accountId));
-    await finish(workflows);
+    const { bill, handoffs } = await saveAndHandOff(h.db, w.client.orgId, sampleBill(w.accountId), 'test');
+    await h.settle(handoffs);
     const [first] = (await w.client.call('GET', `/organizations/{orgId}/integrationruns/Bill/${bill.id}`)).body.data;
     expect(first).toMatchObject({ status: 'COMPLETE' });
 
     const rerun = await w.client.call('POST', `/organizations/{orgId}/integrationruns/${first.id}/rerun`);
     expect(rerun.status).toBe(202);
     expect(rerun.body).toEqual({ workflowId: `bill-sync/${w.seeded.configId}/${bill.id}` });
-    await h.temporal.workflow.getHandle(rerun.body.workflowId).result();
+    await h.settleBill(bill.id);
 
     const runs = (await w.client.call('GET', `/organizations/{orgId}/integrationruns/Bill/${bill.id}`)).body.data;
     expect(runs).toHaveLength(2);
@@ -250,8 +246,8 @@ describe('organizations', () => {
   it("another organization's runs answer 404 and can't be re-run", async () => {
     const b = await world();
     await addCustomer(b);
-    const { bill, workflows } = await saveAndNotify(deps(), b.client.orgId, sampleBill(b.accountId));
-    await finish(workflows);
+    const { bill, handoffs } = await saveAndHandOff(h.db, b.client.orgId, sampleBill(b.accountId), 'test');
+    await h.settle(handoffs);
     const [run] = (await b.client.call('GET', `/organizations/{orgId}/integrationruns/Bill/${bill.id}`)).body.data;
     const a = await apiClient(h, api);
 

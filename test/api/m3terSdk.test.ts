@@ -4,10 +4,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { DEMO_ITEMS } from '../../demo/seed';
-import { billSyncWorkflowId, invoiceExternalId } from '../../domain/externalId';
+import { invoiceExternalId } from '../../domain/externalId';
 import { apiClient, startApi, type ApiWorld } from '../support/api';
 import { createHarness, type Harness } from '../support/harness';
 import { ensurePythonTools } from '../support/python';
+import { billSyncWorkflowId } from '../../temporal/contract';
 
 const run = promisify(execFile);
 const NS = '7770001_SB1';
@@ -58,7 +59,7 @@ describe("m3ter's official Python SDK", () => {
     expect(result.configsSeen).toBe(4);
     expect(result.configPages).toBe(2);
 
-    await h.temporal.workflow.getHandle(billSyncWorkflowId(result.configId, billId)).result();
+    await h.settleBill(billId);
     const invoice = (await h.emulator.admin.listInvoices(NS)).find((i) => i.externalId === invoiceExternalId(result.configId, billId));
     expect(invoice?.total).toBe(550.25);
     expect(invoice?.item.items.map((l) => [l.description, l.item.id])).toEqual([

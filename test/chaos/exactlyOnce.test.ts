@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { approveAndNotify } from '../../client/bills';
+import { approveAndHandOff } from '../../usecases/bills';
 import { saveBill } from '../../db/bills';
 import { createAccount } from '../../db/accounts';
 import { listEvents } from '../../db/events';
@@ -7,6 +7,8 @@ import { generateKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedIntegration, type SeededIntegration } from '../../demo/seed';
 import { invoiceExternalId } from '../../domain/externalId';
+import type { Handoff } from '../../handoff/outbox';
+import { waitForSyncs } from '../../handoff/syncs';
 import { startChaosStack, type ChaosStack } from '../support/chaosStack';
 import { eventually } from '../support/eventually';
 
@@ -34,8 +36,7 @@ async function integration(netsuiteAccountId: string): Promise<SeededIntegration
 }
 
 /** Creates `count` bills over 20 customers and approves them all at once. */
-async function approveBurst(seeded: SeededIntegration, count: number): Promise<{ billIds: string[]; workflows: string[] }> {
-  const deps = { db: s.db, temporal: s.temporal, taskQueue: s.taskQueue };
+async function approveBurst(seeded: SeededIntegration, count: number): Promise<{ billIds: string[]; handoffs: Handoff[] }> {
   const customers = await Promise.all(
     Array.from({ length: 20 }, async (_, i) => {
       const account = await createAccount(s.db, seeded.orgId, { code: `C${i}-${crypto.randomUUID()}`, name: `Customer ${i}`, emailAddress: `c${i}@example.com` });
@@ -50,14 +51,14 @@ async function approveBurst(seeded: SeededIntegration, count: number): Promise<{
     // Stored without events: the burst is the approval of all of them at once.
     await saveBill(s.db, seeded.orgId, { ...sampleBill(customers[i % customers.length]!, { usageUnits: 1000 + i }), id });
   }
-  const { workflows } = await approveAndNotify(deps, seeded.orgId, billIds, 'chaos');
-  return { billIds, workflows };
+  const { handoffs } = await approveAndHandOff(s.db, seeded.orgId, billIds, 'chaos');
+  return { billIds, handoffs };
 }
 
 const invoicesSent = async (seeded: SeededIntegration) => (await s.emulator.admin.listInvoices(seeded.netsuiteAccountId)).length;
 
-async function expectExactlyOnce(seeded: SeededIntegration, billIds: string[], workflows: string[]): Promise<void> {
-  await Promise.all(workflows.map((id) => s.temporal.workflow.getHandle(id).result()));
+async function expectExactlyOnce(seeded: SeededIntegration, billIds: string[], handoffs: Handoff[]): Promise<void> {
+  await waitForSyncs(s, handoffs, { timeoutMs: 600_000 });
   const invoices = await s.emulator.admin.listInvoices(seeded.netsuiteAccountId);
   const byExternalId = new Map(invoices.map((i) => [i.externalId, i]));
   expect(invoices).toHaveLength(billIds.length);
@@ -73,30 +74,30 @@ async function expectExactlyOnce(seeded: SeededIntegration, billIds: string[], w
 describe('exactly once, whatever fails', () => {
   it('a worker SIGKILLed three times during a burst of 300 approved bills', async () => {
     const seeded = await integration('8880001');
-    const { billIds, workflows } = await approveBurst(seeded, 300);
+    const { billIds, handoffs } = await approveBurst(seeded, 300);
     for (const threshold of [50, 120, 200]) {
       await eventually(() => invoicesSent(seeded), (n) => n >= threshold, `${threshold} invoices`, 300_000);
       const victim = s.workers[0]!;
       await s.killWorker(victim);
       await s.startWorker();
     }
-    await expectExactlyOnce(seeded, billIds, workflows);
+    await expectExactlyOnce(seeded, billIds, handoffs);
   }, 900_000);
 
   it('the Temporal server restarted mid-burst', async () => {
     const seeded = await integration('8880002');
-    const { billIds, workflows } = await approveBurst(seeded, 100);
+    const { billIds, handoffs } = await approveBurst(seeded, 100);
     await eventually(() => invoicesSent(seeded), (n) => n >= 30, '30 invoices', 300_000);
     await s.restartTemporal();
-    await expectExactlyOnce(seeded, billIds, workflows);
+    await expectExactlyOnce(seeded, billIds, handoffs);
   }, 900_000);
 
   it('PostgreSQL restarted mid-burst', async () => {
     const seeded = await integration('8880003');
-    const { billIds, workflows } = await approveBurst(seeded, 100);
+    const { billIds, handoffs } = await approveBurst(seeded, 100);
     await eventually(() => invoicesSent(seeded), (n) => n >= 30, '30 invoices', 300_000);
     await s.restartPostgres();
-    await expectExactlyOnce(seeded, billIds, workflows);
+    await expectExactlyOnce(seeded, billIds, handoffs);
   }, 900_000);
 
   it('NetSuite misbehaving: 5xx, 429, dropped connections, lost answers, revoked tokens, latency spikes', async () => {
@@ -105,8 +106,8 @@ describe('exactly once, whatever fails', () => {
     await s.emulator.admin.setFaultRates(ns, { error500Rate: 0.1, error429Rate: 0.05, dropRate: 0.02, lostAnswerRate: 0.03, seed: 7 });
     await s.emulator.admin.updateSettings(ns, { revokeTokensEveryN: 100, latencyMs: 20 });
     await s.emulator.admin.scriptFaults(ns, ['latency:1500', 'latency:3000', 'latency:1500']);
-    const { billIds, workflows } = await approveBurst(seeded, 200);
-    await expectExactlyOnce(seeded, billIds, workflows);
+    const { billIds, handoffs } = await approveBurst(seeded, 200);
+    await expectExactlyOnce(seeded, billIds, handoffs);
     const stats = await s.emulator.admin.getStats(ns);
     expect(Object.values(stats.faultsInjected).reduce((a, b) => a + b, 0)).toBeGreaterThan(20);
   }, 900_000);

@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { envSchema, loadEnv } from '../../config/env';
 import { projectDir } from '../../stack/projectDir';
-import { SEARCH_ATTRIBUTES } from '../../stack/searchAttributes';
 import { resolveTemporalCli } from '../../stack/temporalCli';
+import { SEARCH_ATTRIBUTES } from '../../temporal/contract';
 
 const run = promisify(execFile);
 const root = projectDir();

@@ -1,5 +1,5 @@
-import { backfill, planBackfill, type BackfillProgress, type BackfillSummary } from '../../client/backfill';
-import { approveAndNotify } from '../../client/bills';
+import { backfill, planBackfill, type BackfillProgress, type BackfillSummary } from '../../usecases/backfill';
+import { approveAndHandOff } from '../../usecases/bills';
 import { buildCli } from '../../client/cli';
 import { createAccount } from '../../db/accounts';
 import { approveBills, saveBill } from '../../db/bills';
@@ -42,15 +42,15 @@ beforeAll(async () => {
   bills.november = await bill(acme, '2026-11-01');
   await approveBills(h.db, seeded.orgId, [bills.firstDay, bills.failing, bills.september, bills.november], 'test');
   // One bill of the period was synced already: the backfill sends it again as an update.
-  const { workflows } = await approveAndNotify({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue }, seeded.orgId, [bills.lastDay]);
-  for (const id of workflows) await h.temporal.workflow.getHandle(id).result();
+  const { handoffs } = await approveAndHandOff(h.db, seeded.orgId, [bills.lastDay], 'test');
+  await h.settle(handoffs);
 });
 
 afterAll(async () => {
   await h?.close();
 });
 
-const deps = () => ({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue });
+const deps = () => ({ db: h.db, temporal: h.temporal });
 const invoices = async () => (await h.emulator.admin.listInvoices(NS)).map((invoice) => invoice.externalId).sort();
 const latestRun = async (billId: string) => (await listRuns(h.db, seeded.orgId, { billId, configId: seeded.configId, limit: 1 }))[0];
 

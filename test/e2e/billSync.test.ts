@@ -1,4 +1,4 @@
-import { approveAndNotify, saveAndNotify } from '../../client/bills';
+import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { listRuns } from '../../db/runs';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
@@ -21,24 +21,18 @@ afterAll(async () => {
   await h?.close();
 });
 
-const deps = () => ({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue });
-
-async function waitForSyncs(workflowIds: string[]): Promise<void> {
-  for (const id of workflowIds) await h.temporal.workflow.getHandle(id).result();
-}
-
 async function newCustomerBill(code: string, month = '2026-10') {
   const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NETSUITE_ACCOUNT, account: { code } });
-  const { bill, workflows } = await saveAndNotify(deps(), seeded.orgId, sampleBill(account.id, { month }));
-  await waitForSyncs(workflows);
+  const { bill, handoffs } = await saveAndHandOff(h.db, seeded.orgId, sampleBill(account.id, { month }), 'test');
+  await h.settle(handoffs);
   return { account, bill };
 }
 
 describe('a bill approved in the service', () => {
   it('becomes exactly one NetSuite invoice whose lines and total match the bill, and its run is COMPLETE', async () => {
     const { bill } = await newCustomerBill('ACME');
-    const { workflows } = await approveAndNotify(deps(), seeded.orgId, [bill.id]);
-    await waitForSyncs(workflows);
+    const { handoffs } = await approveAndHandOff(h.db, seeded.orgId, [bill.id], 'test');
+    await h.settle(handoffs);
 
     const invoices = (await h.emulator.admin.listInvoices(NETSUITE_ACCOUNT)).filter((i) => i.externalId?.endsWith(bill.id.replace(/-/g, '')));
     expect(invoices).toHaveLength(1);
@@ -54,8 +48,8 @@ describe('a bill approved in the service', () => {
 
   it('approved again, updates the same invoice instead of creating a second one', async () => {
     const { bill } = await newCustomerBill('GLOBEX');
-    await waitForSyncs((await approveAndNotify(deps(), seeded.orgId, [bill.id])).workflows);
-    await waitForSyncs((await approveAndNotify(deps(), seeded.orgId, [bill.id])).workflows);
+    await h.settle((await approveAndHandOff(h.db, seeded.orgId, [bill.id], 'test')).handoffs);
+    await h.settle((await approveAndHandOff(h.db, seeded.orgId, [bill.id], 'test')).handoffs);
 
     const invoices = (await h.emulator.admin.listInvoices(NETSUITE_ACCOUNT)).filter((i) => i.externalId?.endsWith(bill.id.replace(/-/g, '')));
     expect(invoices).toHaveLength(1);
@@ -69,8 +63,8 @@ describe('a bill approved in the service', () => {
   it('survives NetSuite throttling, a server error and a lost answer: retried, still exactly one invoice', async () => {
     const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NETSUITE_ACCOUNT, account: { code: 'INITECH' } });
     await h.emulator.admin.scriptFaults(NETSUITE_ACCOUNT, [{ kind: 'error429' }, { kind: 'error500' }, { kind: 'lostAnswer' }, { kind: 'drop' }]);
-    const { bill, workflows } = await saveAndNotify(deps(), seeded.orgId, sampleBill(account.id));
-    await waitForSyncs(workflows);
+    const { bill, handoffs } = await saveAndHandOff(h.db, seeded.orgId, sampleBill(account.id), 'test');
+    await h.settle(handoffs);
 
     const invoices = (await h.emulator.admin.listInvoices(NETSUITE_ACCOUNT)).filter((i) => i.externalId?.endsWith(bill.id.replace(/-/g, '')));
     expect(invoices).toHaveLength(1);

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { approveAndNotify, saveAndNotify } from '../../client/bills';
+import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { createAccount } from '../../db/accounts';
 import { listEvents } from '../../db/events';
 import { listRuns } from '../../db/runs';
@@ -22,6 +22,8 @@ const queue = `governed-${crypto.randomUUID()}`;
 
 beforeAll(async () => {
   h = await createHarness();
+  // The two worker processes deliver the hand-offs (to their own task queue), not this file's relay.
+  await h.pauseRelay();
   const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS });
   await h.db.updateTable('netsuiteCredential').set({ concurrencyLimit: 3 }).where('id', '=', seeded.credentialId).execute();
@@ -36,16 +38,15 @@ afterAll(async () => {
 });
 
 async function burst(count: number) {
-  const deps = { db: h.db, temporal: h.temporal, taskQueue: queue };
   const bills = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const account = await createAccount(h.db, seeded.orgId, { code: `C-${crypto.randomUUID()}`, name: `Customer ${i}`, emailAddress: `c${i}@example.com` });
       await h.emulator.admin.addCustomer({ accountId: NS, externalId: account.id, name: account.name });
-      return (await saveAndNotify(deps, seeded.orgId, sampleBill(account.id))).bill;
+      return (await saveAndHandOff(h.db, seeded.orgId, sampleBill(account.id), 'test')).bill;
     }),
   );
-  const { workflows } = await approveAndNotify(deps, seeded.orgId, bills.map((b) => b.id));
-  await Promise.all(workflows.map((id) => h.temporal.workflow.getHandle(id).result()));
+  const { handoffs } = await approveAndHandOff(h.db, seeded.orgId, bills.map((b) => b.id), 'test');
+  await h.settle(handoffs);
   return bills;
 }
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { approveAndNotify, saveAndNotify } from '../../client/bills';
-import { enableAndReset } from '../../client/configs';
+import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
+import { enableAndReset } from '../../usecases/configs';
 import { createAccount } from '../../db/accounts';
 import { getConfig } from '../../db/configs';
 import { listEvents } from '../../db/events';
@@ -10,10 +10,10 @@ import { createUser } from '../../db/users';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedIntegration, type SeededIntegration } from '../../demo/seed';
-import { failureCountQuery, failureWorkflowId } from '../../workflows/failureSignals';
 import { eventually } from '../support/eventually';
 import { createHarness, type Harness } from '../support/harness';
 import { spawnWorkerProcess } from '../support/workerProcess';
+import { failureCountQuery, failureWorkflowId } from '../../temporal/contract';
 
 /**
  * The guide's safety net: after 10 successive error events an integration disables itself and emails
@@ -33,7 +33,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const deps = () => ({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue });
 
 interface World {
   seeded: SeededIntegration;
@@ -54,8 +53,8 @@ async function world(): Promise<World> {
 
 /** One bill calculated for the account, synced to the end (its outcome reported to the counter). */
 async function sync(w: World, accountId: string) {
-  const { bill, workflows } = await saveAndNotify(deps(), w.seeded.orgId, sampleBill(accountId));
-  for (const id of workflows) await h.temporal.workflow.getHandle(id).result();
+  const { bill, handoffs } = await saveAndHandOff(h.db, w.seeded.orgId, sampleBill(accountId), 'test');
+  await h.settle(handoffs);
   return bill;
 }
 
@@ -92,9 +91,9 @@ describe('the consecutive-failure workflow', () => {
     expect((await listRuns(h.db, w.seeded.orgId, { billId: eleventh.id }))[0]).toMatchObject({ status: 'DISABLED' });
     expect((await h.emulator.admin.getStats(NS)).requests.upsert).toBe(requestsBefore);
 
-    await enableAndReset({ ...deps(), failureThreshold: 10 }, w.seeded.orgId, w.seeded.configId);
+    await h.settle([(await enableAndReset(h.db, w.seeded.orgId, w.seeded.configId, 'test'))!.handoff]);
     await waitForCount(w.seeded.configId, 0);
-    for (const id of (await approveAndNotify(deps(), w.seeded.orgId, [eleventh.id])).workflows) await h.temporal.workflow.getHandle(id).result();
+    await h.settle((await approveAndHandOff(h.db, w.seeded.orgId, [eleventh.id], 'test')).handoffs);
     expect((await listRuns(h.db, w.seeded.orgId, { billId: eleventh.id }))[0]).toMatchObject({ status: 'COMPLETE' });
     expect((await counter(w.seeded.configId)).disabled).toBe(false);
   });
@@ -116,8 +115,8 @@ describe('the consecutive-failure workflow', () => {
     // The second notification email is refused once by the SMTP server: the activity retries, and
     // the user already emailed is not emailed again.
     h.mailSink.rejectNth(2);
-    const results = await Promise.all(Array.from({ length: 50 }, () => saveAndNotify(deps(), w.seeded.orgId, sampleBill(w.bad))));
-    await Promise.all(results.flatMap((r) => r.workflows).map((id) => h.temporal.workflow.getHandle(id).result()));
+    const results = await Promise.all(Array.from({ length: 50 }, () => saveAndHandOff(h.db, w.seeded.orgId, sampleBill(w.bad), 'test')));
+    await h.settle(results.flatMap((r) => r.handoffs));
     // A bill whose sync reached the filters after the 10th error found the integration disabled and
     // was not sent (DISABLED, which does not count); every other bill failed and counts once.
     const statuses = await Promise.all(results.map(async (r) => (await listRuns(h.db, w.seeded.orgId, { billId: r.bill.id })).map((run) => run.status)));
@@ -143,8 +142,8 @@ describe('the consecutive-failure workflow', () => {
     // While no worker runs, five more failures are reported (bills fail as soon as a worker is back).
     let pending: Array<Promise<unknown>> = [];
     await h.restartWorker(async () => {
-      const saved = await Promise.all(Array.from({ length: 5 }, () => saveAndNotify(deps(), w.seeded.orgId, sampleBill(w.bad))));
-      pending = saved.flatMap((s) => s.workflows).map((id) => h.temporal.workflow.getHandle(id).result());
+      const saved = await Promise.all(Array.from({ length: 5 }, () => saveAndHandOff(h.db, w.seeded.orgId, sampleBill(w.bad), 'test')));
+      pending = [h.settle(saved.flatMap((s) => s.handoffs))];
     });
     await Promise.all(pending);
     await eventually(() => isEnabled(w), (enabled) => enabled === false, 'the config being disabled at 10');
@@ -169,18 +168,19 @@ describe('the consecutive-failure workflow', () => {
 describe('the counter and a crashing worker', () => {
   it('keeps the right count when the worker process is SIGKILLed in the middle of counting', async () => {
     const w = await world();
-    // A worker process of its own, on its own task queue, so killing it stops everything that counts.
+    // A worker process of its own, on its own task queue, so killing it stops everything that counts;
+    // its relay (not this file's) delivers the hand-offs, to its queue.
     const queue = `crash-${crypto.randomUUID()}`;
     const env = { ...h.serviceEnv(queue), FAILURE_THRESHOLD: '10' };
-    const onQueue = { db: h.db, temporal: h.temporal, taskQueue: queue };
     const syncOn = async (n: number) => {
-      const saved = await Promise.all(Array.from({ length: n }, () => saveAndNotify(onQueue, w.seeded.orgId, sampleBill(w.bad))));
-      return saved.flatMap((s) => s.workflows);
+      const saved = await Promise.all(Array.from({ length: n }, () => saveAndHandOff(h.db, w.seeded.orgId, sampleBill(w.bad), 'test')));
+      return saved.flatMap((s) => s.handoffs);
     };
+    await h.pauseRelay();
 
     const first = spawnWorkerProcess(env);
     await first.ready;
-    for (const id of await syncOn(5)) await h.temporal.workflow.getHandle(id).result();
+    await h.settle(await syncOn(5));
     await waitForCount(w.seeded.configId, 5);
 
     const more = await syncOn(5);
@@ -188,13 +188,14 @@ describe('the counter and a crashing worker', () => {
     const second = spawnWorkerProcess(env);
     try {
       await second.ready;
-      for (const id of more) await h.temporal.workflow.getHandle(id).result();
+      await h.settle(more);
       await eventually(() => isEnabled(w), (enabled) => enabled === false, 'the config being disabled at 10');
       expect((await counter(w.seeded.configId)).successiveErrors).toBe(10);
       expect(await listEvents(h.db, w.seeded.orgId, { configId: w.seeded.configId, eventName: 'integration.disabled.error' })).toHaveLength(1);
       expect(await listEvents(h.db, w.seeded.orgId, { configId: w.seeded.configId, eventName: 'integration.validation.error' })).toHaveLength(10);
     } finally {
       await second.stop();
+      h.resumeRelay();
     }
   });
 });

@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
-import { approveAndNotify, saveAndNotify } from '../../client/bills';
+import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { createAccount } from '../../db/accounts';
 import { generateKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
-import { billSyncWorkflowId } from '../../domain/externalId';
 import { createHarness, type Harness } from '../support/harness';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/workerProcess';
+import { billSyncWorkflowId } from '../../temporal/contract';
 
 /**
  * What an operator's log pipeline and Prometheus see from `npm start`: JSON lines that say which
@@ -21,6 +21,8 @@ const queue = `observed-${crypto.randomUUID()}`;
 
 beforeAll(async () => {
   h = await createHarness();
+  // The service process delivers the hand-offs, to its own task queue.
+  await h.pauseRelay();
   const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS });
   worker = spawnWorkerProcess({
@@ -68,16 +70,16 @@ describe('observability of npm start', () => {
   let failedBill: string;
 
   beforeAll(async () => {
-    const deps = { db: h.db, temporal: h.temporal, taskQueue: queue };
     const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code: 'WATCHED' } });
     const stranger = await createAccount(h.db, seeded.orgId, { code: 'NOT-IN-NETSUITE', name: 'Stranger', emailAddress: 's@example.com' });
-    syncedBill = (await saveAndNotify(deps, seeded.orgId, sampleBill(account.id))).bill.id;
-    failedBill = (await saveAndNotify(deps, seeded.orgId, sampleBill(stranger.id))).bill.id;
-    for (const id of [syncedBill, failedBill]) await h.temporal.workflow.getHandle(billSyncWorkflowId(seeded.configId, id)).result();
+    const synced = await saveAndHandOff(h.db, seeded.orgId, sampleBill(account.id), 'test');
+    const failed = await saveAndHandOff(h.db, seeded.orgId, sampleBill(stranger.id), 'test');
+    [syncedBill, failedBill] = [synced.bill.id, failed.bill.id];
+    await h.settle([...synced.handoffs, ...failed.handoffs]);
     // NetSuite's concurrency limit answered once: retried, not an error.
     await h.emulator.admin.scriptFaults(NS, ['error429']);
-    const { workflows } = await approveAndNotify(deps, seeded.orgId, [syncedBill]);
-    for (const id of workflows) await h.temporal.workflow.getHandle(id).result();
+    const { handoffs } = await approveAndHandOff(h.db, seeded.orgId, [syncedBill], 'test');
+    await h.settle(handoffs);
   });
 
   it('writes JSON log lines that name the workflow, run, bill and integration of every activity', async () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Worker } from '@temporalio/worker';
-import { approveAndNotify, saveAndNotify } from '../../client/bills';
+import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { generateKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration } from '../../demo/seed';
@@ -12,11 +12,9 @@ import { listRuns } from '../../db/runs';
 import { createAccount } from '../../db/accounts';
 import { approveBills } from '../../db/bills';
 import { getConfig } from '../../db/configs';
-import { billSyncWorkflowId } from '../../domain/externalId';
-import { failureWorkflowId } from '../../workflows/failureSignals';
-import { rerunSignal } from '../../workflows/signals';
 import { eventually } from '../support/eventually';
 import { createHarness, type Harness } from '../support/harness';
+import { billSyncWorkflowId, failureWorkflowId, rerunSignal } from '../../temporal/contract';
 
 /**
  * Workflow code must replay its own histories: a change that breaks determinism would strand every
@@ -40,20 +38,19 @@ describe('workflow replay', () => {
   it('replays the histories of fresh syncs (waiting for approval, a retried send, a refused bill, a rerun signal) and of the failure counter disabling a config', async () => {
     const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
     const seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS, configData: { onlySendBillOnApproval: true } });
-    const deps = { db: h.db, temporal: h.temporal, taskQueue: h.taskQueue };
     const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code: 'REPLAY' } });
-    const good = await saveAndNotify(deps, seeded.orgId, sampleBill(account.id));
+    const good = await saveAndHandOff(h.db, seeded.orgId, sampleBill(account.id), 'test');
     await eventually(() => listRuns(h.db, seeded.orgId, { billId: good.bill.id }), (runs) => runs[0]?.status === 'WAITING', 'the waiting run');
     // An account NetSuite has never heard of: its bill fails with INVALID_CONTENT.
     const stranger = await createAccount(h.db, seeded.orgId, { code: 'NOT-IN-NETSUITE', name: 'Stranger', emailAddress: 's@example.com' });
-    const missing = await saveAndNotify(deps, seeded.orgId, sampleBill(stranger.id));
+    const missing = await saveAndHandOff(h.db, seeded.orgId, sampleBill(stranger.id), 'test');
     await h.emulator.admin.scriptFaults(NS, ['error429']);
-    const approved = await approveAndNotify(deps, seeded.orgId, [good.bill.id, missing.bill.id]);
-    for (const id of approved.workflows) await h.temporal.workflow.getHandle(id).result();
+    const approved = await approveAndHandOff(h.db, seeded.orgId, [good.bill.id, missing.bill.id], 'test');
+    await h.settle(approved.handoffs);
 
     // Approved without a bill event, then nudged with the `rerun` signal, as from the Temporal UI.
     const { account: nudgedAccount } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code: 'NUDGED' } });
-    const nudged = await saveAndNotify(deps, seeded.orgId, sampleBill(nudgedAccount.id));
+    const nudged = await saveAndHandOff(h.db, seeded.orgId, sampleBill(nudgedAccount.id), 'test');
     await eventually(() => listRuns(h.db, seeded.orgId, { billId: nudged.bill.id }), (runs) => runs[0]?.status === 'WAITING', 'the nudged run waiting');
     await approveBills(h.db, seeded.orgId, [nudged.bill.id], 'ops@example.com');
     const nudgedSync = h.temporal.workflow.getHandle(billSyncWorkflowId(seeded.configId, nudged.bill.id));
@@ -62,11 +59,10 @@ describe('workflow replay', () => {
 
     // A second integration whose bills all fail: its failure counter disables it (threshold 3 here).
     const doomed = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS_DOOMED });
-    const doomedDeps = { db: h.db, temporal: h.temporal, taskQueue: h.taskQueue };
     for (const code of ['LOST-1', 'LOST-2', 'LOST-3']) {
       const lost = await createAccount(h.db, doomed.orgId, { code, name: code, emailAddress: `${code.toLowerCase()}@example.com` });
-      const { workflows } = await saveAndNotify(doomedDeps, doomed.orgId, sampleBill(lost.id));
-      for (const id of workflows) await h.temporal.workflow.getHandle(id).result();
+      const { handoffs } = await saveAndHandOff(h.db, doomed.orgId, sampleBill(lost.id), 'test');
+      await h.settle(handoffs);
     }
     await eventually(() => getConfig(h.db, doomed.orgId, doomed.configId), (config) => config?.enabled === false, 'the doomed integration disabled');
 

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { saveAndNotify } from '../../client/bills';
+import { saveAndHandOff } from '../../usecases/bills';
 import { buildCli } from '../../client/cli';
 import { replayFile, replayFromServer, type ReplayVerdict } from '../../client/replay';
 import { listRuns } from '../../db/runs';
 import { generateKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration } from '../../demo/seed';
+import { billSyncWorkflowId } from '../../temporal/contract';
 import { resolveTemporalCli } from '../../stack/temporalCli';
 import { createHarness, type Harness } from '../support/harness';
 
@@ -28,9 +29,9 @@ beforeAll(async () => {
   const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   const seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS });
   const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code: 'REPLAYCLI' } });
-  const { bill, workflows } = await saveAndNotify({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue }, seeded.orgId, sampleBill(account.id));
-  workflowId = workflows[0]!;
-  await h.temporal.workflow.getHandle(workflowId).result();
+  const { bill, handoffs } = await saveAndHandOff(h.db, seeded.orgId, sampleBill(account.id), 'test');
+  workflowId = billSyncWorkflowId(seeded.configId, bill.id);
+  await h.settle(handoffs);
   expect((await listRuns(h.db, seeded.orgId, { billId: bill.id }))[0]?.status).toBe('COMPLETE');
 
   // Written the way the README tells users to.

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { approveAndNotify, saveAndNotify } from '../../client/bills';
+import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { buildCli } from '../../client/cli';
 import { connectCredential } from '../../db/configs';
 import { createOrganization } from '../../db/organizations';
@@ -47,19 +47,18 @@ async function cli(args: string[]): Promise<string> {
 
 describe('secrets', () => {
   it('never appear in workflow histories, worker logs or CLI output, through token refreshes and a refused credential', async () => {
-    const deps = { db: h.db, temporal: h.temporal, taskQueue: h.taskQueue };
     const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NETSUITE_ACCOUNT, account: { code: 'SECRETCO' } });
 
     // A revoked token mid-run forces a second token request inside the post activity.
     await h.emulator.admin.scriptFaults(NETSUITE_ACCOUNT, [{ kind: 'revokeTokens' }]);
-    const { bill, workflows } = await saveAndNotify(deps, seeded.orgId, sampleBill(account.id));
-    for (const id of workflows) await h.temporal.workflow.getHandle(id).result();
+    const { bill, handoffs } = await saveAndHandOff(h.db, seeded.orgId, sampleBill(account.id), 'test');
+    await h.settle(handoffs);
     expect((await listRuns(h.db, seeded.orgId, { billId: bill.id }))[0]?.status).toBe('COMPLETE');
 
     // Now a credential NetSuite refuses (its certificate id is not uploaded): the run is AUTH_FAILED.
     const wrong = await createCredential(h.db, h.cipher, seeded.orgId, { accountId: NETSUITE_ACCOUNT, certificateId: 'not-uploaded', clientId: 'some-client', privateKeyPem: keyPair.privateKeyPem });
     await connectCredential(h.db, seeded.orgId, seeded.configId, wrong.id);
-    for (const id of (await approveAndNotify(deps, seeded.orgId, [bill.id])).workflows) await h.temporal.workflow.getHandle(id).result();
+    await h.settle((await approveAndHandOff(h.db, seeded.orgId, [bill.id], 'test')).handoffs);
     const failed = (await listRuns(h.db, seeded.orgId, { billId: bill.id }))[0];
     expect(failed).toMatchObject({ status: 'AUTH_FAILED' });
     expect(failed?.error).toContain('MissingKey');

@@ -8,11 +8,13 @@ import { createLogger } from '../../config/logger';
 import { createOrganization } from '../../db/organizations';
 import { generateKeyPair } from '../../demo/keyPair';
 import { seedIntegration } from '../../demo/seed';
-import { billSyncWorkflowId, invoiceExternalId } from '../../domain/externalId';
+import { invoiceExternalId } from '../../domain/externalId';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { startService, type RunningService } from '../../worker/service';
 import { createTestDatabase } from '../support/database';
 import { freePort } from '../support/freePort';
+import { waitForDelivery } from '../../handoff/outbox';
+import { billSyncWorkflowId } from '../../temporal/contract';
 
 // docker-compose.yml runs SERVICE_ROLE=api once and SERVICE_ROLE=worker scaled out; this is that split
 // in one process: two services on one database and task queue, each doing only its half.
@@ -78,7 +80,9 @@ describe('SERVICE_ROLE', () => {
     expect(bill.status).toBe(200);
     expect((await call('POST', '/bills/approve', { billIds: [billId] })).status).toBe(200);
 
-    // Started, but nobody polls the task queue: the api service runs no worker.
+    // Handed over by the api service's relay and started, but nobody polls the task queue: the api
+    // service runs no worker.
+    await waitForDelivery(api.db, await api.db.selectFrom('outbox').select('id').where('billId', '=', billId).execute());
     const handle = api.temporal.workflow.getHandle(billSyncWorkflowId(seeded.configId, billId));
     expect((await handle.describe()).status.name).toBe('RUNNING');
     const queue = await api.temporal.workflowService.describeTaskQueue({ namespace: baseEnv.TEMPORAL_NAMESPACE, taskQueue: { name: baseEnv.TEMPORAL_TASK_QUEUE }, taskQueueType: 1 /* WORKFLOW */ });

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { approveAndNotify, saveAndNotify } from '../../client/bills';
+import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { previewBill } from '../../client/preview';
 import { createAccount } from '../../db/accounts';
 import { createMapping } from '../../db/mappings';
@@ -11,9 +11,10 @@ import { invoiceExternalId } from '../../domain/externalId';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { seedIntegration, type SeededIntegration } from '../../demo/seed';
 import type { AdminInvoice } from '../../emulator/adminTypes';
-import { billSyncStatusQuery } from '../../workflows/signals';
 import { eventually } from '../support/eventually';
 import { createHarness, type Harness } from '../support/harness';
+import { waitForDelivery } from '../../handoff/outbox';
+import { billSyncStatusQuery, billSyncWorkflowId } from '../../temporal/contract';
 
 /**
  * Every setting of the guide, shown changing what reaches NetSuite (the emulator) through the real
@@ -33,7 +34,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const deps = () => ({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue });
 
 async function integration(configData: Partial<ConfigDataInput>, netsuiteAccountId = NS): Promise<SeededIntegration> {
   const seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId, certificateId: `cert-${crypto.randomUUID()}`, configData });
@@ -74,12 +74,12 @@ function bill(accountId: string, overrides: Partial<BillInput> = {}): BillInput 
 
 /** Creates the bill (a calculation event), approves it, waits for every sync, returns runs and the invoice. */
 async function send(seeded: SeededIntegration, accountId: string, overrides: Partial<BillInput> = {}, netsuiteAccountId = NS) {
-  const saved = await saveAndNotify(deps(), seeded.orgId, bill(accountId, overrides));
+  const saved = await saveAndHandOff(h.db, seeded.orgId, bill(accountId, overrides), 'test');
   // The calculation's sync settles first, so the approval is its own sync and not coalesced into it:
   // what a user sees when approving a bill some time after it was calculated.
-  for (const id of saved.workflows) await eventually(() => settled(id), (done) => done, `the sync of the calculation (${id})`);
-  const approved = await approveAndNotify(deps(), seeded.orgId, [saved.bill.id]);
-  for (const id of new Set([...saved.workflows, ...approved.workflows])) await h.temporal.workflow.getHandle(id).result();
+  for (const sync of await waitForDelivery(h.db, saved.handoffs)) await eventually(() => settled(billSyncWorkflowId(sync.configId, saved.bill.id)), (done) => done, `the sync of the calculation (${sync.configId})`);
+  const approved = await approveAndHandOff(h.db, seeded.orgId, [saved.bill.id], 'test');
+  await h.settle([...saved.handoffs, ...approved.handoffs]);
   return { bill: saved.bill, runs: await listRuns(h.db, seeded.orgId, { billId: saved.bill.id }), invoice: await invoiceOf(seeded.configId, saved.bill.id, netsuiteAccountId) };
 }
 
@@ -139,13 +139,13 @@ describe('onlySendBillOnApproval', () => {
   it('on: a calculated bill waits (WAITING, nothing sent) and is sent once approved', async () => {
     const seeded = await integration({ onlySendBillOnApproval: true });
     const { account } = await customer(seeded.orgId);
-    const saved = await saveAndNotify(deps(), seeded.orgId, bill(account.id));
+    const saved = await saveAndHandOff(h.db, seeded.orgId, bill(account.id), 'test');
     const waiting = await eventually(() => listRuns(h.db, seeded.orgId, { billId: saved.bill.id }), (runs) => runs[0]?.status === 'WAITING', 'the run waiting for approval');
     expect(waiting).toHaveLength(1);
     expect(await invoiceOf(seeded.configId, saved.bill.id)).toBeUndefined();
 
-    const approved = await approveAndNotify(deps(), seeded.orgId, [saved.bill.id]);
-    for (const id of approved.workflows) await h.temporal.workflow.getHandle(id).result();
+    const approved = await approveAndHandOff(h.db, seeded.orgId, [saved.bill.id], 'test');
+    await h.settle(approved.handoffs);
     const runs = await listRuns(h.db, seeded.orgId, { billId: saved.bill.id });
     // The waiting run itself goes on to COMPLETE: one run per send.
     expect(runs.map((r) => [r.id, r.status])).toEqual([[waiting[0]!.id, 'COMPLETE']]);
@@ -155,10 +155,10 @@ describe('onlySendBillOnApproval', () => {
   it('off: every calculation is sent, and the approval sends it again to the same invoice', async () => {
     const seeded = await integration({ onlySendBillOnApproval: false });
     const { account } = await customer(seeded.orgId);
-    const saved = await saveAndNotify(deps(), seeded.orgId, bill(account.id));
-    for (const id of saved.workflows) await h.temporal.workflow.getHandle(id).result();
+    const saved = await saveAndHandOff(h.db, seeded.orgId, bill(account.id), 'test');
+    await h.settle(saved.handoffs);
     expect((await invoiceOf(seeded.configId, saved.bill.id))?.writes).toBe(1);
-    for (const id of (await approveAndNotify(deps(), seeded.orgId, [saved.bill.id])).workflows) await h.temporal.workflow.getHandle(id).result();
+    await h.settle((await approveAndHandOff(h.db, seeded.orgId, [saved.bill.id], 'test')).handoffs);
     expect((await invoiceOf(seeded.configId, saved.bill.id))?.writes).toBe(2);
     expect(await h.emulator.admin.listInvoices(NS).then((all) => all.filter((i) => i.externalId === invoiceExternalId(seeded.configId, saved.bill.id)))).toHaveLength(1);
   });
@@ -310,7 +310,7 @@ describe('the dry run', () => {
   it('shows every filter verdict, the exact invoice and the decisions without sending anything', async () => {
     const seeded = await integration({ excludedLineItemTypes: ['MINIMUM_SPEND'], onlySendBillOnApproval: true });
     const { account } = await customer(seeded.orgId);
-    const saved = await saveAndNotify(deps(), seeded.orgId, bill(account.id));
+    const saved = await saveAndHandOff(h.db, seeded.orgId, bill(account.id), 'test');
     await eventually(() => listRuns(h.db, seeded.orgId, { billId: saved.bill.id }), (runs) => runs[0]?.status === 'WAITING', 'the waiting run');
     const before = await h.emulator.admin.getStats(NS);
 
@@ -328,8 +328,8 @@ describe('the dry run', () => {
     expect((await h.emulator.admin.getStats(NS)).requests).toEqual(before.requests);
 
     // Approved, the real send puts exactly the previewed body on the wire.
-    const approved = await approveAndNotify(deps(), seeded.orgId, [saved.bill.id]);
-    for (const id of approved.workflows) await h.temporal.workflow.getHandle(id).result();
+    const approved = await approveAndHandOff(h.db, seeded.orgId, [saved.bill.id], 'test');
+    await h.settle(approved.handoffs);
     const [run] = await listRuns(h.db, seeded.orgId, { billId: saved.bill.id });
     expect(run?.invoiceBody).toEqual(preview.invoice);
   });

@@ -2,20 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { chromium, type Browser } from 'playwright-core';
-import { approveAndNotify, saveAndNotify } from '../../client/bills';
+import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { createAccount } from '../../db/accounts';
 import { approveBills } from '../../db/bills';
 import { listRuns } from '../../db/runs';
 import { generateKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
-import { billSyncWorkflowId } from '../../domain/externalId';
 import { resolveChromium } from '../../stack/chromium';
-import type { BillSyncInput } from '../../workflows/billSync';
-import { SEARCH_KEYS } from '../../workflows/searchAttributes';
-import { billSyncStatusQuery } from '../../workflows/signals';
 import { eventually } from '../support/eventually';
 import { createHarness, type Harness } from '../support/harness';
+import { billSyncWorkflowId, type BillSyncInput, SEARCH_KEYS, billSyncStatusQuery } from '../../temporal/contract';
 
 /**
  * What an operator does in the Temporal UI: find a bill's syncs by its search attributes, read what
@@ -36,11 +33,10 @@ afterAll(async () => {
   await h?.close();
 });
 
-const deps = () => ({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue });
 
 async function customerBill(code: string) {
   const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code } });
-  const saved = await saveAndNotify(deps(), seeded.orgId, sampleBill(account.id));
+  const saved = await saveAndHandOff(h.db, seeded.orgId, sampleBill(account.id), 'test');
   await eventually(() => listRuns(h.db, seeded.orgId, { billId: saved.bill.id }), (runs) => runs[0]?.status === 'WAITING', `${code}'s bill waiting for approval`);
   return { account, bill: saved.bill };
 }
@@ -67,9 +63,9 @@ describe('bill syncs in the Temporal UI', () => {
   it('are tagged with their organization, integration, bill, account and the status of their latest run', async () => {
     const { account, bill } = await customerBill('TAGGED');
     const stranger = await createAccount(h.db, seeded.orgId, { code: 'NOT-IN-NETSUITE', name: 'Stranger', emailAddress: 's@example.com' });
-    const refused = (await saveAndNotify(deps(), seeded.orgId, sampleBill(stranger.id))).bill;
-    const { workflows } = await approveAndNotify(deps(), seeded.orgId, [bill.id, refused.id]);
-    for (const id of workflows) await h.temporal.workflow.getHandle(id).result();
+    const refused = (await saveAndHandOff(h.db, seeded.orgId, sampleBill(stranger.id), 'test')).bill;
+    const { handoffs } = await approveAndHandOff(h.db, seeded.orgId, [bill.id, refused.id], 'test');
+    await h.settle(handoffs);
 
     const [sync] = await findByQuery(`BillId = "${bill.id}" AND SyncStatus = "COMPLETE"`, (found) => found.length === 1);
     expect(sync!.workflowId).toBe(billSyncWorkflowId(seeded.configId, bill.id));
@@ -135,7 +131,7 @@ describe('bill syncs in the Temporal UI', () => {
       const uiUrl = process.env.TEST_TEMPORAL_UI_URL ?? process.env.TEMPORAL_UI_URL;
       if (!uiUrl) throw new Error('the Temporal UI test needs the UI: run it on the embedded dev server, or set TEMPORAL_UI_URL');
       const { bill } = await customerBill('IN-THE-BROWSER');
-      for (const id of (await approveAndNotify(deps(), seeded.orgId, [bill.id])).workflows) await h.temporal.workflow.getHandle(id).result();
+      await h.settle((await approveAndHandOff(h.db, seeded.orgId, [bill.id], 'test')).handoffs);
       await findByQuery(`BillId = "${bill.id}" AND SyncStatus = "COMPLETE"`, (found) => found.length === 1);
       const workflowId = billSyncWorkflowId(seeded.configId, bill.id);
 

@@ -17,18 +17,15 @@ export interface ApiWorld {
   close(): Promise<void>;
 }
 
-/** The m3ter-compatible API over a test harness (its database, Temporal task queue and emulator). */
+/** The m3ter-compatible API over a test harness (its database and emulator; the harness's relay hands its changes to Temporal). */
 export async function startApi(h: Harness, options: { tokenTtlSeconds?: number } = {}): Promise<ApiWorld> {
   const logLines: string[] = [];
   const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk, _e, done) => (logLines.push(String(chunk)), done()) }) });
   const deps: ApiDeps = {
     db: h.db,
-    temporal: h.temporal,
-    taskQueue: h.taskQueue,
     cipher: h.cipher,
     tokenKey: deriveTokenKey(Buffer.from(h.encryptionKey, 'base64')),
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
-    failureThreshold: 10,
     netsuite: new NetSuiteClient({ urlTemplate: h.urlTemplate }),
     logger,
   };

@@ -9,6 +9,10 @@ import type { RetrySettings } from '../../activities';
 import { createLogger } from '../../config/logger';
 import { connectDatabase, type Db } from '../../db/connect';
 import { createPostgresGate } from '../../db/leases';
+import type { Handoff } from '../../handoff/outbox';
+import { startRelay, type Relay, type RelayDeps } from '../../handoff/relay';
+import { waitForSyncs } from '../../handoff/syncs';
+import type { BillSyncResult } from '../../temporal/contract';
 import { migrateToLatest } from '../../db/migrate';
 import { NetSuiteClient } from '../../netsuite/client';
 import { TokenProvider } from '../../netsuite/tokenProvider';
@@ -43,6 +47,17 @@ export interface Harness {
   restartWorker(between?: () => Promise<void>): Promise<void>;
   /** The environment of a service process (`npm start`) working in this harness's world on `taskQueue`. */
   serviceEnv(taskQueue: string): Record<string, string>;
+  /**
+   * Stops this file's outbox relay, for tests whose service processes (on their own task queue) must
+   * be the ones that deliver the hand-offs; resumeRelay starts it again.
+   */
+  pauseRelay(): Promise<void>;
+  resumeRelay(): void;
+  /** Waits until these hand-offs are delivered and the syncs they reached have finished. */
+  settle(handoffs: readonly Handoff[]): Promise<BillSyncResult[]>;
+  /** The same for every hand-off a bill, or a config, ever had (for changes made through the HTTP API, which returns none). */
+  settleBill(billId: string): Promise<BillSyncResult[]>;
+  settleConfig(configId: string): Promise<BillSyncResult[]>;
   close(): Promise<void>;
 }
 
@@ -50,7 +65,7 @@ export interface Harness {
  * One test file's world on the shared real stack: its own database (migrated), its own task queue
  * and worker, its own NetSuite emulator. Workflows are bundled once per file, as the SDK's own tests do.
  */
-export async function createHarness(options: { retry?: RetrySettings; tokenTtlSeconds?: number; failureThreshold?: number } = {}): Promise<Harness> {
+export async function createHarness(options: { retry?: RetrySettings; tokenTtlSeconds?: number; failureThreshold?: number; relay?: Pick<RelayDeps, 'settings' | 'sweep'> } = {}): Promise<Harness> {
   const databaseUrl = await createTestDatabase();
   const name = new URL(databaseUrl).pathname.slice(1);
   const db = connectDatabase(databaseUrl);
@@ -87,6 +102,10 @@ export async function createHarness(options: { retry?: RetrySettings; tokenTtlSe
   const deps = { db, netsuite, tokens: new TokenProvider(netsuite), cipher, logger, now: () => new Date(), retry: options.retry ?? TEST_RETRY, temporal, taskQueue, mailer, failureThreshold: options.failureThreshold ?? 10 };
   let worker: Worker = await createWorker({ connection, namespace, taskQueue, workflowBundle: bundle, deps });
   let running = worker.run();
+  // As in the service: hand-offs are delivered the moment they are written (LISTEN); no sweep unless a test asks.
+  const newRelay = () => startRelay({ db, temporal, taskQueue, failureThreshold: deps.failureThreshold, logger, databaseUrl, sweep: false, ...options.relay });
+  let relay: Relay | undefined = newRelay();
+  const settle = (handoffs: readonly Handoff[]) => waitForSyncs({ db, temporal }, handoffs);
 
   return {
     db,
@@ -101,6 +120,16 @@ export async function createHarness(options: { retry?: RetrySettings; tokenTtlSe
     logLines,
     tmpDir,
     readMail: () => readSinkMessages(mailDir),
+    async pauseRelay() {
+      await relay?.stop();
+      relay = undefined;
+    },
+    resumeRelay() {
+      relay ??= newRelay();
+    },
+    settle,
+    settleBill: async (billId) => settle(await db.selectFrom('outbox').select(['id', 'kind', 'configId', 'billId']).where('billId', '=', billId).execute()),
+    settleConfig: async (configId) => settle(await db.selectFrom('outbox').select(['id', 'kind', 'configId', 'billId']).where('configId', '=', configId).execute()),
     mailSink: sink,
     serviceEnv: (queue) => ({
       DATABASE_URL: databaseUrl,
@@ -119,6 +148,7 @@ export async function createHarness(options: { retry?: RetrySettings; tokenTtlSe
       running = worker.run();
     },
     async close() {
+      await relay?.stop();
       worker.shutdown();
       await running;
       mailer.close();

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import { listBills, type BillWithAccountCode } from '../db/bills';
 import { getConfig } from '../db/configs';
 import type { Db } from '../db/connect';
@@ -7,13 +7,16 @@ import { getRun, listRuns } from '../db/runs';
 import type { IntegrationConfigRow, RunStatus } from '../db/schema';
 import { billDateRange, billPeriodSchema, type BillPeriod } from '../domain/billPeriod';
 import { BILL_ENTITY_TYPE, NETSUITE_DESTINATION } from '../domain/configData';
-import { billSyncWorkflowId } from '../domain/externalId';
 import type { FilterOutcome } from '../domain/filters';
-import type { billSync, BillSyncInput } from '../workflows/billSync';
-import { billSyncSearchAttributes } from '../workflows/searchAttributes';
-import { billEventSignal, billSyncStatusQuery } from '../workflows/signals';
-import { previewBill } from './preview';
-import type { TriggerDeps } from './triggers';
+import { handOffBillEvents, waitForDelivery } from '../handoff/outbox';
+import { previewBill } from '../client/preview';
+import { billSyncStatusQuery, billSyncWorkflowId, type BillSyncStatus, type BillSyncWorkflow } from '../temporal/contract';
+
+/** The backfill hands its manual runs over through the outbox and waits for them in Temporal. */
+export interface BackfillDeps {
+  db: Db;
+  temporal: Client;
+}
 
 /** The backfill can't start: the config is unknown, not a NetSuite bill integration, or disabled. */
 export class BackfillNotPossibleError extends Error {
@@ -77,13 +80,12 @@ const FAILED: readonly BackfillStatus[] = ['ERROR', 'AUTH_FAILED', 'WORKFLOW_FAI
 const PAGE = 500;
 
 /**
- * (Re)syncs every bill of a period (by bill date) for one integration config: for each bill the same
- * signalWithStart on `bill-sync/{configId}/{billId}` as a bill event, with trigger 'manual', so a
- * sync already running for the bill hears it and NetSuite's invoice (upserted by its externalId) is
- * updated, never duplicated. Waits for every sync: until it ends, or until it stops to wait for an
+ * (Re)syncs every bill of a period (by bill date) for one integration config: for each bill a hand-off
+ * with trigger 'manual' through the outbox, like any bill event, so a sync already running for the
+ * bill hears it and NetSuite's invoice (upserted by its externalId) is updated, never duplicated. Waits for every sync: until it ends, or until it stops to wait for an
  * approval the config requires — that bill is reported WAITING instead of holding the backfill up.
  */
-export async function backfill(deps: TriggerDeps, request: BackfillRequest): Promise<BackfillSummary> {
+export async function backfill(deps: BackfillDeps, request: BackfillRequest): Promise<BackfillSummary> {
   const { started, config, bills, base, progress } = await prepare(deps.db, request, false);
   const pollIntervalMs = request.pollIntervalMs ?? 500;
   const outcomes = await inPool(bills, base.concurrency, async (bill) => {
@@ -175,24 +177,15 @@ async function billsOfPeriod(db: Db, organizationId: string, period: BillPeriod)
   }
 }
 
-async function syncBill(deps: TriggerDeps, config: IntegrationConfigRow, bill: BillWithAccountCode, pollIntervalMs: number): Promise<BillBackfillOutcome> {
+async function syncBill(deps: BackfillDeps, config: IntegrationConfigRow, bill: BillWithAccountCode, pollIntervalMs: number): Promise<BillBackfillOutcome> {
   const organizationId = config.organizationId;
   const workflowId = billSyncWorkflowId(config.id, bill.id);
   const outcome = { billId: bill.id, billDate: bill.billDate, workflowId };
   // A sync already waiting for approval keeps its run: this tells its re-evaluation from the old verdict.
   const [before] = await listRuns(deps.db, organizationId, { billId: bill.id, configId: config.id, limit: 1 });
-  const input: BillSyncInput = { organizationId, configId: config.id, billId: bill.id, trigger: 'manual' };
-  const started = await deps.temporal.workflow.signalWithStart('billSync', {
-    taskQueue: deps.taskQueue,
-    workflowId,
-    args: [input],
-    signal: billEventSignal,
-    signalArgs: [{ kind: 'manual' }],
-    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    typedSearchAttributes: billSyncSearchAttributes({ organizationId, configId: config.id, billId: bill.id, accountId: bill.accountId }),
-    staticSummary: `Backfill: bill ${bill.id} → NetSuite (${config.name})`,
-  });
-  const execution = deps.temporal.workflow.getHandle<typeof billSync>(workflowId, started.signaledRunId);
+  const handoffs = await handOffBillEvents(deps.db, { organizationId, billIds: [bill.id], configId: config.id, trigger: 'manual', origin: 'backfill' });
+  const [delivered] = await waitForDelivery(deps.db, handoffs);
+  const execution = deps.temporal.workflow.getHandle<BillSyncWorkflow>(workflowId, delivered?.deliveredRunId ?? undefined);
 
   // Whichever comes first ends the other: a waiting sync's result() would long-poll for days.
   const settled = new AbortController();
@@ -204,7 +197,7 @@ async function syncBill(deps: TriggerDeps, config: IntegrationConfigRow, bill: B
     try {
       for (;;) {
         await sleep(pollIntervalMs, undefined, { signal: settled.signal });
-        const status = await execution.query(billSyncStatusQuery).catch(() => undefined);
+        const status: BillSyncStatus | undefined = await execution.query(billSyncStatusQuery).catch(() => undefined);
         if (status?.phase !== 'waitingForApproval' || status.pendingEvents > 0 || !status.currentRunId) continue;
         const run = await getRun(deps.db, status.currentRunId);
         const reevaluated = run && !(before && before.id === run.id && before.version === run.version);

@@ -1,0 +1,247 @@
+import crypto from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { sql } from 'kysely';
+import { createLogger } from '../../config/logger';
+import { approveBills, saveBill } from '../../db/bills';
+import { listRuns } from '../../db/runs';
+import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
+import { sampleBill } from '../../demo/sampleBills';
+import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
+import { invoiceExternalId } from '../../domain/externalId';
+import { backlog, waitForDelivery } from '../../handoff/outbox';
+import { DEFAULT_RELAY_SETTINGS, relayPass, startRelay } from '../../handoff/relay';
+import { sweepStranded } from '../../handoff/sweep';
+import { readinessCheck } from '../../observability/readiness';
+import { billSyncWorkflowId } from '../../temporal/contract';
+import { connectClient } from '../../temporal/client';
+import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
+import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { eventually } from '../support/eventually';
+import { freePort } from '../support/freePort';
+import { signalsByHandoff } from '../support/handoffSignals';
+import { createHarness, type Harness } from '../support/harness';
+
+/**
+ * The hand-off from the database to Temporal: a change and the duty to tell its syncs are stored in
+ * one transaction (the outbox), and relays deliver the duty at least once, never twice at the same
+ * time; a sweep finds what no run answered. Here on the real stack, in-process; the chaos suite kills
+ * the processes that hold the work (test/chaos/handoff.test.ts).
+ */
+let h: Harness;
+let api: ApiWorld;
+let keyPair: GeneratedKeyPair;
+let n = 0;
+/** The account of each bill `world` made, to store a bill again under its own id. */
+const accountOf = new Map<string, string>();
+const quiet = createLogger({ level: 'silent' });
+/** The sweep as the service runs it, but with no grace: the tests make the stranded bills themselves. */
+const sweep = { graceMs: 0, staleRunMs: 30 * 60_000, lookbackDays: 30, limit: 1_000 };
+
+beforeAll(async () => {
+  h = await createHarness();
+  api = await startApi(h);
+  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await h?.close();
+});
+
+/** An integration on its own NetSuite account, sending only approved bills, with `count` customers' calculated bills. */
+async function world(count: number, configData: Record<string, unknown> = { onlySendBillOnApproval: true }) {
+  const netsuiteAccountId = String(6_100_000 + ++n);
+  const client = await apiClient(h, api);
+  const seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId, orgId: client.orgId, certificateId: `cert-${n}`, configData });
+  const billIds: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId, account: { code: `C${n}-${i}` } });
+    const bill = await saveBill(h.db, seeded.orgId, sampleBill(account.id));
+    accountOf.set(bill.id, account.id);
+    billIds.push(bill.id);
+  }
+  return { client, seeded, billIds };
+}
+
+async function invoicesByExternalId(seeded: SeededIntegration): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const invoice of await h.emulator.admin.listInvoices(seeded.netsuiteAccountId)) counts.set(invoice.externalId ?? '', (counts.get(invoice.externalId ?? '') ?? 0) + 1);
+  return counts;
+}
+
+async function expectOneInvoiceEach(seeded: SeededIntegration, billIds: string[]): Promise<void> {
+  const counts = await invoicesByExternalId(seeded);
+  expect(billIds.map((id) => counts.get(invoiceExternalId(seeded.configId, id)) ?? 0)).toEqual(billIds.map(() => 1));
+  expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(billIds.length);
+}
+
+const syncExists = (configId: string, billId: string) =>
+  h.temporal.workflow
+    .getHandle(billSyncWorkflowId(configId, billId))
+    .describe()
+    .then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof WorkflowNotFoundError) return false;
+        throw error;
+      },
+    );
+
+describe('an approval is stored with its hand-offs, whatever Temporal is doing', () => {
+  it('answers the API at once with nothing delivered; once a relay runs, every bill is synced exactly once', async () => {
+    const { client, seeded, billIds } = await world(20);
+    await h.pauseRelay();
+    try {
+      const approved = await client.call('POST', '/organizations/{orgId}/bills/approve', { billIds });
+      expect(approved).toMatchObject({ status: 200, body: { message: 'Approved 20 bills' } });
+      // Stored, and owed: one hand-off per (integration, bill), none delivered, no sync started.
+      const listed = await client.call('GET', '/organizations/{orgId}/bills?excludeLineItems=true');
+      expect(listed.body.data.map((b: { status: string }) => b.status)).toEqual(billIds.map(() => 'APPROVED'));
+      expect(await backlog(h.db)).toMatchObject({ undelivered: 20 });
+      expect(await syncExists(seeded.configId, billIds[0]!)).toBe(false);
+    } finally {
+      h.resumeRelay();
+    }
+    await h.settle(await h.db.selectFrom('outbox').select(['id', 'kind', 'configId', 'billId']).where('configId', '=', seeded.configId).execute());
+    await expectOneInvoiceEach(seeded, billIds);
+    for (const billId of billIds) expect((await listRuns(h.db, seeded.orgId, { billId })).map((r) => r.status)).toEqual(['COMPLETE']);
+    expect(await backlog(h.db)).toEqual({ undelivered: 0, oldestAgeSeconds: 0 });
+  });
+
+  it('a change and its hand-off commit together: when the hand-off cannot be written, the bill is not stored or approved either', async () => {
+    const { client, seeded, billIds } = await world(1);
+    // The outbox refuses this organization's rows (a full disk, say): nothing of the change may stay.
+    await sql`create or replace function refuse_handoff() returns trigger language plpgsql as $$ begin raise exception 'outbox unavailable (test)'; end $$`.execute(h.db);
+    await sql.raw(`create trigger refuse_handoff before insert on outbox for each row when (new.organization_id = '${seeded.orgId}') execute function refuse_handoff()`).execute(h.db);
+    try {
+      const newBill = crypto.randomUUID();
+      const put = await client.call('PUT', `/organizations/{orgId}/bills/${newBill}`, sampleBill(accountOf.get(billIds[0]!)!));
+      expect(put.status).toBe(500);
+      expect((await client.call('GET', `/organizations/{orgId}/bills/${newBill}`)).status).toBe(404);
+      const approve = await client.call('POST', '/organizations/{orgId}/bills/approve', { billIds });
+      expect(approve.status).toBe(500);
+      expect((await client.call('GET', `/organizations/{orgId}/bills/${billIds[0]}`)).body.status).toBe('PENDING');
+    } finally {
+      await sql`drop trigger refuse_handoff on outbox`.execute(h.db);
+    }
+    expect(await h.db.selectFrom('outbox').select('id').where('organizationId', '=', seeded.orgId).execute()).toEqual([]);
+  });
+});
+
+describe('the relay', () => {
+  it('keeps hand-offs while Temporal is unreachable, says why, and a relay that reaches Temporal delivers them', async () => {
+    const { seeded, billIds } = await world(3);
+    await h.pauseRelay();
+    try {
+      const { handoffs } = await approveAndHandOff(h.db, seeded.orgId, billIds, 'test');
+      // A Temporal address nothing listens on: the relay fails fast, keeps every row, and backs off.
+      const nowhere = connectClient(`127.0.0.1:${await freePort()}`, 'default');
+      const pass = await relayPass({ db: h.db, temporal: nowhere, taskQueue: h.taskQueue, failureThreshold: 10 }, { ...DEFAULT_RELAY_SETTINGS, callTimeoutMs: 2_000 });
+      await nowhere.connection.close();
+      expect(pass).toMatchObject({ delivered: 0, unavailable: true });
+      const rows = await h.db.selectFrom('outbox').selectAll().where('id', 'in', handoffs.map((x) => x.id)).execute();
+      expect(rows.every((r) => r.dtDelivered === null)).toBe(true);
+      expect(rows.some((r) => r.attempts === 1 && /unavailable|deadline|connect/i.test(r.lastError ?? ''))).toBe(true);
+      expect(await syncExists(seeded.configId, billIds[0]!)).toBe(false);
+    } finally {
+      h.resumeRelay();
+    }
+    await h.settleConfig(seeded.configId);
+    await expectOneInvoiceEach(seeded, billIds);
+  });
+
+  it('several relays at once deliver each hand-off exactly once (Temporal counts the signals)', async () => {
+    const { seeded, billIds } = await world(60, {});
+    await h.pauseRelay();
+    // Four relays, small batches, started together on the same rows.
+    const relays = Array.from({ length: 4 }, () => startRelay({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue, failureThreshold: 10, logger: quiet, databaseUrl: h.databaseUrl, sweep: false, settings: { batchSize: 5, concurrency: 4 } }));
+    try {
+      const saved = await Promise.all(billIds.map((id) => saveAndHandOff(h.db, seeded.orgId, { ...sampleBill(accountOf.get(id)!), id }, 'test')));
+      const approved = await approveAndHandOff(h.db, seeded.orgId, billIds, 'test');
+      const handoffs = [...saved.flatMap((s) => s.handoffs), ...approved.handoffs];
+      const delivered = await waitForDelivery(h.db, handoffs, { timeoutMs: 120_000 });
+      await h.settle(handoffs);
+      const signals = await signalsByHandoff(h.temporal, seeded.configId, new Set(delivered.map((d) => d.deliveredRunId)).size);
+      expect(handoffs.filter((x) => signals.get(x.id) !== 1)).toEqual([]);
+      await expectOneInvoiceEach(seeded, billIds);
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+      h.resumeRelay();
+    }
+  });
+
+  it('a hand-off delivered twice (the relay died between signalling and recording it) changes nothing: one invoice, same totals', async () => {
+    const { seeded, billIds } = await world(2);
+    const { handoffs } = await approveAndHandOff(h.db, seeded.orgId, billIds, 'test');
+    await h.settle(handoffs);
+    const before = await h.emulator.admin.listInvoices(seeded.netsuiteAccountId);
+    // What a relay that died before its commit leaves behind: the rows look undelivered.
+    await h.db.updateTable('outbox').set({ dtDelivered: null, deliveredRunId: null }).where('id', 'in', handoffs.map((x) => x.id)).execute();
+    await h.settle(handoffs);
+    const after = await h.emulator.admin.listInvoices(seeded.netsuiteAccountId);
+    expect(after.map((i) => [i.externalId, i.total])).toEqual(before.map((i) => [i.externalId, i.total]));
+    await expectOneInvoiceEach(seeded, billIds);
+    for (const billId of billIds) expect((await listRuns(h.db, seeded.orgId, { billId })).every((r) => r.status === 'COMPLETE')).toBe(true);
+  });
+
+  it("a deleted config's bill events go nowhere: delivered with a note, no sync started", async () => {
+    const { client, seeded, billIds } = await world(1);
+    await h.pauseRelay();
+    try {
+      const { handoffs } = await approveAndHandOff(h.db, seeded.orgId, billIds, 'test');
+      expect((await client.call('DELETE', `/organizations/{orgId}/integrationconfigs/${seeded.configId}`)).status).toBe(200);
+      h.resumeRelay();
+      const [row] = await waitForDelivery(h.db, handoffs);
+      expect(row?.deliveredRunId).toBeNull();
+      expect((await h.db.selectFrom('outbox').select('lastError').where('id', '=', row!.id).executeTakeFirst())?.lastError).toMatch(/no longer exists/);
+      expect(await syncExists(seeded.configId, billIds[0]!)).toBe(false);
+    } finally {
+      h.resumeRelay();
+    }
+  });
+});
+
+describe('the sweep, the safety net under the outbox', () => {
+  it('finds an approved bill whose hand-off was lost, and its waiting sync sends it', async () => {
+    const { seeded, billIds } = await world(1);
+    const [billId] = billIds as [string];
+    // The calculation reached the sync, which waits for approval...
+    await waitForDelivery(h.db, (await saveAndHandOff(h.db, seeded.orgId, { ...sampleBill(accountOf.get(billId)!), id: billId }, 'test')).handoffs);
+    await eventually(() => listRuns(h.db, seeded.orgId, { billId }), (runs) => runs[0]?.status === 'WAITING', 'the sync waiting for approval');
+    // ...and the approval is stored without its hand-off (as if lost): nothing would ever wake the sync.
+    await approveBills(h.db, seeded.orgId, [billId], 'behind-the-back');
+    expect(await sweepStranded(h.db, { ...sweep, graceMs: 60_000 })).toEqual([]); // too recent to second-guess
+    const found = await sweepStranded(h.db, sweep);
+    expect(found.map((x) => [x.configId, x.billId])).toEqual([[seeded.configId, billId]]);
+    await h.settle(found);
+    expect((await listRuns(h.db, seeded.orgId, { billId })).map((r) => r.status)).toEqual(['COMPLETE']);
+    await expectOneInvoiceEach(seeded, [billId]);
+    // Answered now: a second sweep leaves it alone.
+    expect(await sweepStranded(h.db, sweep)).toEqual([]);
+  });
+
+  it('leaves alone bills that need nothing: synced, pending approval, or approved before their integration existed', async () => {
+    const { seeded, billIds } = await world(3);
+    const [synced, pending, older] = billIds as [string, string, string];
+    await h.settle((await approveAndHandOff(h.db, seeded.orgId, [synced], 'test')).handoffs);
+    await approveBills(h.db, seeded.orgId, [older], 'before-the-integration');
+    await h.db.updateTable('integrationConfig').set({ dtCreated: new Date(Date.now() + 1_000) }).where('id', '=', seeded.configId).execute();
+    const found = await sweepStranded(h.db, sweep);
+    expect(found.filter((x) => x.configId === seeded.configId)).toEqual([]);
+    expect((await listRuns(h.db, seeded.orgId, { billId: pending })).length + (await listRuns(h.db, seeded.orgId, { billId: older })).length).toBe(0);
+  });
+});
+
+describe('readiness', () => {
+  it('is ready with both dependencies; degraded for the API and unavailable for a worker when Temporal is away', async () => {
+    const ready = await readinessCheck({ db: h.db, temporal: h.temporal, needsTemporal: true })();
+    expect(ready).toMatchObject({ status: 'ready', postgres: { ok: true }, temporal: { ok: true }, outbox: { undelivered: expect.any(Number) } });
+    const nowhere = connectClient(`127.0.0.1:${await freePort()}`, 'default');
+    try {
+      expect(await readinessCheck({ db: h.db, temporal: nowhere, needsTemporal: false })()).toMatchObject({ status: 'degraded', postgres: { ok: true }, temporal: { ok: false, error: expect.any(String) } });
+      expect(await readinessCheck({ db: h.db, temporal: nowhere, needsTemporal: true })()).toMatchObject({ status: 'unavailable' });
+    } finally {
+      await nowhere.connection.close();
+    }
+  });
+});
