@@ -50,10 +50,14 @@ export interface ChaosStack {
   taskQueue: string;
   tmpDir: string;
   workers: WorkerProcess[];
-  startWorker(): Promise<WorkerProcess>;
+  /** A service process (`npm start`, SERVICE_ROLE=all unless `env` says otherwise). */
+  startWorker(env?: Record<string, string>): Promise<WorkerProcess>;
   killWorker(worker: WorkerProcess): Promise<void>;
   restartPostgres(): Promise<void>;
   restartTemporal(): Promise<void>;
+  /** Stops the Temporal server (its database file stays); startTemporal brings it back on the same port. */
+  stopTemporal(): Promise<void>;
+  startTemporal(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -96,8 +100,8 @@ export async function startChaosStack(): Promise<ChaosStack> {
     taskQueue,
     tmpDir,
     workers,
-    async startWorker() {
-      const worker = spawnWorkerProcess(env);
+    async startWorker(extra = {}) {
+      const worker = spawnWorkerProcess({ ...env, ...extra });
       workers.push(worker);
       await worker.ready;
       return worker;
@@ -112,6 +116,12 @@ export async function startChaosStack(): Promise<ChaosStack> {
     },
     async restartTemporal() {
       await temporalServer.stop();
+      temporalServer = await startTemporalDevServer(temporalOptions);
+    },
+    async stopTemporal() {
+      await temporalServer.stop();
+    },
+    async startTemporal() {
       temporalServer = await startTemporalDevServer(temporalOptions);
     },
     async stop() {

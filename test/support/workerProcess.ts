@@ -5,6 +5,8 @@ export interface WorkerProcess {
   readonly pid: number;
   /** Resolves once the service logged "service ready". */
   ready: Promise<void>;
+  /** Its HTTP address (API, /health, /ready), known once ready. */
+  url(): string;
   /** SIGKILL: no drain, no cleanup, as when a machine dies. */
   kill(): Promise<void>;
   /** SIGTERM: the graceful shutdown of `npm start`. */
@@ -22,11 +24,16 @@ export function spawnWorkerProcess(env: Record<string, string>): WorkerProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let url = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-200_000);
-      if (output.includes('"service ready"')) resolve();
+      const ready = /\{[^\n]*"msg":"service ready"[^\n]*\}/.exec(output);
+      if (ready) {
+        url = (JSON.parse(ready[0]) as { url: string }).url;
+        resolve();
+      }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
@@ -37,6 +44,7 @@ export function spawnWorkerProcess(env: Record<string, string>): WorkerProcess {
     pid: child.pid ?? -1,
     ready,
     output: () => output,
+    url: () => url,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
