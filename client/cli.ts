@@ -60,7 +60,7 @@ async function withSession<T>(options: { temporal?: boolean }, fn: (session: Ses
         const temporal = connectClient(stack.temporalAddress, stack.temporalNamespace);
         // A running service's relay delivers the CLI's hand-offs too; this one makes sure they go
         // out now even when no service runs (the CLI then uses the embedded parts itself).
-        const relay = startRelay({ db, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, failureThreshold: env.FAILURE_THRESHOLD, logger, databaseUrl: stack.databaseUrl, sweep: false });
+        const relay = startRelay({ db, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, failureThreshold: env.FAILURE_THRESHOLD, logger, databaseUrl: stack.databaseUrl, sweep: false, settings: { callTimeoutMs: 5_000 } });
         try {
           return await inner({ db, temporal });
         } finally {
@@ -81,7 +81,7 @@ async function withSession<T>(options: { temporal?: boolean }, fn: (session: Ses
  */
 async function handedOver(db: Db, handoffs: readonly Handoff[]): Promise<{ delivered: number; queued: number; note?: string }> {
   try {
-    await waitForDelivery(db, handoffs, { timeoutMs: 15_000 });
+    await waitForDelivery(db, handoffs, { timeoutMs: 15_000, untilFailed: true });
     return { delivered: handoffs.length, queued: 0 };
   } catch (error) {
     if (!(error instanceof HandoffPendingError)) throw error;

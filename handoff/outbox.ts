@@ -213,7 +213,11 @@ export class HandoffPendingError extends Error {
  * Waits until the relay has delivered these rows and returns them with their runs, in the order
  * given. A check of stored state with growing pauses, not a timer on the relay's speed.
  */
-export async function waitForDelivery(db: Db, handoffs: readonly Pick<Handoff, 'id'>[], options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<DeliveredHandoff[]> {
+export async function waitForDelivery(
+  db: Db,
+  handoffs: readonly Pick<Handoff, 'id'>[],
+  options: { timeoutMs?: number; signal?: AbortSignal; /** Give up as soon as a relay tried every pending row and failed. */ untilFailed?: boolean } = {},
+): Promise<DeliveredHandoff[]> {
   if (handoffs.length === 0) return [];
   const ids = handoffs.map((h) => h.id);
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
@@ -225,7 +229,7 @@ export async function waitForDelivery(db: Db, handoffs: readonly Pick<Handoff, '
       const byId = new Map(rows.map((r) => [r.id, { id: r.id, kind: r.kind, configId: r.configId, billId: r.billId, deliveredRunId: r.deliveredRunId }]));
       return ids.map((id) => byId.get(id)!);
     }
-    if (Date.now() >= deadline) throw new HandoffPendingError(pending.length, pending.find((r) => r.lastError)?.lastError ?? null);
+    if (Date.now() >= deadline || (options.untilFailed && pending.every((r) => r.lastError))) throw new HandoffPendingError(pending.length, pending.find((r) => r.lastError)?.lastError ?? null);
     options.signal?.throwIfAborted();
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
     pauseMs = Math.min(pauseMs * 2, 500);

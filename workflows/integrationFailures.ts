@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { FailureActivities } from '../activities';
-import { applyToCounter, initialCounterState, successiveErrors, type CounterInput, type FailureCounterState } from '../domain/failureCounter';
+import { applyToCounter, initialCounterState, successiveErrors, type CounterInput } from '../domain/failureCounter';
 import { configEnabledSignal, failureCountQuery, runOutcomeSignal, type IntegrationFailuresInput } from '../temporal/contract';
 
 const activities = proxyActivities<FailureActivities>({

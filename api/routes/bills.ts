@@ -15,7 +15,6 @@ import {
   reopenBill,
 } from '../../db/bills';
 import { BILL_STATUSES, BILLING_FREQUENCIES, billInputSchema, isoDate, storedLineItemSchema, type LineItem } from '../../domain/bill';
-import { lineItemTypeSchema } from '../../domain/lineItemType';
 import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { actorOf, orgOf } from '../auth';
 import type { ApiDeps } from '../deps';

@@ -5,7 +5,7 @@ import { getEvent, listEvents, markEventActioned } from '../../db/events';
 import { INTEGRATION_EVENT_NAMES, type IntegrationEvent } from '../../db/schema';
 import { orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
-import { ApiError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { commaList, decodeKeysetToken, encodeKeysetToken, listEnvelope, pageQuery } from '../pagination';
 import { errorResponses, iso, orgIdParams, orgParams, queryBoolean } from '../schemas';
 

@@ -9,7 +9,7 @@ import { actorOf, orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { commaList, decodeKeysetToken, encodeKeysetToken, listEnvelope, pageQuery } from '../pagination';
-import { commonFields, errorResponses, iso, orgIdParams, orgParams } from '../schemas';
+import { commonFields, errorResponses, iso, orgIdParams } from '../schemas';
 
 /** m3ter's run statuses; ours adds SKIPPED (a bill the account filter leaves out). */
 const M3TER_RUN_STATUSES = ['WAITING', 'STARTED', 'COMPLETE', 'ERROR', 'AWAITING_RETRY', 'AUTH_FAILED', 'ACCOUNTING_PERIOD_CLOSED', 'INVOICE_ALREADY_PAID', 'DISABLED', 'TIMEOUT_LIMIT_EXCEEDED', 'RATE_LIMIT_RETRY'] as const;

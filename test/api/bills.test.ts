@@ -4,7 +4,6 @@ import { seedIntegration } from '../../demo/seed';
 import { invoiceExternalId } from '../../domain/externalId';
 import { createHarness, type Harness } from '../support/harness';
 import { apiClient, startApi, type ApiWorld } from '../support/api';
-import { billSyncWorkflowId } from '../../temporal/contract';
 
 const NS = '5550042';
 let h: Harness;

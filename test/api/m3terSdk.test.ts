@@ -8,7 +8,6 @@ import { invoiceExternalId } from '../../domain/externalId';
 import { apiClient, startApi, type ApiWorld } from '../support/api';
 import { createHarness, type Harness } from '../support/harness';
 import { ensurePythonTools } from '../support/python';
-import { billSyncWorkflowId } from '../../temporal/contract';
 
 const run = promisify(execFile);
 const NS = '7770001_SB1';

@@ -1,6 +1,5 @@
 import { backfill, planBackfill, type BackfillProgress, type BackfillSummary } from '../../usecases/backfill';
 import { approveAndHandOff } from '../../usecases/bills';
-import { buildCli } from '../../client/cli';
 import { createAccount } from '../../db/accounts';
 import { approveBills, saveBill } from '../../db/bills';
 import { disableConfig, enableConfig } from '../../db/configs';
@@ -9,6 +8,7 @@ import { invoiceExternalId } from '../../domain/externalId';
 import { generateKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
+import { runCli } from '../support/cli';
 import { createHarness, type Harness } from '../support/harness';
 
 /**
@@ -56,22 +56,8 @@ const latestRun = async (billId: string) => (await listRuns(h.db, seeded.orgId, 
 
 /** The CLI in this process against the test database and Temporal: its JSON output and exit code. */
 async function cli(args: string[]): Promise<{ summary: BackfillSummary; exitCode: number }> {
-  const saved = { ...process.env };
-  const savedExitCode = process.exitCode;
-  Object.assign(process.env, { DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: h.temporalAddress, TEMPORAL_TASK_QUEUE: h.taskQueue, CREDENTIALS_ENCRYPTION_KEY: h.encryptionKey, DATA_DIR: h.tmpDir, LOG_LEVEL: 'warn' });
-  let out = '';
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await buildCli().exitOverride().parseAsync(['node', 'cli', ...args]);
-    return { summary: JSON.parse(out) as BackfillSummary, exitCode: Number(process.exitCode ?? 0) };
-  } finally {
-    write.mockRestore();
-    process.env = saved;
-    process.exitCode = savedExitCode;
-  }
+  const { out, exitCode } = await runCli(h, args);
+  return { summary: JSON.parse(out) as BackfillSummary, exitCode };
 }
 
 describe('backfill', () => {

@@ -16,6 +16,7 @@ import { billSyncWorkflowId } from '../../temporal/contract';
 import { connectClient } from '../../temporal/client';
 import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { runCli } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/freePort';
 import { signalsByHandoff } from '../support/handoffSignals';
@@ -198,6 +199,28 @@ describe('the relay', () => {
     } finally {
       h.resumeRelay();
     }
+  });
+});
+
+describe('the CLI', () => {
+  it('delivers its own hand-offs when no service runs; with Temporal away it stores the approval and says the hand-off is queued, and why', async () => {
+    const { seeded, billIds } = await world(2);
+    const [first, second] = billIds as [string, string];
+    await h.pauseRelay();
+    try {
+      const delivered = JSON.parse((await runCli(h, ['bill', 'approve', '--org', seeded.orgId, first])).out);
+      expect(delivered).toEqual({ approved: [first], handoffs: { delivered: 1, queued: 0 } });
+      expect(await syncExists(seeded.configId, first)).toBe(true);
+
+      const away = await runCli(h, ['bill', 'approve', '--org', seeded.orgId, second], { TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
+      expect(away.exitCode).toBe(0);
+      expect(JSON.parse(away.out)).toMatchObject({ approved: [second], handoffs: { delivered: 0, queued: 1, note: expect.stringMatching(/still waiting in the outbox.*delivered once Temporal is reachable/) } });
+      expect((await h.db.selectFrom('bill').select('status').where('id', '=', second).executeTakeFirstOrThrow()).status).toBe('APPROVED');
+    } finally {
+      h.resumeRelay();
+    }
+    await h.settleConfig(seeded.configId);
+    await expectOneInvoiceEach(seeded, billIds);
   });
 });
 

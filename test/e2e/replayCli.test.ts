@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { saveAndHandOff } from '../../usecases/bills';
-import { buildCli } from '../../client/cli';
 import { replayFile, replayFromServer, type ReplayVerdict } from '../../client/replay';
 import { listRuns } from '../../db/runs';
 import { generateKeyPair } from '../../demo/keyPair';
@@ -10,6 +9,7 @@ import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration } from '../../demo/seed';
 import { billSyncWorkflowId } from '../../temporal/contract';
 import { resolveTemporalCli } from '../../stack/temporalCli';
+import { runCli } from '../support/cli';
 import { createHarness, type Harness } from '../support/harness';
 
 /**
@@ -121,24 +121,8 @@ describe('cli replay', () => {
   });
 
   it('as a command: fetches the history by --workflow-id and prints ok', async () => {
-    const saved = { ...process.env };
-    const savedExitCode = process.exitCode;
-    Object.assign(process.env, { DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: h.temporalAddress, CREDENTIALS_ENCRYPTION_KEY: h.encryptionKey, DATA_DIR: h.tmpDir, LOG_LEVEL: 'warn' });
-    let out = '';
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-    const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      await buildCli().exitOverride().parseAsync(['node', 'cli', 'replay', '--workflow-id', workflowId]);
-      expect(process.exitCode ?? 0).toBe(0);
-    } finally {
-      write.mockRestore();
-      writeErr.mockRestore();
-      process.env = saved;
-      process.exitCode = savedExitCode;
-    }
+    const { out, exitCode } = await runCli(h, ['replay', '--workflow-id', workflowId]);
+    expect(exitCode).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ ok: true, workflowId, source: 'server' });
   });
 });

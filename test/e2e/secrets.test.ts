@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
-import { buildCli } from '../../client/cli';
 import { connectCredential } from '../../db/configs';
 import { createOrganization } from '../../db/organizations';
 import { listRuns } from '../../db/runs';
@@ -9,6 +8,7 @@ import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
 import { createCredential } from '../../db/credentials';
+import { runCli } from '../support/cli';
 import { createHarness, type Harness } from '../support/harness';
 
 const NETSUITE_ACCOUNT = '7654321';
@@ -27,23 +27,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Runs the CLI in this process against the test database and Temporal, returning what it printed. */
-async function cli(args: string[]): Promise<string> {
-  const saved = { ...process.env };
-  Object.assign(process.env, { DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: h.temporalAddress, TEMPORAL_TASK_QUEUE: h.taskQueue, CREDENTIALS_ENCRYPTION_KEY: h.encryptionKey, DATA_DIR: h.tmpDir, LOG_LEVEL: 'warn' });
-  let out = '';
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await buildCli().exitOverride().parseAsync(['node', 'cli', ...args]);
-  } finally {
-    write.mockRestore();
-    process.env = saved;
-  }
-  return out;
-}
+const cli = async (args: string[]) => (await runCli(h, args)).out;
 
 describe('secrets', () => {
   it('never appear in workflow histories, worker logs or CLI output, through token refreshes and a refused credential', async () => {
