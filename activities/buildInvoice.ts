@@ -1,9 +1,10 @@
 import { updateRun } from '../db/runs';
+import type { FailureKind } from '../domain/failure';
 import { loadRunContext } from './context';
 import type { ActivityDeps } from './deps';
 import { planInvoice } from './plan';
 
-export type BuildOutcome = { ok: true; lineCount: number; totalCents: number } | { ok: false; code: string; reason: string };
+export type BuildOutcome = { ok: true; lineCount: number; totalCents: number } | { ok: false; failure: FailureKind; reason: string };
 
 /**
  * Builds the NetSuite invoice for the run's bill version and stores it on the run, so the post step
@@ -16,7 +17,7 @@ export function makeBuildInvoice({ db }: ActivityDeps) {
     const decisions = [...ctx.run.decisions, ...result.decisions];
     if (!result.ok) {
       await updateRun(db, runId, { decisions: JSON.stringify(decisions) });
-      return { ok: false, code: result.code, reason: result.reason };
+      return { ok: false, failure: result.failure, reason: result.reason };
     }
     await updateRun(db, runId, { decisions: JSON.stringify(decisions), invoiceBody: JSON.stringify(result.invoice), invoiceExternalId: result.invoice.externalId });
     return { ok: true, lineCount: result.invoice.item.items.length, totalCents: result.totalCents };

@@ -1,7 +1,7 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/connect';
 import { getRun } from '../db/runs';
 import type { IntegrationRun } from '../db/schema';
+import { runFailure } from './failure';
 import { loadSubject, PlanSubjectMissingError, type SyncSubject } from './plan';
 
 export interface RunContext extends SyncSubject {
@@ -15,12 +15,12 @@ export interface RunContext extends SyncSubject {
  */
 export async function loadRunContext(db: Db, runId: string, options: { latestVersion?: boolean } = {}): Promise<RunContext> {
   const run = await getRun(db, runId);
-  if (!run) throw ApplicationFailure.nonRetryable(`integration run ${runId} does not exist`, 'MissingRun');
+  if (!run) throw runFailure('subjectMissing', `integration run ${runId} does not exist`);
   try {
     const subject = await loadSubject(db, { organizationId: run.organizationId, configId: run.configId, billId: run.entityId, billVersion: options.latestVersion ? null : run.entityVersion });
     return { ...subject, run };
   } catch (error) {
-    if (error instanceof PlanSubjectMissingError) throw ApplicationFailure.nonRetryable(error.message, 'MissingSubject');
+    if (error instanceof PlanSubjectMissingError) throw runFailure('subjectMissing', error.message);
     throw error;
   }
 }

@@ -3,15 +3,9 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/connect';
 import type { Mailer } from '../mail/mailer';
 import type { NetSuiteClient } from '../netsuite/client';
+import type { RetryPolicy } from '../netsuite/retryPolicy';
 import type { TokenProvider } from '../netsuite/tokenProvider';
 import type { CredentialCipher } from '../secrets/credentialCipher';
-
-/** How NetSuite calls are retried: growing, jittered delays, then give up and report the run. */
-export interface RetrySettings {
-  baseDelayMs: number;
-  maxDelayMs: number;
-  maxAttempts: number;
-}
 
 /** Everything activities touch, injected so tests can swap the clock or the retry pace. */
 export interface ActivityDeps {
@@ -21,7 +15,8 @@ export interface ActivityDeps {
   cipher: CredentialCipher;
   logger: Logger;
   now: () => Date;
-  retry: RetrySettings;
+  /** How sends are retried while NetSuite is throttled or away, and when they give up. */
+  retry: RetryPolicy;
   /** Activities report outcomes to the per-config failure counter with signalWithStart. */
   temporal: Client;
   taskQueue: string;

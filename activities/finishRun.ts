@@ -2,16 +2,16 @@ import crypto from 'node:crypto';
 import { getBill } from '../db/bills';
 import { raiseEvent } from '../db/events';
 import { updateRun } from '../db/runs';
-import type { RunStatus } from '../db/schema';
-import { eventNameForFailure } from '../domain/eventNames';
+import { eventNameOfFailure, type FailureKind } from '../domain/failure';
+import type { RunStatus } from '../domain/runStatus';
 import type { ActivityDeps } from './deps';
 
 export interface RunOutcome {
   runId: string;
   status: RunStatus;
   reason?: string;
-  /** The kind of failure (an error class name or a builder code), for events and reports. */
-  failure?: string;
+  /** Set when the run failed: it raises this failure's event and counts towards auto-disable. */
+  failure?: FailureKind;
   netsuiteId?: string;
   url?: string;
 }
@@ -33,9 +33,9 @@ export function makeFinishRun(deps: ActivityDeps) {
     });
     deps.logger.info({ runId: outcome.runId, status: outcome.status, netsuiteId: outcome.netsuiteId, reason: outcome.reason }, 'integration run finished');
     deps.metrics?.runFinished(outcome.status);
-    if (outcome.status === 'ERROR' || outcome.status === 'AUTH_FAILED') {
+    if (outcome.failure) {
       const bill = await getBill(deps.db, run.organizationId, run.entityId);
-      const eventName = eventNameForFailure(outcome.status, outcome.failure);
+      const eventName = eventNameOfFailure(outcome.failure);
       await raiseEvent(deps.db, {
         id: crypto.randomUUID(),
         organizationId: run.organizationId,
@@ -45,7 +45,7 @@ export function makeFinishRun(deps: ActivityDeps) {
         accountId: bill?.accountId ?? null,
         runId: run.id,
         reason: outcome.reason ?? outcome.status,
-        details: { status: outcome.status, failure: outcome.failure ?? null, billVersion: run.entityVersion, workflowId: run.workflowId },
+        details: { status: outcome.status, failure: outcome.failure, billVersion: run.entityVersion, workflowId: run.workflowId },
       });
       deps.metrics?.eventRaised(eventName);
       return { counts: true };

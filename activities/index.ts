@@ -1,4 +1,3 @@
-import { makeAuthenticate } from './authenticate';
 import { makeBuildInvoice } from './buildInvoice';
 import type { ActivityDeps } from './deps';
 import { makeDisableIntegration, makeNotifyDisabled } from './disableIntegration';
@@ -8,7 +7,7 @@ import { makePostInvoice } from './postInvoice';
 import { makeReportOutcome } from './reportOutcome';
 import { makeBillState, makeStartRun } from './startRun';
 
-export type { ActivityDeps, ActivityMetrics, RetrySettings } from './deps';
+export type { ActivityDeps, ActivityMetrics } from './deps';
 export type { RunOutcome } from './finishRun';
 
 /** Every activity of the bill sync, bound to its dependencies; the worker registers this object. */
@@ -18,7 +17,6 @@ export function createActivities(deps: ActivityDeps) {
     startRun: makeStartRun(deps),
     evaluateFilters: makeEvaluateFilters(deps),
     buildInvoice: makeBuildInvoice(deps),
-    authenticate: makeAuthenticate(deps),
     postInvoice: makePostInvoice(deps),
     finishRun: makeFinishRun(deps),
     reportOutcome: makeReportOutcome(deps),

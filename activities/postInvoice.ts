@@ -1,10 +1,9 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { updateRun } from '../db/runs';
+import { getConfig } from '../db/configs';
+import { getRunToSend, updateRun } from '../db/runs';
 import { NetSuiteLoginError, NetSuiteThrottledError, NetSuiteUnavailableError } from '../netsuite/errors';
-import { loadRunContext } from './context';
 import { loadCredential } from './credential';
 import type { ActivityDeps } from './deps';
-import { toActivityFailure } from './netsuiteFailure';
+import { runFailure, toActivityFailure } from './failure';
 import { withHeartbeat } from './heartbeat';
 import type { CredentialSecret } from '../netsuite/tokenProvider';
 import type { NetSuiteInvoice } from '../domain/invoiceBuilder';
@@ -16,10 +15,13 @@ import type { NetSuiteInvoice } from '../domain/invoiceBuilder';
  */
 export function makePostInvoice(deps: ActivityDeps) {
   return async function postInvoice({ runId }: { runId: string }): Promise<{ netsuiteId: string; url: string }> {
-    const ctx = await loadRunContext(deps.db, runId);
-    const invoice = ctx.run.invoiceBody;
-    if (!invoice) throw ApplicationFailure.nonRetryable(`run ${runId} has no invoice body; build it first`, 'MissingInvoice');
-    const credential = await loadCredential(deps, ctx.configRow);
+    // The stored body is all a send needs: a 10,000-line bill's lines are not read again on every retry.
+    const run = await getRunToSend(deps.db, runId);
+    if (!run?.invoiceBody) throw runFailure('subjectMissing', `run ${runId} has no invoice body; build it first`);
+    const invoice = run.invoiceBody;
+    const config = await getConfig(deps.db, run.organizationId, run.configId);
+    if (!config) throw runFailure('subjectMissing', `integration config ${run.configId} of run ${runId} no longer exists`);
+    const credential = await loadCredential(deps, config);
     try {
       return await withHeartbeat(() => send(credential, invoice));
     } catch (error) {

@@ -1,6 +1,6 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { getRun } from '../db/runs';
 import type { ActivityDeps } from './deps';
+import { runFailure } from './failure';
 import { reportToFailureCounter } from '../temporal/client';
 import type { IntegrationFailuresInput, OutcomeReport } from '../temporal/contract';
 
@@ -13,7 +13,7 @@ const MAX_REASON = 500;
 export function makeReportOutcome(deps: ActivityDeps) {
   return async function reportOutcome({ runId }: { runId: string }): Promise<void> {
     const run = await getRun(deps.db, runId);
-    if (!run?.dtCompleted) throw ApplicationFailure.nonRetryable(`run ${runId} has not finished`, 'RunNotFinished');
+    if (!run?.dtCompleted) throw runFailure('unexpected', `run ${runId} has not finished`);
     const at = run.dtCompleted.getTime();
     let report: OutcomeReport;
     if (run.status === 'COMPLETE') {

@@ -1,5 +1,5 @@
 import { getBill } from '../db/bills';
-import { startRun as insertRun } from '../db/runs';
+import { recordRunStart } from '../db/runs';
 import { BILL_ENTITY_TYPE, NETSUITE_DESTINATION } from '../domain/configData';
 import type { ActivityDeps } from './deps';
 import { type SyncTrigger } from '../temporal/contract';
@@ -27,7 +27,7 @@ export function makeBillState({ db }: ActivityDeps) {
 export function makeStartRun({ db }: ActivityDeps) {
   return async function startRun(input: StartRunInput): Promise<void> {
     const bill = await getBill(db, input.organizationId, input.billId);
-    await insertRun(db, {
+    await recordRunStart(db, {
       id: input.runId,
       organizationId: input.organizationId,
       configId: input.configId,

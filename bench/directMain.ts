@@ -9,6 +9,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { loadEnv } from '../config/env';
 import { createLogger } from '../config/logger';
 import { approveBills } from '../db/bills';
+import { failureKindOf } from '../domain/failure';
 import { connectDatabase } from '../db/connect';
 import { createPostgresGate } from '../db/leases';
 import { NetSuiteClient } from '../netsuite/client';
@@ -78,11 +79,10 @@ async function main(): Promise<void> {
     const built = await step(activities.buildInvoice, { runId });
     if (!built.ok) throw new Error(`bill ${billId}: ${built.reason}`);
     try {
-      await step(activities.authenticate, { runId });
       const posted = await step(activities.postInvoice, { runId });
       await step(activities.finishRun, { runId, status: 'COMPLETE', netsuiteId: posted.netsuiteId, url: posted.url });
     } catch (error) {
-      await step(activities.finishRun, { runId, status: 'ERROR', reason: (error as Error).message, failure: (error as Error).name });
+      await step(activities.finishRun, { runId, status: 'ERROR', reason: (error as Error).message, failure: failureKindOf((error as { type?: string }).type) });
     }
   }
 

@@ -135,18 +135,8 @@ export interface ExternalMappingTable {
   dtLastModified: Timestamp;
 }
 
-export const RUN_STATUSES = [
-  'WAITING',
-  'STARTED',
-  'COMPLETE',
-  'ERROR',
-  'AWAITING_RETRY',
-  'AUTH_FAILED',
-  'DISABLED',
-  'RATE_LIMIT_RETRY',
-  'SKIPPED',
-] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+export { RUN_STATUSES, type RunStatus } from '../domain/runStatus';
+import type { RunStatus } from '../domain/runStatus';
 
 export interface IntegrationRunTable {
   id: string;

@@ -1,5 +1,7 @@
 import type { AccountView } from './account';
 import type { ConfigData } from './configData';
+import { runStatusOfFailure, type FailureKind } from './failure';
+import type { RunStatus } from './runStatus';
 
 export type FilterName = 'configEnabled' | 'credentialConnected' | 'accountIds' | 'accountFilter' | 'approval' | 'lineItems';
 
@@ -70,4 +72,19 @@ export function evaluateFilters(input: FilterInput): FilterVerdict {
   pass('lineItems', 'the bill has lines to send');
 
   return { outcome: 'SEND', checks };
+}
+
+/** A verdict that stops the send for good (WAIT only pauses it, SEND goes on). */
+export type StoppingOutcome = Exclude<FilterOutcome, 'SEND' | 'WAIT'>;
+
+/** What a run records when the filters stop the send: its status, and the failure when it is one. */
+export function stoppedRun(outcome: StoppingOutcome): { status: RunStatus; failure?: FailureKind } {
+  switch (outcome) {
+    case 'DISABLED':
+      return { status: 'DISABLED' };
+    case 'SKIP':
+      return { status: 'SKIPPED' };
+    case 'NOT_CONNECTED':
+      return { status: runStatusOfFailure('notConnected'), failure: 'notConnected' };
+  }
 }

@@ -1,6 +1,7 @@
 import type { AccountView } from './account';
 import type { LineItem } from './bill';
 import type { ConfigData } from './configData';
+import type { FailureKind } from './failure';
 import { invoiceExternalId } from './externalId';
 import { findMapping, type ExternalMapping } from './externalMapping';
 import { signedAmount, type LineItemType } from './lineItemType';
@@ -61,7 +62,7 @@ export type Decision =
 
 export type BuildResult =
   | { ok: true; invoice: NetSuiteInvoice; decisions: Decision[]; totalCents: number }
-  | { ok: false; code: 'MISSING_ACCOUNT_MAPPING' | 'NO_LINES'; reason: string; decisions: Decision[] };
+  | { ok: false; failure: Extract<FailureKind, 'missingAccountMapping' | 'noLines'>; reason: string; decisions: Decision[] };
 
 export interface BuildInput {
   configId: string;
@@ -86,7 +87,7 @@ export function buildInvoice(input: BuildInput): BuildResult {
     if (!mapping) {
       return {
         ok: false,
-        code: 'MISSING_ACCOUNT_MAPPING',
+        failure: 'missingAccountMapping',
         reason:
           `account ${account.code} (${account.id}) has no external mapping Account → Netsuite Customer` +
           (enforce ? ' linked to this integration' : '') +
@@ -111,7 +112,7 @@ export function buildInvoice(input: BuildInput): BuildResult {
     }
   }
   if (kept.length === 0) {
-    return { ok: false, code: 'NO_LINES', reason: 'every line item is excluded by excludedLineItemTypes, so there is nothing to invoice', decisions };
+    return { ok: false, failure: 'noLines', reason: 'every line item is excluded by excludedLineItemTypes, so there is nothing to invoice', decisions };
   }
 
   const lines: NetSuiteInvoiceLine[] = [];

@@ -89,8 +89,6 @@ export function startRelay(deps: RelayDeps): Relay {
   const sweep = deps.sweep === false ? undefined : { ...DEFAULT_SWEEP, ...deps.sweep };
   const logger = deps.logger.child({ component: 'outbox-relay' });
   let stopped = false;
-  // Ends the deliveries in flight when the relay stops: their rows stay due for the next relay.
-  const stopping = new AbortController();
   let woken = false;
   let wakeUp: (() => void) | undefined;
   const wake = () => {
@@ -122,7 +120,7 @@ export function startRelay(deps: RelayDeps): Relay {
       woken = false;
       let pass: RelayPass;
       try {
-        pass = await relayPass(deps, settings, stopping.signal);
+        pass = await relayPass(deps, settings);
       } catch (error) {
         // PostgreSQL away: nothing was marked, everything claimed is due again.
         logger.warn({ err: error }, 'outbox relay pass failed; retrying');
@@ -154,7 +152,6 @@ export function startRelay(deps: RelayDeps): Relay {
     wake,
     async stop() {
       stopped = true;
-      stopping.abort();
       stopWaiting?.();
       await loop;
       await listener?.close();
@@ -177,7 +174,7 @@ async function runSweep(db: Db, sweep: SweepSchedule, logger: Logger): Promise<v
  * rows' locks while they are delivered. Stops starting deliveries once Temporal proves unreachable;
  * rows not tried stay due. Exported for the CLI and tests, which deliver what is due and stop.
  */
-export async function relayPass(deps: Pick<RelayDeps, 'db' | 'temporal' | 'taskQueue' | 'failureThreshold'>, settings: RelaySettings = DEFAULT_RELAY_SETTINGS, abort?: AbortSignal): Promise<RelayPass> {
+export async function relayPass(deps: Pick<RelayDeps, 'db' | 'temporal' | 'taskQueue' | 'failureThreshold'>, settings: RelaySettings = DEFAULT_RELAY_SETTINGS): Promise<RelayPass> {
   return deps.db.transaction().execute(async (tx) => {
     // A process that hangs (rather than dies) must not keep its rows forever.
     await sql`set local idle_in_transaction_session_timeout = '120s'`.execute(tx);
@@ -188,13 +185,13 @@ export async function relayPass(deps: Pick<RelayDeps, 'db' | 'temporal' | 'taskQ
     let unavailable = false;
     let next = 0;
     const lane = async () => {
-      while (next < rows.length && !unavailable && !abort?.aborted) {
+      while (next < rows.length && !unavailable) {
         const row = rows[next++]!;
         try {
-          const call = () => deps.temporal.withDeadline(Date.now() + settings.callTimeoutMs, () => deliver(deps, row));
-          delivered.push(await (abort ? deps.temporal.withAbortSignal(abort, call) : call()));
+          // A deadline, not an abort: the client's own retries settle before the call returns, so
+          // none is left to fire on a connection closed after stop().
+          delivered.push(await deps.temporal.withDeadline(Date.now() + settings.callTimeoutMs, () => deliver(deps, row)));
         } catch (error) {
-          if (abort?.aborted) break; // stopping: the row stays as it was, due for the next relay
           if (isUnreachable(error)) unavailable = true;
           failed.push({ id: row.id, error: describe(error), retryInMs: unavailable ? 0 : rowRetryMs(row.attempts, settings) });
         }

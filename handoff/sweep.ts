@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect';
-import { IN_PROGRESS_STATUSES, TERMINAL_STATUSES } from '../db/runs';
+import { IN_PROGRESS_STATUSES, TERMINAL_STATUSES } from '../domain/runStatus';
 import { BILL_ENTITY_TYPE, NETSUITE_DESTINATION } from '../domain/configData';
 import { HANDOFF_CHANNEL, type Handoff } from './outbox';
 

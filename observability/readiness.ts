@@ -32,9 +32,9 @@ const CHECK_TIMEOUT_MS = 2_000;
 export function readinessCheck(deps: { db: Db; temporal: Client; needsTemporal: boolean }): () => Promise<Readiness> {
   return async () => {
     const [postgres, temporal] = await Promise.all([
-      check(async () => {
-        await sql`select 1`.execute(deps.db);
-      }),
+      // A hung connection answers nothing: the check stops waiting (the query goes on in the pool).
+      check(() => withTimeout(sql`select 1`.execute(deps.db))),
+      // The client's deadline ends the call and its retries, so nothing is left running.
       check(() => deps.temporal.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => deps.temporal.workflowService.getSystemInfo({}))),
     ]);
     const outbox = postgres.ok ? await backlog(deps.db).catch(() => undefined) : undefined;
@@ -44,15 +44,21 @@ export function readinessCheck(deps: { db: Db; temporal: Client; needsTemporal: 
 }
 
 async function check(probe: () => Promise<unknown>): Promise<DependencyCheck> {
+  try {
+    await probe();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS);
   });
   try {
-    await Promise.race([probe(), timeout]);
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
   }

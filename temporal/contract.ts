@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type { ErrorReport, FailureCounterState } from '../domain/failureCounter';
+import type { SyncTrigger } from '../domain/syncTrigger';
 
 /**
  * The Temporal contract: what the workflows and everything that starts, signals or queries them must
@@ -19,10 +20,7 @@ export function billSyncWorkflowId(configId: string, billId: string): string {
   return `bill-sync/${configId}/${billId}`;
 }
 
-/** What happened to the bill: recalculated (a new version) or approved. */
-export type BillEventKind = 'calculated' | 'approved';
-/** Why a run happens: a bill event, or a run asked for on purpose (a backfill's manual run, a re-run). */
-export type SyncTrigger = BillEventKind | 'manual' | 'rerun';
+export type { BillEventKind, SyncTrigger } from '../domain/syncTrigger';
 
 /**
  * The one argument of a bill sync, a JSON object so the Temporal UI's "Start Workflow" form can launch
@@ -70,7 +68,7 @@ export const rerunSignal = defineSignal<[RerunRequest?]>('rerun');
 
 export interface BillSyncStatus {
   currentRunId?: string;
-  phase: 'idle' | 'filtering' | 'waitingForApproval' | 'building' | 'authenticating' | 'posting' | 'recording';
+  phase: 'idle' | 'filtering' | 'waitingForApproval' | 'building' | 'posting' | 'recording';
   pendingEvents: number;
   completedRuns: string[];
 }

@@ -2,7 +2,7 @@ import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@tempor
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { RetrySettings } from '../activities';
+import type { RetryPolicy } from '../netsuite/retryPolicy';
 import { deriveTokenKey } from '../api/auth';
 import type { ApiDeps } from '../api/deps';
 import { buildServer } from '../api/server';
@@ -42,7 +42,7 @@ export interface RunningService {
  * whose changes reach workflows through the outbox, and polls nothing. Every role relays the outbox
  * and migrates (kysely's lock makes that safe), so either may start first.
  */
-export async function startService(env: Env, logger: Logger, options: { retry?: RetrySettings } = {}): Promise<RunningService> {
+export async function startService(env: Env, logger: Logger, options: { retry?: RetryPolicy } = {}): Promise<RunningService> {
   let ready = false;
   const runsWorker = env.SERVICE_ROLE !== 'api';
   const servesApi = env.SERVICE_ROLE !== 'worker';

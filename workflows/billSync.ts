@@ -1,33 +1,26 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  uuid4,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { BillSyncActivities, RunOutcome } from '../activities';
-import { billEventSignal, billSyncSearchAttributes, billSyncStatusQuery, rerunSignal, SEARCH_KEYS, type BillSyncInput, type BillSyncResult, type BillSyncStatus, type SyncTrigger } from '../temporal/contract';
+import { failureKindOf, runStatusOfFailure } from '../domain/failure';
+import { stoppedRun } from '../domain/filters';
+import { coalesceTriggers, type SyncTrigger } from '../domain/syncTrigger';
+import { billEventSignal, billSyncSearchAttributes, billSyncStatusQuery, rerunSignal, SEARCH_KEYS, type BillSyncInput, type BillSyncResult, type BillSyncStatus } from '../temporal/contract';
 
-const dbRetry = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 };
-const db = proxyActivities<BillSyncActivities>({ startToCloseTimeout: '15 seconds', retry: dbRetry });
-// The same short database steps run inside the workflow task, without a round trip through the server
-// each; only their results are recorded (as markers).
-const localDb = proxyLocalActivities<BillSyncActivities>({ startToCloseTimeout: '15 seconds', retry: dbRetry });
+// The database steps are short: they run inside the workflow task as local activities, without a
+// round trip through the server each (only their results are recorded), retried while PostgreSQL is away.
+const steps = proxyLocalActivities<BillSyncActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
+});
 
-// NetSuite calls choose their own next delay (growing, jittered) and stop retrying themselves after
-// the worker's configured number of attempts; the policy here only backs that up.
+// The send is the one activity the server schedules. It heartbeats while NetSuite answers, so a dead
+// worker's call is retried within seconds; it chooses its own delays and gives up by itself after the
+// configured attempts (netsuite/retryPolicy.ts), so no attempt limit here: a worker that crashes
+// mid-call, however often, does not fail the run.
 const netsuite = proxyActivities<BillSyncActivities>({
   startToCloseTimeout: '3 minutes',
-  // They heartbeat while a call is in flight: a dead worker's call is retried within seconds.
   heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2, maximumAttempts: 50 },
+  retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2 },
 });
 
 /**
@@ -36,134 +29,148 @@ const netsuite = proxyActivities<BillSyncActivities>({
  * A bill event that arrives during a sync is not lost: the loop syncs the newest version once more.
  */
 export async function billSync(input: BillSyncInput): Promise<BillSyncResult> {
-  const { workflowId, runId: workflowRunId } = workflowInfo();
-  const pending: SyncTrigger[] = [input.trigger];
+  const inbox = new Inbox(input);
+  const tags = new Tags();
   const status: BillSyncStatus = { phase: 'idle', pendingEvents: 0, completedRuns: [] };
-  let parentIntegrationRunId = input.parentIntegrationRunId;
-  setHandler(billEventSignal, ({ kind, parentIntegrationRunId: parent }) => {
-    pending.push(kind);
-    if (parent) parentIntegrationRunId = parent;
-  });
-  setHandler(rerunSignal, (request) => {
-    pending.push('rerun');
-    if (request?.parentIntegrationRunId) parentIntegrationRunId = request.parentIntegrationRunId;
-  });
-  setHandler(billSyncStatusQuery, () => ({ ...status, pendingEvents: pending.length }));
-  // Histories from before the SyncStatus attribute replay without these upserts (see README "Versioning").
-  const upsert = patched('sync-status-search-attribute') ? upsertSearchAttributes : () => undefined;
-  // Histories from before it replay the first shape: an activity per step, an upsert per change. Since,
-  // a bill costs two workflow tasks and one activity: the database steps are local activities, the
-  // send fetches its own token, and the attribute changes of one workflow task go out as one upsert.
-  const lean = patched('local-database-steps');
-  const steps = lean ? localDb : db;
-  const unsent = new Map<string, SearchAttributePair>();
-  const tags = lean ? (pairs: SearchAttributePair[]) => pairs.forEach((pair) => unsent.set(pair.key.name, pair)) : upsert;
-  /** Called before every wait on the server, so the UI's attributes are current whenever it can look. */
-  const sendTags = () => {
-    if (unsent.size === 0) return;
-    upsert([...unsent.values()]);
-    unsent.clear();
-  };
-  tags(billSyncSearchAttributes(input));
+  setHandler(billSyncStatusQuery, () => ({ ...status, pendingEvents: inbox.size }));
+  // Syncs started from the UI's form carry no attributes: the sync sets its own.
+  tags.set(...billSyncSearchAttributes(input));
 
   let waitingRunId: string | undefined;
   let lastSent: { version: number; status: string } | undefined;
-  while (pending.length > 0) {
-    // Several events arriving together need one sync of the latest bill, not one each.
-    const trigger: SyncTrigger = pending.includes('rerun') ? 'rerun' : pending.includes('approved') ? 'approved' : (pending[pending.length - 1] ?? input.trigger);
-    // A re-run or manual run is asked for on purpose and always sends.
-    const requested = pending.some((t) => t === 'rerun' || t === 'manual');
-    pending.length = 0;
+  for (let next = inbox.take(); next; next = inbox.take()) {
     // An event that arrived while the same bill version was being sent adds nothing: skip the echo.
-    if (lastSent && !waitingRunId && !requested) {
-      const state = await steps.billState({ organizationId: input.organizationId, billId: input.billId });
-      if (state && state.version === lastSent.version && state.status === lastSent.status) continue;
+    if (lastSent && !waitingRunId && !next.requested) {
+      const bill = await steps.billState({ organizationId: input.organizationId, billId: input.billId });
+      if (bill && bill.version === lastSent.version && bill.status === lastSent.status) continue;
     }
     const runId = waitingRunId ?? uuid4();
     waitingRunId = undefined;
     status.currentRunId = runId;
-    tags([{ key: SEARCH_KEYS.syncStatus, value: 'STARTED' }]);
-    setCurrentDetails(`Run ${runId} (${trigger}): started`);
-
-    await steps.startRun({ runId, organizationId: input.organizationId, configId: input.configId, billId: input.billId, trigger, workflowId, workflowRunId, parentIntegrationRunId });
-    parentIntegrationRunId = undefined;
+    tags.set({ key: SEARCH_KEYS.syncStatus, value: 'STARTED' });
+    setCurrentDetails(`Run ${runId} (${next.trigger}): started`);
+    const { workflowId, runId: workflowRunId } = workflowInfo();
+    await steps.startRun({ runId, organizationId: input.organizationId, configId: input.configId, billId: input.billId, trigger: next.trigger, workflowId, workflowRunId, parentIntegrationRunId: next.parentIntegrationRunId });
 
     status.phase = 'filtering';
     const verdict = await steps.evaluateFilters({ runId });
-    if (verdict.accountId) tags([{ key: SEARCH_KEYS.accountId, value: verdict.accountId }]);
+    tags.set({ key: SEARCH_KEYS.accountId, value: verdict.accountId });
     if (verdict.outcome === 'WAIT') {
+      await finish({ runId, status: 'WAITING', reason: verdict.reason });
       status.phase = 'waitingForApproval';
-      await steps.finishRun({ runId, status: 'WAITING', reason: verdict.reason });
-      tags([{ key: SEARCH_KEYS.syncStatus, value: 'WAITING' }]);
-      sendTags();
-      setCurrentDetails(`Run ${runId}: waiting for approval (${verdict.reason})`);
       // Durable: the workflow sleeps here for as long as the bill stays unapproved.
-      await condition(() => pending.length > 0);
+      tags.flush();
+      await inbox.arrival();
       waitingRunId = runId;
       continue;
     }
     if (verdict.outcome !== 'SEND') {
-      const stopped: RunOutcome =
-        verdict.outcome === 'DISABLED'
-          ? { runId, status: 'DISABLED', reason: verdict.reason }
-          : verdict.outcome === 'SKIP'
-            ? { runId, status: 'SKIPPED', reason: verdict.reason }
-            : { runId, status: 'ERROR', reason: verdict.reason, failure: 'NotConnected' };
-      await finish(stopped);
-      status.completedRuns.push(runId);
+      await finish({ runId, ...stoppedRun(verdict.outcome), reason: verdict.reason });
       continue;
     }
 
     status.phase = 'building';
     const built = await steps.buildInvoice({ runId });
     if (!built.ok) {
-      await finish({ runId, status: 'ERROR', reason: built.reason, failure: built.code });
-      status.completedRuns.push(runId);
+      await finish({ runId, status: runStatusOfFailure(built.failure), failure: built.failure, reason: built.reason });
       continue;
     }
 
-    let outcome: RunOutcome;
+    status.phase = 'posting';
+    tags.flush();
     try {
-      if (!lean) {
-        status.phase = 'authenticating';
-        await netsuite.authenticate({ runId });
-      }
-      status.phase = 'posting';
-      sendTags();
       const posted = await netsuite.postInvoice({ runId });
-      outcome = { runId, status: 'COMPLETE', netsuiteId: posted.netsuiteId, url: posted.url };
       lastSent = { version: verdict.billVersion, status: verdict.billStatus };
+      await finish({ runId, status: 'COMPLETE', netsuiteId: posted.netsuiteId, url: posted.url });
     } catch (error) {
-      outcome = failedOutcome(runId, error);
+      await finish(failedRun(runId, error));
     }
-    status.phase = 'recording';
-    await finish(outcome);
-    status.completedRuns.push(runId);
   }
   status.phase = 'idle';
   status.currentRunId = undefined;
-  sendTags();
+  tags.flush();
   return { runs: status.completedRuns };
 
-  /** Records the run's end and, for successes and error events, tells the config's failure counter. */
+  /** Records how the run ended (or that it waits) and, where it can change the count, tells the failure counter. */
   async function finish(outcome: RunOutcome): Promise<void> {
+    status.phase = 'recording';
     const { counts } = await steps.finishRun(outcome);
-    tags([{ key: SEARCH_KEYS.syncStatus, value: outcome.status }]);
+    tags.set({ key: SEARCH_KEYS.syncStatus, value: outcome.status });
     setCurrentDetails(describe(outcome));
     if (counts) await steps.reportOutcome({ runId: outcome.runId });
+    if (outcome.status !== 'WAITING') status.completedRuns.push(outcome.runId);
   }
 }
 
-/** The line the Temporal UI shows as the sync's current details. */
-function describe(outcome: RunOutcome): string {
-  if (outcome.status === 'COMPLETE') return `Run ${outcome.runId}: COMPLETE, NetSuite invoice ${outcome.netsuiteId}${outcome.url ? ` (${outcome.url})` : ''}`;
-  return `Run ${outcome.runId}: ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`;
+/** What the sync is asked to do: its start input and every event and re-run signalled since, in order. */
+class Inbox {
+  private readonly pending: SyncTrigger[];
+  private parentIntegrationRunId: string | undefined;
+
+  constructor(input: BillSyncInput) {
+    this.pending = [input.trigger];
+    this.parentIntegrationRunId = input.parentIntegrationRunId;
+    setHandler(billEventSignal, ({ kind, parentIntegrationRunId }) => this.add(kind, parentIntegrationRunId));
+    setHandler(rerunSignal, (request) => this.add('rerun', request?.parentIntegrationRunId));
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  /** Everything asked for so far, as one run (see coalesceTriggers); undefined when nothing is. */
+  take(): { trigger: SyncTrigger; requested: boolean; parentIntegrationRunId?: string } | undefined {
+    const next = coalesceTriggers(this.pending);
+    if (!next) return undefined;
+    const parentIntegrationRunId = this.parentIntegrationRunId;
+    this.pending.length = 0;
+    this.parentIntegrationRunId = undefined;
+    return { ...next, ...(parentIntegrationRunId ? { parentIntegrationRunId } : {}) };
+  }
+
+  /** Resolves when something new is asked for. */
+  arrival(): Promise<void> {
+    return condition(() => this.pending.length > 0);
+  }
+
+  private add(trigger: SyncTrigger, parentIntegrationRunId: string | undefined): void {
+    this.pending.push(trigger);
+    if (parentIntegrationRunId) this.parentIntegrationRunId = parentIntegrationRunId;
+  }
 }
 
-function failedOutcome(runId: string, error: unknown): RunOutcome {
+/**
+ * The search attributes the UI filters by, changed as the sync goes and sent as one upsert before each
+ * wait on the server, so they are current whenever anyone can look and cost one command a workflow task.
+ */
+class Tags {
+  private readonly unsent = new Map<string, SearchAttributePair>();
+
+  set(...pairs: SearchAttributePair[]): void {
+    for (const pair of pairs) this.unsent.set(pair.key.name, pair);
+  }
+
+  flush(): void {
+    if (this.unsent.size === 0) return;
+    upsertSearchAttributes([...this.unsent.values()]);
+    this.unsent.clear();
+  }
+}
+
+/**
+ * The line the Temporal UI shows as the sync's current details. Ids, statuses and our failure kinds
+ * only: the UI renders it, and reasons can hold a tenant's text (account codes, filters) — the run's
+ * reason is in the database, for the API, the console and the CLI.
+ */
+function describe(outcome: RunOutcome): string {
+  if (outcome.status === 'COMPLETE') return `Run ${outcome.runId}: COMPLETE, NetSuite record ${outcome.netsuiteId}`;
+  return `Run ${outcome.runId}: ${outcome.status}${outcome.failure ? ` (${outcome.failure})` : ''}`;
+}
+
+/** A send that ended in a failure: its kind, read from the activity's ApplicationFailure type. */
+function failedRun(runId: string, error: unknown): RunOutcome {
   if (!(error instanceof ActivityFailure)) throw error;
   const cause = error.cause;
-  const type = cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : 'Error';
-  const reason = cause?.message ?? error.message;
-  return { runId, status: type === 'NetSuiteAuthError' ? 'AUTH_FAILED' : 'ERROR', reason, failure: type };
+  const failure = failureKindOf(cause instanceof ApplicationFailure ? cause.type : undefined);
+  return { runId, status: runStatusOfFailure(failure), reason: cause?.message ?? error.message, failure };
 }

@@ -9,6 +9,7 @@ import { disableConfig } from '../../db/configs';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { apiClient, startApi, type ApiWorld } from '../support/api';
 import { createHarness, type Harness } from '../support/harness';
+import { waitForDelivery } from '../../handoff/outbox';
 import { billSyncWorkflowId, billSyncStatusQuery, failureWorkflowId } from '../../temporal/contract';
 
 let h: Harness;
@@ -341,7 +342,7 @@ describe('deleting an integration configuration', () => {
     const account = await createAccount(h.db, client.orgId, { code: 'DEL', name: 'Delete Co', emailAddress: 'd@example.com' });
     const put = await client.call('PUT', `/organizations/{orgId}/bills/${crypto.randomUUID()}`, { accountId: account.id, billDate: '2026-10-31', currency: 'USD', lineItems: [{ lineItemType: 'STANDING_CHARGE', description: 'Fee', quantity: 1, subtotal: 10 }] });
     expect(put.status).toBe(200);
-    await h.settleBill(put.body.id);
+    await waitForDelivery(h.db, await h.db.selectFrom('outbox').select('id').where('billId', '=', put.body.id).execute());
     const sync = h.temporal.workflow.getHandle(billSyncWorkflowId(seeded.configId, put.body.id));
     await eventually(() => sync.query(billSyncStatusQuery), (s) => s.phase === 'waitingForApproval', 'the sync waiting for approval');
     // The failure counter exists once any outcome was reported; make sure it runs.
@@ -349,7 +350,7 @@ describe('deleting an integration configuration', () => {
 
     expect((await client.call('DELETE', `${CONFIGS}/${seeded.configId}`)).status).toBe(200);
     // The termination is handed over with the deletion, and done once delivered.
-    await h.settleConfig(seeded.configId);
+    await waitForDelivery(h.db, await h.db.selectFrom('outbox').select('id').where('configId', '=', seeded.configId).where('kind', '=', 'configDeleted').execute());
     expect((await sync.describe()).status.name).toBe('TERMINATED');
     expect((await h.temporal.workflow.getHandle(failureWorkflowId(seeded.configId)).describe()).status.name).toBe('TERMINATED');
   });

@@ -80,9 +80,9 @@ describe('workflow replay', () => {
       const cli = resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH })!;
       const record = (workflowId: string, file: string) =>
         fs.writeFileSync(path.join(REPLAY_DIR, file), execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', h.temporalAddress, '--output', 'json']));
-      record(billSyncWorkflowId(seeded.configId, good.bill.id), 'billSync-v3-wait-approve-retry.json');
-      record(billSyncWorkflowId(seeded.configId, missing.bill.id), 'billSync-v3-refused.json');
-      record(billSyncWorkflowId(seeded.configId, nudged.bill.id), 'billSync-v3-rerun-signal.json');
+      record(billSyncWorkflowId(seeded.configId, good.bill.id), 'billSync-wait-approve-retry.json');
+      record(billSyncWorkflowId(seeded.configId, missing.bill.id), 'billSync-refused.json');
+      record(billSyncWorkflowId(seeded.configId, nudged.bill.id), 'billSync-rerun-signal.json');
       record(failureWorkflowId(doomed.configId), 'integrationFailures-disables.json');
     }
   });

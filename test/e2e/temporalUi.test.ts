@@ -74,12 +74,15 @@ describe('bill syncs in the Temporal UI', () => {
     expect(sync!.typedSearchAttributes.get(SEARCH_KEYS.accountId)).toBe(account.id);
 
     const invoice = (await listRuns(h.db, seeded.orgId, { billId: bill.id })).find((r) => r.status === 'COMPLETE')!;
-    expect(await currentDetails(sync!.workflowId)).toContain(`COMPLETE, NetSuite invoice ${invoice.externalId}`);
+    expect(await currentDetails(sync!.workflowId)).toBe(`Run ${invoice.id}: COMPLETE, NetSuite record ${invoice.externalId}`);
 
-    // The refused bill is found among the failures of this integration, with NetSuite's reason.
+    // The refused bill is found among the failures of this integration, with the kind of failure; its
+    // reason (which can hold a tenant's text, such as the account code) stays in the run, out of the UI.
     const failures = await findByQuery(`IntegrationConfigId = "${seeded.configId}" AND SyncStatus = "ERROR"`, (found) => found.length === 1);
     expect(failures[0]!.typedSearchAttributes.get(SEARCH_KEYS.billId)).toBe(refused.id);
-    expect(await currentDetails(failures[0]!.workflowId)).toMatch(/ERROR: .*INVALID/i);
+    const [refusedRun] = await listRuns(h.db, seeded.orgId, { billId: refused.id });
+    expect(refusedRun?.error).toMatch(/INVALID/i);
+    expect(await currentDetails(failures[0]!.workflowId)).toBe(`Run ${refusedRun!.id}: ERROR (contentRefused)`);
   });
 
   it('start from the "Start Workflow" form with the JSON input the README documents, and tag themselves', async () => {
@@ -155,7 +158,7 @@ describe('bill syncs in the Temporal UI', () => {
       // The UI renders both as markdown in sandboxed iframes.
       const framesText = () => Promise.all(page.frames().map((frame) => frame.locator('body').innerText().catch(() => '')));
       await eventually(framesText, (texts) => texts.some((t) => t.includes(`Bill ${bill.id} → NetSuite`)), 'the summary in the UI');
-      await eventually(framesText, (texts) => texts.some((t) => /COMPLETE, NetSuite invoice \d+/.test(t)), 'the last run in the UI');
+      await eventually(framesText, (texts) => texts.some((t) => /COMPLETE, NetSuite record \d+/.test(t)), 'the last run in the UI');
       await page.screenshot({ path: path.join(SCREENSHOTS, '3-summary-and-last-run.png'), fullPage: true });
       await page.close();
     });

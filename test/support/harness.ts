@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { RetrySettings } from '../../activities';
+import type { RetryPolicy } from '../../netsuite/retryPolicy';
 import { createLogger } from '../../config/logger';
 import { connectDatabase, type Db } from '../../db/connect';
 import { createPostgresGate } from '../../db/leases';
@@ -24,7 +24,7 @@ import { createWorker, WORKFLOWS_PATH } from '../../worker/createWorker';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 
 /** Fast, still growing retries: tests exercise the same code paths without waiting minutes. */
-export const TEST_RETRY: RetrySettings = { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 10 };
+export const TEST_RETRY: RetryPolicy = { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 10 };
 
 export interface Harness {
   db: Db;
@@ -65,7 +65,7 @@ export interface Harness {
  * One test file's world on the shared real stack: its own database (migrated), its own task queue
  * and worker, its own NetSuite emulator. Workflows are bundled once per file, as the SDK's own tests do.
  */
-export async function createHarness(options: { retry?: RetrySettings; tokenTtlSeconds?: number; failureThreshold?: number; relay?: Pick<RelayDeps, 'settings' | 'sweep'> } = {}): Promise<Harness> {
+export async function createHarness(options: { retry?: RetryPolicy; tokenTtlSeconds?: number; failureThreshold?: number; relay?: Pick<RelayDeps, 'settings' | 'sweep'> } = {}): Promise<Harness> {
   const databaseUrl = await createTestDatabase();
   const name = new URL(databaseUrl).pathname.slice(1);
   const db = connectDatabase(databaseUrl);

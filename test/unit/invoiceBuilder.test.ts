@@ -63,7 +63,7 @@ function build(lineItems: LineItem[], config: Partial<ConfigDataInput> = {}, ext
 }
 
 function invoiceOf(result: BuildResult): NetSuiteInvoice {
-  if (!result.ok) throw new Error(`expected an invoice, got ${result.code}: ${result.reason}`);
+  if (!result.ok) throw new Error(`expected an invoice, got ${result.failure}: ${result.reason}`);
   return result.invoice;
 }
 const linesOf = (result: BuildResult): NetSuiteInvoiceLine[] => invoiceOf(result).item.items;
@@ -312,11 +312,11 @@ describe('customer', () => {
     expect(invoiceOf(result).entity).toEqual({ id: '981' });
   });
 
-  it('with useExternalMappingAccountCode and no mapping, fails with MISSING_ACCOUNT_MAPPING explaining how to fix it', () => {
+  it('with useExternalMappingAccountCode and no mapping, fails with missingAccountMapping explaining how to fix it', () => {
     const result = build([line()], { useExternalMappingAccountCode: true }, { mappings: [mapping({ m3terEntity: 'Account', m3terId: 'someone-else', externalTable: 'Customer' })] });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.code).toBe('MISSING_ACCOUNT_MAPPING');
+    expect(result.failure).toBe('missingAccountMapping');
     expect(result.reason).toContain('ACME');
     expect(result.reason).toContain('acc-0001');
     expect(result.reason).toContain('useExternalMappingAccountCode');
@@ -327,7 +327,7 @@ describe('customer', () => {
     const result = build([line()], { useExternalMappingAccountCode: true, enforceExternalMappingsForConfig: true }, { mappings: [m] });
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.code).toBe('MISSING_ACCOUNT_MAPPING');
+      expect(result.failure).toBe('missingAccountMapping');
       expect(result.reason).toContain('linked to this integration');
     }
   });
@@ -342,14 +342,14 @@ describe('excludedLineItemTypes', () => {
     expect(result.ok && result.totalCents).toBe(1000);
   });
 
-  it('all lines excluded → NO_LINES', () => {
+  it('all lines excluded → noLines', () => {
     const result = build([line({ lineItemType: 'USAGE' }), line({ lineItemType: 'USAGE' })], { excludedLineItemTypes: ['USAGE'] });
-    expect(result).toMatchObject({ ok: false, code: 'NO_LINES' });
+    expect(result).toMatchObject({ ok: false, failure: 'noLines' });
     expect(result.decisions.filter((d) => d.kind === 'excluded')).toHaveLength(2);
   });
 
-  it('a bill with no lines at all → NO_LINES', () => {
-    expect(build([])).toMatchObject({ ok: false, code: 'NO_LINES' });
+  it('a bill with no lines at all → noLines', () => {
+    expect(build([])).toMatchObject({ ok: false, failure: 'noLines' });
   });
 });
 

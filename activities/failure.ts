@@ -1,0 +1,32 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { FailureKind } from '../domain/failure';
+import { NetSuiteAuthError, NetSuiteError, NetSuiteValidationError } from '../netsuite/errors';
+import { InvalidPrivateKeyError } from '../netsuite/privateKey';
+import { retryDelayMs, type RetryPolicy } from '../netsuite/retryPolicy';
+import { CredentialDecryptionError } from '../secrets/credentialCipher';
+
+/** A failure that ends the run: not retried, its type the failure kind the workflow reads back. */
+export function runFailure(kind: FailureKind, message: string, details?: unknown): ApplicationFailure {
+  return details === undefined ? ApplicationFailure.nonRetryable(message, kind) : ApplicationFailure.nonRetryable(message, kind, details);
+}
+
+/**
+ * Turns what went wrong in a NetSuite step into what Temporal should do: stop at once when retrying
+ * cannot help (refused credential, refused content, an unreadable key), otherwise retry after the
+ * policy's growing, jittered delay — so many workers don't hit NetSuite's shared limit in lockstep —
+ * and give up after its attempts. The policy is the only retry budget: the workflow's own retry
+ * options set no attempt limit, so a crashed worker's call is retried however often it takes.
+ */
+export function toActivityFailure(error: unknown, retry: RetryPolicy): unknown {
+  const attempt = Context.current().info.attempt;
+  if (error instanceof NetSuiteAuthError) return runFailure('authRefused', error.message, { status: error.status, error: error.oauthError });
+  if (error instanceof NetSuiteValidationError) return runFailure('contentRefused', error.message, { details: error.details });
+  if (error instanceof CredentialDecryptionError || error instanceof InvalidPrivateKeyError) return runFailure('credentialUnreadable', error.message);
+  if (error instanceof ApplicationFailure) return error;
+  if (error instanceof NetSuiteError && !error.retryable) return runFailure('netsuiteRefused', error.message);
+  // NetSuite throttled or away, or anything else (our database restarting, say): retry, then give up.
+  const message = error instanceof Error ? error.message : String(error);
+  const giveUpAs: FailureKind = error instanceof NetSuiteError ? 'netsuiteUnavailable' : 'unexpected';
+  if (attempt >= retry.maxAttempts) return runFailure(giveUpAs, `${message} (gave up after ${attempt} attempts)`);
+  return ApplicationFailure.create({ message, type: error instanceof Error ? error.name : 'Error', nextRetryDelay: retryDelayMs(attempt, retry) });
+}

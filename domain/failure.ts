@@ -1,0 +1,60 @@
+import type { IntegrationEventName } from './eventNames';
+import type { RunStatus } from './runStatus';
+
+/**
+ * Why a run failed, in one vocabulary that the activities (as the `type` of the ApplicationFailure they
+ * throw), the invoice builder, the workflow, the run's event and the failure counter all share.
+ */
+export const FAILURE_KINDS = [
+  /** No credential is connected to the integration, or it was deleted. */
+  'notConnected',
+  /** The stored private key can't be decrypted or parsed. */
+  'credentialUnreadable',
+  /** NetSuite's token endpoint refused the credential. */
+  'authRefused',
+  /** NetSuite refused the invoice's content (with its o:errorPath). */
+  'contentRefused',
+  /** The customer is mapped through external mappings and the account has none. */
+  'missingAccountMapping',
+  /** Every line was excluded: nothing to invoice. */
+  'noLines',
+  /** NetSuite stayed throttled or unavailable through every retry. */
+  'netsuiteUnavailable',
+  /** NetSuite refused the request for another reason that retrying can't change. */
+  'netsuiteRefused',
+  /** The run, its bill, config or invoice body is gone (deleted meanwhile). */
+  'subjectMissing',
+  /** Anything else: a fault of ours, with its message. */
+  'unexpected',
+] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/** The kind an activity's failure names; anything unrecognised is `unexpected`. */
+export function failureKindOf(type: string | undefined | null): FailureKind {
+  return (FAILURE_KINDS as readonly string[]).includes(type ?? '') ? (type as FailureKind) : 'unexpected';
+}
+
+/** The status a run that failed this way ends with. */
+export function runStatusOfFailure(kind: FailureKind): RunStatus {
+  return kind === 'authRefused' ? 'AUTH_FAILED' : 'ERROR';
+}
+
+/** Which of m3ter's integration events a run that failed this way raises. */
+export function eventNameOfFailure(kind: FailureKind): IntegrationEventName {
+  switch (kind) {
+    case 'missingAccountMapping':
+      return 'integration.missingaccountmapping.error';
+    case 'contentRefused':
+    case 'noLines':
+      return 'integration.validation.error';
+    case 'authRefused':
+    case 'notConnected':
+    case 'credentialUnreadable':
+      return 'integration.authentication.error';
+    case 'netsuiteUnavailable':
+    case 'netsuiteRefused':
+    case 'subjectMissing':
+    case 'unexpected':
+      return 'integration.perform.error';
+  }
+}
