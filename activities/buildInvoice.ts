@@ -2,7 +2,7 @@ import { updateRun } from '../db/runs';
 import type { FailureKind } from '../domain/failure';
 import { loadRunContext } from './context';
 import type { ActivityDeps } from './deps';
-import { planInvoice } from './plan';
+import { planInvoice } from '../usecases/syncPlan';
 
 export type BuildOutcome = { ok: true; lineCount: number; totalCents: number } | { ok: false; failure: FailureKind; reason: string };
 

@@ -2,7 +2,7 @@ import type { Db } from '../db/connect';
 import { getRun } from '../db/runs';
 import type { IntegrationRun } from '../db/schema';
 import { runFailure } from './failure';
-import { loadSubject, PlanSubjectMissingError, type SyncSubject } from './plan';
+import { loadSubject, PlanSubjectMissingError, type SyncSubject } from '../usecases/syncPlan';
 
 export interface RunContext extends SyncSubject {
   run: IntegrationRun;

@@ -2,7 +2,7 @@ import { updateRun } from '../db/runs';
 import type { FilterOutcome } from '../domain/filters';
 import { loadRunContext } from './context';
 import type { ActivityDeps } from './deps';
-import { planFilters } from './plan';
+import { planFilters } from '../usecases/syncPlan';
 
 /** Applies the integration's filters to the bill and records every verdict on the run. */
 export function makeEvaluateFilters({ db }: ActivityDeps) {

@@ -26,7 +26,7 @@ import { backfill, planBackfill } from '../usecases/backfill';
 import { approveAndHandOff, saveAndHandOff } from '../usecases/bills';
 import { enableAndReset } from '../usecases/configs';
 import { formatError } from './formatError';
-import { previewBill } from './preview';
+import { previewBill } from '../usecases/preview';
 import { progressBar } from './progressBar';
 import { describeVerdict, quietReplayLogs, replayFile, replayFromServer } from './replay';
 

@@ -9,7 +9,7 @@ import { billDateRange, billPeriodSchema, type BillPeriod } from '../domain/bill
 import { BILL_ENTITY_TYPE, NETSUITE_DESTINATION } from '../domain/configData';
 import type { FilterOutcome } from '../domain/filters';
 import { handOffBillEvents, waitForDelivery } from '../handoff/outbox';
-import { previewBill } from '../client/preview';
+import { previewBill } from './preview';
 import { billSyncStatusQuery, billSyncWorkflowId, type BillSyncStatus, type BillSyncWorkflow } from '../temporal/contract';
 
 /** The backfill hands its manual runs over through the outbox and waits for them in Temporal. */

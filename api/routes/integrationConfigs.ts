@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PlanSubjectMissingError } from '../../activities/plan';
+import { PlanSubjectMissingError } from '../../usecases/syncPlan';
 import { deleteAndStop, enableAndReset } from '../../usecases/configs';
-import { previewBill } from '../../client/preview';
+import { previewBill } from '../../usecases/preview';
 import { createConfig, findConfigForEntity, getConfig, listConfigs, updateConfig } from '../../db/configs';
 import type { IntegrationConfigRow } from '../../db/schema';
 import { AccountFilterSyntaxError, parseAccountFilter } from '../../domain/accountFilter';

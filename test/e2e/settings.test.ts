@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
-import { previewBill } from '../../client/preview';
+import { previewBill } from '../../usecases/preview';
 import { createAccount } from '../../db/accounts';
 import { createMapping } from '../../db/mappings';
 import { listRuns } from '../../db/runs';

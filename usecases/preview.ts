@@ -1,4 +1,4 @@
-import { loadSubject, planFilters, planInvoice } from '../activities/plan';
+import { loadSubject, planFilters, planInvoice } from './syncPlan';
 import type { Db } from '../db/connect';
 import type { Decision, NetSuiteInvoice } from '../domain/invoiceBuilder';
 import type { FilterCheck, FilterOutcome } from '../domain/filters';

@@ -1,0 +1,191 @@
+import crypto from 'node:crypto';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { BillSyncActivities, RunOutcome } from '../../activities';
+import type { StartRunInput } from '../../activities/startRun';
+import type { FilterOutcome } from '../../domain/filters';
+import type { SyncTrigger } from '../../domain/syncTrigger';
+import { billEventSignal, billSyncStatusQuery, rerunSignal, type BillSyncInput, type BillSyncWorkflow } from '../../temporal/contract';
+import { WORKFLOWS_PATH } from '../../worker/createWorker';
+import { eventually } from '../support/eventually';
+
+/**
+ * The bill sync's decisions, alone: its activities are stubs over an in-memory bill, so each test
+ * says what the database and NetSuite answer and watches what the workflow does with it — on a real
+ * Temporal server (the tests' dev server, through Temporal's test environment). The workflow has no
+ * timers, so nothing here needs time skipping: every wait ends on a signal or a stub's answer.
+ */
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createFromExistingServer({ address: process.env.TEST_TEMPORAL_ADDRESS, namespace: process.env.TEST_TEMPORAL_NAMESPACE ?? 'default' });
+  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+/** One bill as the stubs see it, and everything the workflow did to it. */
+class World {
+  bill = { version: 1, status: 'PENDING' as 'PENDING' | 'APPROVED' };
+  approvalRequired = true;
+  readonly runs = new Map<string, { trigger: SyncTrigger; parent?: string; outcomes: RunOutcome[] }>();
+  readonly sends: Array<{ runId: string; version: number }> = [];
+  readonly reported: string[] = [];
+  /** What the next sends answer, in order; when empty, a send succeeds. */
+  readonly sendAnswers: Array<() => Promise<void>> = [];
+
+  activities(): Pick<BillSyncActivities, 'billState' | 'startRun' | 'evaluateFilters' | 'buildInvoice' | 'postInvoice' | 'finishRun' | 'reportOutcome'> {
+    const runVersion = new Map<string, number>();
+    return {
+      billState: async () => ({ ...this.bill }),
+      startRun: async (input: StartRunInput) => {
+        const run = this.runs.get(input.runId);
+        if (run) run.trigger = input.trigger;
+        else this.runs.set(input.runId, { trigger: input.trigger, parent: input.parentIntegrationRunId, outcomes: [] });
+      },
+      evaluateFilters: async ({ runId }) => {
+        runVersion.set(runId, this.bill.version);
+        const outcome: FilterOutcome = this.approvalRequired && this.bill.status !== 'APPROVED' ? 'WAIT' : 'SEND';
+        return { outcome, reason: outcome === 'WAIT' ? 'waiting for approval' : 'all filters passed', billVersion: this.bill.version, billStatus: this.bill.status, accountId: 'account-1' };
+      },
+      buildInvoice: async () => ({ ok: true as const, lineCount: 2, totalCents: 1000 }),
+      postInvoice: async ({ runId }) => {
+        this.sends.push({ runId, version: runVersion.get(runId)! });
+        await this.sendAnswers.shift()?.();
+        return { netsuiteId: String(1000 + this.sends.length), url: 'https://netsuite.example/record' };
+      },
+      finishRun: async (outcome: RunOutcome) => {
+        this.runs.get(outcome.runId)!.outcomes.push(outcome);
+        return { counts: outcome.status === 'COMPLETE' || outcome.failure !== undefined };
+      },
+      reportOutcome: async ({ runId }) => {
+        this.reported.push(runId);
+      },
+    };
+  }
+
+  /** The final status of each run, in the order the runs started. */
+  statuses(): string[] {
+    return [...this.runs.values()].map((r) => r.outcomes[r.outcomes.length - 1]?.status ?? 'STARTED');
+  }
+}
+
+/** A send that waits until the test lets it answer. */
+function heldSend(): { answer: () => Promise<void>; started: Promise<void>; release: () => void } {
+  let started!: () => void;
+  let release!: () => void;
+  const startedPromise = new Promise<void>((resolve) => (started = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return {
+    answer: async () => {
+      started();
+      await released;
+    },
+    started: startedPromise,
+    release,
+  };
+}
+
+async function withSync<T>(world: World, trigger: SyncTrigger, body: (sync: WorkflowHandleWithFirstExecutionRunId<BillSyncWorkflow>) => Promise<T>): Promise<T> {
+  const taskQueue = `stub-${crypto.randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities: world.activities() });
+  const start = () => {
+    const input: BillSyncInput = { organizationId: 'org-1', configId: 'config-1', billId: crypto.randomUUID(), trigger };
+    return env.client.workflow.start<BillSyncWorkflow>('billSync', { taskQueue, workflowId: `stub-sync/${input.billId}`, args: [input] });
+  };
+  return worker.runUntil(async () => body(await start()));
+}
+
+describe('billSync, with stub activities', () => {
+  it('waits for approval with its run WAITING, and the approval resumes that same run, which sends once', async () => {
+    const world = new World();
+    await withSync(world, 'calculated', async (sync) => {
+      await eventually(() => sync.query(billSyncStatusQuery), (s) => s.phase === 'waitingForApproval', 'the sync waiting');
+      expect(world.statuses()).toEqual(['WAITING']);
+      expect(world.sends).toEqual([]);
+
+      world.bill.status = 'APPROVED';
+      await sync.signal(billEventSignal, { kind: 'approved' });
+      const { runs } = await sync.result();
+      expect(runs).toHaveLength(1);
+      expect(world.statuses()).toEqual(['COMPLETE']);
+      expect([...world.runs.values()][0]!.trigger).toBe('approved');
+      expect(world.sends).toHaveLength(1);
+      expect(world.reported).toEqual(runs);
+    });
+  });
+
+  it('several events while waiting wake it once; an echo of the version just sent sends nothing more', async () => {
+    const world = new World();
+    await withSync(world, 'calculated', async (sync) => {
+      await eventually(() => sync.query(billSyncStatusQuery), (s) => s.phase === 'waitingForApproval', 'the sync waiting');
+      const held = heldSend();
+      world.sendAnswers.push(held.answer);
+      world.bill = { version: 2, status: 'APPROVED' };
+      for (const kind of ['calculated', 'calculated', 'approved'] as const) await sync.signal(billEventSignal, { kind });
+      await held.started;
+      // The approval again, for the version being sent: an echo.
+      await sync.signal(billEventSignal, { kind: 'approved' });
+      held.release();
+      await sync.result();
+      expect(world.sends.map((s) => s.version)).toEqual([2]);
+      expect(world.statuses()).toEqual(['COMPLETE']);
+    });
+  });
+
+  it('a re-run asked for during a send sends once more afterwards, even the same version, as a child of the run it names', async () => {
+    const world = new World();
+    world.approvalRequired = false;
+    await withSync(world, 'calculated', async (sync) => {
+      const held = heldSend();
+      world.sendAnswers.push(held.answer);
+      await held.started;
+      const [first] = world.runs.keys();
+      await sync.signal(rerunSignal, { parentIntegrationRunId: first });
+      held.release();
+      const { runs } = await sync.result();
+      expect(runs).toHaveLength(2);
+      expect(world.sends.map((s) => s.version)).toEqual([1, 1]);
+      const rerun = world.runs.get(runs[1]!)!;
+      expect(rerun).toMatchObject({ trigger: 'rerun', parent: first });
+      expect(world.statuses()).toEqual(['COMPLETE', 'COMPLETE']);
+    });
+  });
+
+  it('events arriving during a send become one more run of the newest version, labelled by the most telling event', async () => {
+    const world = new World();
+    world.approvalRequired = false;
+    await withSync(world, 'calculated', async (sync) => {
+      const held = heldSend();
+      world.sendAnswers.push(held.answer);
+      await held.started;
+      world.bill = { version: 3, status: 'APPROVED' };
+      for (const kind of ['calculated', 'approved', 'calculated'] as const) await sync.signal(billEventSignal, { kind });
+      held.release();
+      const { runs } = await sync.result();
+      expect(runs).toHaveLength(2);
+      expect(world.sends.map((s) => s.version)).toEqual([1, 3]);
+      expect(world.runs.get(runs[1]!)!.trigger).toBe('approved');
+    });
+  });
+
+  it('a send NetSuite refuses ends the run with the failure kind, its status and a report to the failure counter', async () => {
+    const world = new World();
+    world.approvalRequired = false;
+    world.sendAnswers.push(async () => {
+      throw ApplicationFailure.nonRetryable('NetSuite refused the credential', 'authRefused');
+    });
+    await withSync(world, 'calculated', async (sync) => {
+      const { runs } = await sync.result();
+      const outcome = world.runs.get(runs[0]!)!.outcomes.at(-1);
+      expect(outcome).toMatchObject({ status: 'AUTH_FAILED', failure: 'authRefused', reason: 'NetSuite refused the credential' });
+      expect(world.reported).toEqual(runs);
+      expect(world.sends).toHaveLength(1);
+    });
+  });
+});
