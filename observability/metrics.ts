@@ -44,24 +44,21 @@ export class SyncMetrics implements NetSuiteObserver, RelayMetrics {
     let last: Promise<Backlog | undefined> | undefined;
     // Both gauges come from one query per scrape.
     const current = () => (last ??= read().catch(() => undefined).finally(() => setImmediate(() => (last = undefined))));
-    new Gauge({
-      name: 'netsuite_sync_outbox_undelivered',
-      help: 'Hand-offs (approvals, calculations, re-runs, …) stored but not yet delivered to Temporal',
-      registers: [this.registry],
-      async collect() {
-        const backlog = await current();
-        if (backlog) this.set(backlog.undelivered);
-      },
-    });
-    new Gauge({
-      name: 'netsuite_sync_outbox_oldest_age_seconds',
-      help: 'How long the oldest undelivered hand-off has waited (0 when none); alert when it grows',
-      registers: [this.registry],
-      async collect() {
-        const backlog = await current();
-        if (backlog) this.set(backlog.oldestAgeSeconds);
-      },
-    });
+    const gauges: Array<[name: string, help: string, value: (backlog: Backlog) => number]> = [
+      ['netsuite_sync_outbox_undelivered', 'Hand-offs (approvals, calculations, re-runs, …) stored but not yet delivered to Temporal', (b) => b.undelivered],
+      ['netsuite_sync_outbox_oldest_age_seconds', 'How long the oldest undelivered hand-off has waited (0 when none); alert when it grows', (b) => b.oldestAgeSeconds],
+    ];
+    for (const [name, help, value] of gauges) {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        async collect() {
+          const backlog = await current();
+          if (backlog) this.set(value(backlog));
+        },
+      });
+    }
   }
 
   runFinished(status: string): void {

@@ -118,6 +118,10 @@ describe('observability of npm start', () => {
     expect(sample(text, 'netsuite_request_duration_seconds_count', { operation: 'upsertInvoice', status: '429' })).toBe(1);
     expect(sample(text, 'netsuite_request_duration_seconds_count', { operation: 'upsertInvoice', status: '204' })).toBeGreaterThanOrEqual(2);
     expect(sample(text, 'netsuite_requests_in_flight', { account: NS })).toBe(0);
+    // The service's relay handed over the two calculations and the approval; nothing is owed now.
+    expect(sample(text, 'netsuite_sync_handoffs_total', { outcome: 'delivered' })).toBe(3);
+    expect(sample(text, 'netsuite_sync_outbox_undelivered')).toBe(0);
+    expect(sample(text, 'netsuite_sync_outbox_oldest_age_seconds')).toBe(0);
     // Temporal's own: the worker's task latencies and completions, from the SDK's exporter.
     expect(sample(text, 'temporal_workflow_completed_total', { task_queue: queue })).toBeGreaterThanOrEqual(3);
     expect(text).toMatch(/^temporal_activity_execution_latency_bucket\{/m);
