@@ -1,0 +1,100 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { deriveTokenKey } from '../../api/auth';
+import type { ApiDeps } from '../../api/deps';
+import { buildServer } from '../../api/server';
+import { createLogger } from '../../config/logger';
+import { connectDatabase } from '../../db/connect';
+import { NetSuiteClient } from '../../netsuite/client';
+import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { freePort } from '../support/freePort';
+import { createHarness, type Harness } from '../support/harness';
+
+/**
+ * What an outsider and a second organization on the same service can learn or break through the
+ * HTTP API (issue 15's findings 3, 4, 5, 6 and 10; the memory and NetSuite ones have their own files).
+ */
+let h: Harness;
+let api: ApiWorld;
+
+beforeAll(async () => {
+  h = await createHarness();
+  api = await startApi(h);
+});
+
+afterAll(async () => {
+  await api?.close();
+  await h?.close();
+});
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * One request from a chosen loopback address (all of 127.0.0.0/8 reaches the server), so a test can
+ * be several clients as far as per-client limits are concerned.
+ */
+function requestFrom(localAddress: string, url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: options.method ?? 'GET', headers: options.headers, localAddress }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}
+
+let nextAddress = 10;
+/** A loopback address no other test of this file has used. */
+function freshAddress(): string {
+  nextAddress += 1;
+  return `127.0.${Math.floor(nextAddress / 250)}.${(nextAddress % 250) + 2}`;
+}
+
+const basic = (key: string, secret: string) => `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
+
+function tokenRequest(url: string, from: string, key: string, secret: string): Promise<Answer> {
+  return requestFrom(from, `${url}/oauth/token`, { method: 'POST', headers: { authorization: basic(key, secret), 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' });
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+describe('finding 5: console assets', () => {
+  it("answers 404 for names an object's prototype has, and still serves the real modules", async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const response = await fetch(`${api.url}/console/vendor/${name}`);
+      expect({ name, status: response.status }).toEqual({ name, status: 404 });
+    }
+    const preact = await fetch(`${api.url}/console/vendor/preact.mjs`);
+    expect(preact.status).toBe(200);
+    expect(preact.headers.get('content-type')).toContain('javascript');
+  });
+});
+
+function apiDeps(): ApiDeps {
+  return {
+    db: h.db,
+    temporal: h.temporal,
+    taskQueue: h.taskQueue,
+    cipher: h.cipher,
+    tokenKey: deriveTokenKey(Buffer.from(h.encryptionKey, 'base64')),
+    tokenTtlSeconds: 3600,
+    failureThreshold: 10,
+    netsuite: new NetSuiteClient({ urlTemplate: h.urlTemplate }),
+    logger: silent(),
+  };
+}
+
+function silent() {
+  return createLogger({ level: 'silent' });
+}
+
+function serverUrl(address: ReturnType<http.Server['address']>): string {
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
