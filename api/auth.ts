@@ -65,8 +65,11 @@ export function registerAuth(app: FastifyInstance, deps: ApiDeps): void {
   );
 
   app.addHook('onRequest', async (request) => {
-    const url = request.url;
-    if (!url.startsWith('/organizations/')) return;
+    // Decided on the route the router matched, after it decoded the path, never on the raw URL:
+    // `/%6Frganizations/…` reaches the same handler as `/organizations/…`. A path that matches no
+    // route goes on to its 404.
+    const route = request.routeOptions.url;
+    if (!route?.startsWith('/organizations/')) return;
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match?.[1]) throw new ApiError(401, 'missing bearer token: POST /oauth/token with your API key first');
@@ -78,9 +81,10 @@ export function registerAuth(app: FastifyInstance, deps: ApiDeps): void {
     } catch {
       throw new ApiError(401, 'invalid or expired bearer token: POST /oauth/token for a new one');
     }
-    const pathOrg = url.split('/')[2]?.split('?')[0];
+    // The router's decoded parameter, the same value the handler will use.
+    const pathOrg = (request.params as { orgId?: unknown } | undefined)?.orgId;
     // Another organization's path answers as if it did not exist.
-    if (pathOrg !== org) throw new ApiError(404, `organization ${pathOrg} not found`);
+    if (pathOrg !== org) throw new ApiError(404, `organization ${String(pathOrg)} not found`);
     request.orgId = org;
   });
 }

@@ -65,6 +65,24 @@ function tokenRequest(url: string, from: string, key: string, secret: string): P
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+describe('finding 4: authentication is decided on the route, not on the raw URL', () => {
+  it('an organization route with a percent-encoded path still needs a bearer token', async () => {
+    const client = await apiClient(h, api);
+    for (const path of [`/%6Frganizations/${client.orgId}/events/types`, `/organization%73/${client.orgId}/events/types`, `/%6F%72ganizations/${client.orgId}/users`]) {
+      const response = await fetch(`${api.url}${path}`);
+      expect({ path, status: response.status }).toEqual({ path, status: 401 });
+    }
+  });
+
+  it("an encoded path reaches the token's own organization only", async () => {
+    const a = await apiClient(h, api);
+    const b = await apiClient(h, api);
+    const encode = (org: string) => `/%6Frganizations/${org}/users`;
+    expect((await fetch(`${api.url}${encode(a.orgId)}`, { headers: { authorization: `Bearer ${a.token}` } })).status).toBe(200);
+    expect((await fetch(`${api.url}${encode(b.orgId)}`, { headers: { authorization: `Bearer ${a.token}` } })).status).toBe(404);
+  });
+});
+
 describe('finding 5: console assets', () => {
   it("answers 404 for names an object's prototype has, and still serves the real modules", async () => {
     for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
