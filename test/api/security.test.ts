@@ -95,6 +95,27 @@ describe('finding 5: console assets', () => {
   });
 });
 
+describe("finding 10: another organization's bill id", () => {
+  it('is refused without saying it exists in another organization, and leaves that bill alone', async () => {
+    const a = await apiClient(h, api);
+    const b = await apiClient(h, api);
+    const account = async (client: typeof a) => (await client.call('POST', '/organizations/{orgId}/accounts', { code: `C-${crypto.randomUUID().slice(0, 8)}`, name: 'Customer', emailAddress: 'ap@example.com' })).body.id as string;
+    const bill = (accountId: string, subtotal: number) => ({ accountId, billDate: '2026-10-31', currency: 'USD', lineItems: [{ lineItemType: 'STANDING_CHARGE', description: 'Platform', quantity: 1, subtotal }] });
+    const billId = crypto.randomUUID();
+    expect((await b.call('PUT', `/organizations/{orgId}/bills/${billId}`, bill(await account(b), 400))).status).toBe(200);
+
+    const attempt = await a.call('PUT', `/organizations/{orgId}/bills/${billId}`, bill(await account(a), 1));
+    expect(attempt.status).toBe(409);
+    expect(attempt.body).toEqual({ message: `id: ${billId} can't be used for a new bill; bill ids are unique across the service, so send the bill with a new UUID` });
+    expect(attempt.text).not.toMatch(/organization|not found|no bill/i);
+
+    // To A the id stays as unknown as any other; B's bill is untouched.
+    expect((await a.call('GET', `/organizations/{orgId}/bills/${billId}`)).status).toBe(404);
+    const stored = await b.call('GET', `/organizations/{orgId}/bills/${billId}`);
+    expect([stored.body.version, stored.body.billTotal]).toEqual([1, 400]);
+  });
+});
+
 function apiDeps(): ApiDeps {
   return {
     db: h.db,
