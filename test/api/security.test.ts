@@ -95,6 +95,28 @@ describe('finding 5: console assets', () => {
   });
 });
 
+describe('finding 6: a PostgreSQL outage during a request', () => {
+  it('answers 503 saying the database is unavailable, not a generic 500', async () => {
+    const client = await apiClient(h, api);
+    // A PostgreSQL that is down: nothing listens where the URL points.
+    const deadDb = connectDatabase(`postgres://postgres:postgres@127.0.0.1:${await freePort()}/postgres`);
+    const server = await buildServer({ isReady: () => true, api: () => ({ ...apiDeps(), db: deadDb }), logger: silent() });
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const url = serverUrl(server.server.address());
+      const data = await fetch(`${url}/organizations/${client.orgId}/accounts`, { headers: { authorization: `Bearer ${client.token}` } });
+      expect(data.status).toBe(503);
+      expect(await data.json()).toEqual({ message: expect.stringMatching(/database.*unavailable.*try again/i) });
+      expect(Number(data.headers.get('retry-after'))).toBeGreaterThan(0);
+      const token = await fetch(`${url}/oauth/token`, { method: 'POST', headers: { authorization: basic(client.apiKey, client.apiSecret) } });
+      expect(token.status).toBe(503);
+    } finally {
+      await server.close();
+      await deadDb.destroy();
+    }
+  });
+});
+
 describe("finding 10: another organization's bill id", () => {
   it('is refused without saying it exists in another organization, and leaves that bill alone', async () => {
     const a = await apiClient(h, api);
