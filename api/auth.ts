@@ -6,6 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authenticateApiKey } from '../db/organizations';
 import type { ApiDeps } from './deps';
 import { ApiError } from './errors';
+import { tokenFailureLimit } from './rateLimits';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,6 +32,7 @@ const tokenResponse = z.object({ access_token: z.string(), expires_in: z.number(
  */
 export function registerAuth(app: FastifyInstance, deps: ApiDeps): void {
   const verified = new Map<string, { orgId: string; until: number }>();
+  const failures = tokenFailureLimit(app);
 
   app.withTypeProvider<ZodTypeProvider>().post(
     '/oauth/token',
@@ -40,18 +42,23 @@ export function registerAuth(app: FastifyInstance, deps: ApiDeps): void {
         summary: 'Get a bearer token for an API key',
         description: 'HTTP Basic authentication with apiKey:apiSecret; body `{"grant_type": "client_credentials"}`.',
         body: z.object({ grant_type: z.literal('client_credentials').optional() }).passthrough().nullish(),
-        response: { 200: tokenResponse, 400: z.object({ message: z.string() }), 401: z.object({ message: z.string() }) },
+        response: { 200: tokenResponse, 400: z.object({ message: z.string() }), 401: z.object({ message: z.string() }), 429: z.object({ message: z.string() }) },
         security: [{ basic: [] }],
       },
     },
     async (request) => {
+      // Before anything else, the right secret included: after too many wrong ones a client learns nothing more.
+      await failures.check(request);
       const [apiKey, apiSecret] = basicCredentials(request);
       const cacheKey = crypto.createHash('sha256').update(`${apiKey}:${apiSecret}`).digest('hex');
       const cached = verified.get(cacheKey);
       let orgId = cached && cached.until > Date.now() ? cached.orgId : undefined;
       if (!orgId) {
         orgId = await authenticateApiKey(deps.db, apiKey, apiSecret);
-        if (!orgId) throw new ApiError(401, 'invalid API key or secret: use the apiKey and apiSecret printed by `org create`');
+        if (!orgId) {
+          await failures.fail(request);
+          throw new ApiError(401, 'invalid API key or secret: use the apiKey and apiSecret printed by `org create`');
+        }
         verified.set(cacheKey, { orgId, until: Date.now() + 60_000 });
       }
       const token = await new SignJWT({ org: orgId })

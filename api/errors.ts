@@ -13,6 +13,8 @@ export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
+    /** For 429 and 503: when to try again, sent as Retry-After. */
+    readonly options: { retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -46,7 +48,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (error instanceof ZodError) {
       return reply.code(400).send({ message: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
     }
-    if (error instanceof ApiError) return reply.code(error.statusCode).send({ message: error.message });
+    if (error instanceof ApiError) {
+      if (error.options.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.options.retryAfterSeconds));
+      return reply.code(error.statusCode).send({ message: error.message });
+    }
     if (error instanceof BillNotFoundError) return reply.code(404).send({ message: error.message });
     if (error instanceof BillLockedError || error instanceof BillIdUnavailableError) return reply.code(409).send({ message: error.message });
     if (BAD_INPUT.some((type) => error instanceof type)) return reply.code(400).send({ message: error.message });

@@ -6,6 +6,7 @@ import { registerAuth } from './auth';
 import { registerConsole } from './console';
 import type { ApiDeps } from './deps';
 import { registerErrorHandler } from './errors';
+import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimitSettings } from './rateLimits';
 import { registerRoutes } from './routes';
 
 export interface ServerOptions {
@@ -16,6 +17,8 @@ export interface ServerOptions {
   logger?: import('pino').Logger;
   /** The Prometheus exposition text for GET /metrics; absent, there is no /metrics. */
   metrics?: () => Promise<string>;
+  /** Per-client request limits; DEFAULT_RATE_LIMITS when absent. */
+  rateLimit?: RateLimitSettings;
 }
 
 /**
@@ -37,14 +40,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  // First, so that every route registered after it is limited.
+  await registerRateLimits(app, options.rateLimit ?? DEFAULT_RATE_LIMITS);
 
-  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
+  // Probes and scrapers poll these; they are cheap and say nothing about tenants.
+  app.get('/health', { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {
     if (!options.isReady()) return reply.code(503).send({ status: 'starting' });
     return { status: 'ok' };
   });
   const metrics = options.metrics;
   if (metrics) {
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics()));
+    app.get('/metrics', { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics()));
   }
 
   // Without the API (a SERVICE_ROLE=worker process) there is nothing to document or to click through.

@@ -65,6 +65,62 @@ function tokenRequest(url: string, from: string, key: string, secret: string): P
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+describe('finding 3: the token endpoint against guessing', () => {
+  it('after repeated wrong secrets a client gets 429 with Retry-After, even for the right secret; other clients are unaffected', async () => {
+    const victim = await apiClient(h, api);
+    const attacker = freshAddress();
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await tokenRequest(api.url, attacker, victim.apiKey, `guess-${i}`)).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.slice(10)).toEqual(Array(20).fill(429));
+
+    const right = await tokenRequest(api.url, attacker, victim.apiKey, victim.apiSecret);
+    expect(right.status).toBe(429);
+    expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
+    expect(JSON.parse(right.body)).toEqual({ message: expect.stringMatching(/too many failed authentication attempts.*retry after \d+ s/i) });
+
+    // The organization itself, from elsewhere, still gets its token.
+    expect((await tokenRequest(api.url, freshAddress(), victim.apiKey, victim.apiSecret)).status).toBe(200);
+  });
+
+  it('takes as long for an unknown API key as for a known key with a wrong secret', async () => {
+    const known = await apiClient(h, api);
+    const unknownMs: number[] = [];
+    const knownMs: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      // A fresh client address for each pair keeps the failure limit out of the measurement.
+      const from = freshAddress();
+      let started = performance.now();
+      expect((await tokenRequest(api.url, from, crypto.randomUUID(), 'wrong')).status).toBe(401);
+      unknownMs.push(performance.now() - started);
+      started = performance.now();
+      expect((await tokenRequest(api.url, from, known.apiKey, 'wrong')).status).toBe(401);
+      knownMs.push(performance.now() - started);
+    }
+    const ratio = median(unknownMs) / median(knownMs);
+    expect({ ratio: ratio > 0.5 && ratio < 2, unknownMs: median(unknownMs), knownMs: median(knownMs) }).toEqual({ ratio: true, unknownMs: expect.any(Number), knownMs: expect.any(Number) });
+  });
+
+  it('limits every client to a global request rate, with 429 and Retry-After', async () => {
+    const limited = await buildServer({ isReady: () => true, api: () => apiDeps(), logger: silent(), rateLimit: { perMinute: 20 } });
+    await limited.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const url = serverUrl(limited.server.address());
+      const client = freshAddress();
+      const statuses: number[] = [];
+      for (let i = 0; i < 25; i++) statuses.push((await requestFrom(client, `${url}/openapi.json`)).status);
+      expect(statuses.slice(0, 20)).toEqual(Array(20).fill(200));
+      expect(statuses.slice(20)).toEqual(Array(5).fill(429));
+      const refused = await requestFrom(client, `${url}/openapi.json`);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(JSON.parse(refused.body)).toEqual({ message: expect.stringMatching(/too many requests.*retry after \d+ s/i) });
+      expect((await requestFrom(freshAddress(), `${url}/openapi.json`)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe('finding 4: authentication is decided on the route, not on the raw URL', () => {
   it('an organization route with a percent-encoded path still needs a bearer token', async () => {
     const client = await apiClient(h, api);
