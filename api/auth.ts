@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authenticateApiKey } from '../db/organizations';
 import type { ApiDeps } from './deps';
+import { BODY_LIMITS } from './bodyLimits';
 import { ApiError } from './errors';
 import { tokenFailureLimit } from './rateLimits';
 
@@ -37,6 +38,7 @@ export function registerAuth(app: FastifyInstance, deps: ApiDeps): void {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/oauth/token',
     {
+      bodyLimit: BODY_LIMITS.token,
       schema: {
         tags: ['authentication'],
         summary: 'Get a bearer token for an API key',

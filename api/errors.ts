@@ -55,7 +55,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (error instanceof BillNotFoundError) return reply.code(404).send({ message: error.message });
     if (error instanceof BillLockedError || error instanceof BillIdUnavailableError) return reply.code(409).send({ message: error.message });
     if (BAD_INPUT.some((type) => error instanceof type)) return reply.code(400).send({ message: error.message });
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ message: 'request body too large (limit 10 MB)' });
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ message: `request body too large: this route takes at most ${describeBytes(request.routeOptions.bodyLimit)}` });
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ message: 'send JSON with Content-Type: application/json' });
     // Unparseable JSON, or JSON carrying __proto__ (refused against prototype poisoning).
     if (error.code?.startsWith('FST_ERR_CTP') || error.code === 'FST_ERR_VALIDATION') {
@@ -80,4 +80,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ message: 'internal error; the service log has the details' });
   });
+}
+
+function describeBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.round(bytes / 1024)} KB`;
 }

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerAuth } from './auth';
+import { BODY_LIMITS, JsonTooCostlyError, jsonParseCost, MAX_PARSE_COST_BYTES, registerBodyAdmission } from './bodyLimits';
 import { registerConsole } from './console';
 import type { ApiDeps } from './deps';
 import { registerErrorHandler } from './errors';
@@ -27,16 +28,20 @@ export interface ServerOptions {
  * and /docs from the same zod schemas that validate requests.
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true, bodyLimit: 10 * 1024 * 1024 }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true, bodyLimit: BODY_LIMITS.default }) as unknown as FastifyInstance;
   // m3ter's SDKs send Content-Type: application/json on every request, also body-less DELETEs and
   // POSTs such as /enable; an empty body is then no body, not a parse error.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    // Refused before parsing: within its size limit a body can still parse into far more objects than the heap holds.
+    if (jsonParseCost(bytes) > MAX_PARSE_COST_BYTES) return done(new JsonTooCostlyError(), undefined);
+    const text = bytes.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     parseJson(request, text, done);
   });
+  registerBodyAdmission(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);

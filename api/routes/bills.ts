@@ -19,6 +19,7 @@ import { BILL_STATUSES, BILLING_FREQUENCIES, billInputSchema, isoDate, storedLin
 import { lineItemTypeSchema } from '../../domain/lineItemType';
 import { actorOf, orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
+import { BODY_LIMITS } from '../bodyLimits';
 import { ApiError, notFound } from '../errors';
 import { commaList, decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
 import { commonFields, errorResponses, iso, orgIdParams, orgParams, queryBoolean } from '../schemas';
@@ -201,6 +202,7 @@ export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
   r.put(
     '/organizations/:orgId/bills/:id',
     {
+      bodyLimit: BODY_LIMITS.bill,
       schema: {
         tags,
         summary: 'Create or recalculate a bill (our extension: m3ter has no public endpoint for this)',
