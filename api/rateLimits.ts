@@ -54,3 +54,20 @@ export function tokenFailureLimit(app: FastifyInstance): { check(request: Fastif
     },
   };
 }
+
+/**
+ * The verification counter: `take` before each token request a verification sends to NetSuite, counted
+ * per organization and NetSuite account however many credentials name it.
+ */
+export function verificationLimit(app: FastifyInstance): { take(request: FastifyRequest, organizationId: string, accountId: string): Promise<void> } {
+  const keys = new WeakMap<FastifyRequest, string>();
+  const limiter = app.createRateLimit({ max: VERIFICATIONS.max, timeWindow: VERIFICATIONS.timeWindowMs, keyGenerator: (request) => keys.get(request) ?? request.ip });
+  return {
+    async take(request, organizationId, accountId) {
+      keys.set(request, `${organizationId}:${accountId}`);
+      const status = await limiter(request);
+      if (status.isAllowed || !status.isExceeded) return;
+      throw new ApiError(429, `too many verifications of NetSuite account ${accountId}: retry after ${status.ttlInSeconds} s (${VERIFICATIONS.max} per ${VERIFICATIONS.timeWindowMs / 60_000} minutes)`, { retryAfterSeconds: status.ttlInSeconds });
+    },
+  };
+}

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial';
 import * as m0002 from './0002_events_and_notifications';
 import * as m0003 from './0003_netsuite_leases';
+import * as m0005 from './0005_credential_token_obtained';
 
 /**
  * Migrations are listed here rather than read from the folder, so they work the same from source
@@ -11,6 +12,7 @@ export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_events_and_notifications': m0002,
   '0003_netsuite_leases': m0003,
+  '0005_credential_token_obtained': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

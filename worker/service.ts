@@ -9,6 +9,7 @@ import { buildServer } from '../api/server';
 import { connectClient } from '../client/temporal';
 import type { Env } from '../config/env';
 import { connectDatabase, type Db } from '../db/connect';
+import { markTokenObtained } from '../db/credentials';
 import { createPostgresGate } from '../db/leases';
 import { migrateToLatest } from '../db/migrate';
 import { NetSuiteClient } from '../netsuite/client';
@@ -53,7 +54,13 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   // Its own connection LISTENs for freed slots, so a waiting request goes the moment one is free.
   const gate = createPostgresGate(db, { databaseUrl: stack.databaseUrl });
   const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE, gate, observer: metrics });
-  const tokens = new TokenProvider(netsuite);
+  // A credential's first token proves its organization holds the NetSuite account: from then on its limit counts.
+  const tokens = new TokenProvider(netsuite, {
+    onTokenObtained: async (credential) => {
+      await markTokenObtained(db, credential.id);
+      gate.forgetLimit(credential.accountId);
+    },
+  });
   const temporalMetricsUrl = await installRuntime(logger, env.TEMPORAL_METRICS_PORT);
   const connection = runsWorker ? await NativeConnection.connect({ address: stack.temporalAddress }) : undefined;
   const temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
