@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from './errors';
 
 export interface RateLimitSettings {
-  /** Requests per minute a client (an IP address; an IPv6 /64) may make to any route but /health and /metrics. */
+  /** Requests per minute a client (an IP address; an IPv6 /64) may make to any route but /health. */
   perMinute: number;
 }
 
@@ -27,7 +27,7 @@ export const VERIFICATIONS = { max: 10, timeWindowMs: 15 * 60_000 };
 
 /**
  * Rate limiting by @fastify/rate-limit, kept in each process's memory: a global limit per client on
- * every route registered after this (so register it first), answered with 429, `Retry-After` and
+ * route registered after this (so register it first) but /health, answered with 429, `Retry-After` and
  * m3ter's `{ message }`. Routes tighten it with `config.rateLimit` or `app.createRateLimit`.
  */
 export async function registerRateLimits(app: FastifyInstance, settings: RateLimitSettings): Promise<void> {

@@ -16,8 +16,6 @@ export interface ServerOptions {
   /** The m3ter-compatible API, its documents and the console; absent in a worker-only process. */
   api?: () => ApiDeps | undefined;
   logger?: import('pino').Logger;
-  /** The Prometheus exposition text for GET /metrics; absent, there is no /metrics. */
-  metrics?: () => Promise<string>;
   /** Per-client request limits; DEFAULT_RATE_LIMITS when absent. */
   rateLimit?: RateLimitSettings;
 }
@@ -48,15 +46,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // First, so that every route registered after it is limited.
   await registerRateLimits(app, options.rateLimit ?? DEFAULT_RATE_LIMITS);
 
-  // Probes and scrapers poll these; they are cheap and say nothing about tenants.
+  // Probes poll it; it is cheap and says nothing about tenants. (/metrics has its own port: observability/metricsServer.ts.)
   app.get('/health', { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {
     if (!options.isReady()) return reply.code(503).send({ status: 'starting' });
     return { status: 'ok' };
   });
-  const metrics = options.metrics;
-  if (metrics) {
-    app.get('/metrics', { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics()));
-  }
 
   // Without the API (a SERVICE_ROLE=worker process) there is nothing to document or to click through.
   const deps = options.api?.();

@@ -30,6 +30,16 @@ export const envSchema = z.object({
   NETSUITE_RETRY_MAX_MS: z.coerce.number().int().min(1).default(300_000),
   NETSUITE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(12),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Interface of the HTTP API: loopback for local use; docker-compose.yml and the Dockerfile set 0.0.0.0. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** GET /metrics has its own port, so publishing the API never publishes it; 0 picks a free one. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** `true`: label per-account series with the tenant's NetSuite account id (the operator's choice, off by default). */
+  METRICS_TENANT_LABELS: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
   /** Loopback port of Temporal's runtime metrics exporter, which /metrics passes on; 0 picks a free one. */
   TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -19,6 +19,7 @@ import { cipherFromEnv } from '../secrets/cipherFromEnv';
 import { startStack, type Stack } from '../stack';
 import { createSmtpMailer } from '../mail/mailer';
 import { SyncMetrics, metricsText } from '../observability/metrics';
+import { startMetricsServer, urlBase } from '../observability/metricsServer';
 import { freePort } from '../stack/freePort';
 import { createWorker } from './createWorker';
 
@@ -29,6 +30,8 @@ export interface RunningService {
   cipher: CredentialCipher;
   server: FastifyInstance;
   url: string;
+  /** GET /metrics, on METRICS_HOST:METRICS_PORT. */
+  metricsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -50,7 +53,7 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
 
   const { cipher, key: encryptionKey } = cipherFromEnv(env);
   // Every NetSuite request takes a slot of its account's concurrency limit, shared by all workers.
-  const metrics = new SyncMetrics();
+  const metrics = new SyncMetrics({ tenantLabels: env.METRICS_TENANT_LABELS });
   // Its own connection LISTENs for freed slots, so a waiting request goes the moment one is free.
   const gate = createPostgresGate(db, { databaseUrl: stack.databaseUrl });
   const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE, gate, observer: metrics });
@@ -79,12 +82,13 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   });
 
   const api: ApiDeps = { db, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, cipher, tokenKey: deriveTokenKey(encryptionKey), tokenTtlSeconds: 3600, failureThreshold: env.FAILURE_THRESHOLD, netsuite, logger };
-  const server = await buildServer({ isReady: () => ready, api: servesApi ? () => api : undefined, logger, metrics: () => metricsText(metrics, temporalMetricsUrl) });
-  await server.listen({ port: env.PORT, host: '0.0.0.0' });
+  const server = await buildServer({ isReady: () => ready, api: servesApi ? () => api : undefined, logger });
+  await server.listen({ port: env.PORT, host: env.HOST });
   const address = server.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : env.PORT}`;
+  const url = urlBase(env.HOST, typeof address === 'object' && address ? address.port : env.PORT);
+  const metricsServer = await startMetricsServer({ host: env.METRICS_HOST, port: env.METRICS_PORT, text: () => metricsText(metrics, temporalMetricsUrl) });
   ready = true;
-  logger.info({ role: env.SERVICE_ROLE, url, temporal: stack.temporalAddress, ui: stack.temporalUiUrl, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'service ready');
+  logger.info({ role: env.SERVICE_ROLE, url, metricsUrl: metricsServer.url, temporal: stack.temporalAddress, ui: stack.temporalUiUrl, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'service ready');
 
   return {
     stack,
@@ -93,9 +97,11 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
     cipher,
     server,
     url,
+    metricsUrl: metricsServer.url,
     async stop() {
       ready = false;
       await server.close();
+      await metricsServer.close();
       if (worker?.getState() === 'RUNNING') worker.shutdown();
       await running?.catch(() => undefined);
       await connection?.close();

@@ -33,7 +33,7 @@ export function npmStartCommand(): { env: Record<string, string>; nodeFlags: str
  */
 export function spawnWorkerProcess(env: Record<string, string>, options: { nodeFlags?: string[] } = {}): WorkerProcess {
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), '-r', path.join(__dirname, 'registerTs.js'), path.join(__dirname, '..', '..', 'worker', 'main.ts')], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
