@@ -88,13 +88,18 @@ export function registerBodyAdmission(app: FastifyInstance, capacityBytes = BODI
     if (bytes === 0) return payload;
     let state: 'waiting' | 'admitted' | 'done' = 'waiting';
     let waiter: Waiter | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let abandon: ((error: Error) => void) | undefined;
+    // Answered, timed out or closed by the client: give the bytes back, or leave the queue.
     const finish = () => {
+      clearTimeout(timer);
       if (state === 'admitted') {
         inFlight -= bytes;
         admitWaiting();
       } else if (state === 'waiting' && waiter) {
         const index = queue.indexOf(waiter);
         if (index >= 0) queue.splice(index, 1);
+        abandon?.(new Error('the client closed the request while it waited for admission'));
       }
       state = 'done';
     };
@@ -105,9 +110,10 @@ export function registerBodyAdmission(app: FastifyInstance, capacityBytes = BODI
       return payload;
     }
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        finish();
+      abandon = reject;
+      timer = setTimeout(() => {
         reject(busy());
+        finish();
       }, ADMISSION_WAIT_MS);
       waiter = {
         bytes,

@@ -156,8 +156,16 @@ describe('finding 1: oversized and costly bodies against npm start', () => {
     const account = (await created.json()) as { id: string };
     const body = Buffer.from(JSON.stringify({ accountId: account.id, billDate: '2026-10-31', currency: 'USD', lineItems: Array.from({ length: 10_000 }, (_, i) => fullLine(i)) }));
     expect(body.length).toBeGreaterThan(11 * 1024 * 1024);
-    const saved = await Promise.all(Array.from({ length: 10 }, () => send('PUT', `/organizations/${org.orgId}/bills/${crypto.randomUUID()}`, body, { authorization: `Bearer ${bearer}` })));
-    expect(saved).toEqual(Array(10).fill(200));
+    const ids = Array.from({ length: 10 }, () => crypto.randomUUID());
+    const put = (id: string) => send('PUT', `/organizations/${org.orgId}/bills/${id}`, body, { authorization: `Bearer ${bearer}` });
+    const saved = await Promise.all(ids.map(put));
+    // Taken two at a time; on a busy machine the last may wait longer than the service lets them
+    // (30 s) and be told to try again (503, Retry-After), which is what a client then does.
+    expect(saved.filter((outcome) => outcome !== 200 && outcome !== 503)).toEqual([]);
+    expect(saved.filter((outcome) => outcome === 200).length).toBeGreaterThanOrEqual(2);
+    for (const [index, id] of ids.entries()) if (saved[index] === 503) expect(await put(id)).toBe(200);
+    const stored = await h.db.selectFrom('bill').select('id').where('organizationId', '=', org.orgId).execute();
+    expect(stored).toHaveLength(10);
     expect(service.running()).toBe(true);
   }, 180_000);
 });
