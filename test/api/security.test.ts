@@ -97,8 +97,9 @@ describe('finding 3: the token endpoint against guessing', () => {
       expect((await tokenRequest(api.url, from, known.apiKey, 'wrong')).status).toBe(401);
       knownMs.push(performance.now() - started);
     }
+    // Both pay for one scrypt (~40 ms here); an unknown key used to skip it and answer ten times faster.
     const ratio = median(unknownMs) / median(knownMs);
-    expect({ ratio: ratio > 0.5 && ratio < 2, unknownMs: median(unknownMs), knownMs: median(knownMs) }).toEqual({ ratio: true, unknownMs: expect.any(Number), knownMs: expect.any(Number) });
+    expect({ sameOrder: ratio > 1 / 3 && ratio < 3, unknownMs: median(unknownMs), knownMs: median(knownMs) }).toEqual({ sameOrder: true, unknownMs: expect.any(Number), knownMs: expect.any(Number) });
   });
 
   it('limits every client to a global request rate, with 429 and Retry-After', async () => {
