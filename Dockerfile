@@ -24,9 +24,14 @@ RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && n
 FROM ${NODE_IMAGE} AS runtime
 # MALLOC_ARENA_MAX and the node flags below are npm start's: the worker's measured budget (README
 # "Benchmarks"), kept equal by test/compose.
+# HOST and METRICS_HOST: a container listens on its own interfaces (the service's default, loopback,
+# would be unreachable); which ports reach the host is decided by publishing them.
 ENV NODE_ENV=production \
     DATA_DIR=/var/lib/netsuite-sync \
     PORT=8080 \
+    HOST=0.0.0.0 \
+    METRICS_PORT=9464 \
+    METRICS_HOST=0.0.0.0 \
     MALLOC_ARENA_MAX=2
 WORKDIR /app
 # package.json is how projectDir() finds the application root; console/ holds the web console's static
@@ -39,5 +44,5 @@ COPY console ./console
 # local mail sink keeps messages there when SMTP_URL is unset).
 RUN mkdir -p /var/lib/netsuite-sync && chown node:node /var/lib/netsuite-sync
 USER node
-EXPOSE 8080
+EXPOSE 8080 9464
 CMD ["node", "--max-old-space-size=256", "--max-semi-space-size=4", "dist/worker/main.js"]

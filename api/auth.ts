@@ -5,7 +5,9 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authenticateApiKey } from '../db/organizations';
 import type { ApiDeps } from './deps';
+import { BODY_LIMITS } from './bodyLimits';
 import { ApiError } from './errors';
+import { tokenFailureLimit } from './rateLimits';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,27 +33,34 @@ const tokenResponse = z.object({ access_token: z.string(), expires_in: z.number(
  */
 export function registerAuth(app: FastifyInstance, deps: ApiDeps): void {
   const verified = new Map<string, { orgId: string; until: number }>();
+  const failures = tokenFailureLimit(app);
 
   app.withTypeProvider<ZodTypeProvider>().post(
     '/oauth/token',
     {
+      bodyLimit: BODY_LIMITS.token,
       schema: {
         tags: ['authentication'],
         summary: 'Get a bearer token for an API key',
         description: 'HTTP Basic authentication with apiKey:apiSecret; body `{"grant_type": "client_credentials"}`.',
         body: z.object({ grant_type: z.literal('client_credentials').optional() }).passthrough().nullish(),
-        response: { 200: tokenResponse, 400: z.object({ message: z.string() }), 401: z.object({ message: z.string() }) },
+        response: { 200: tokenResponse, 400: z.object({ message: z.string() }), 401: z.object({ message: z.string() }), 429: z.object({ message: z.string() }) },
         security: [{ basic: [] }],
       },
     },
     async (request) => {
+      // Before anything else, the right secret included: after too many wrong ones a client learns nothing more.
+      await failures.check(request);
       const [apiKey, apiSecret] = basicCredentials(request);
       const cacheKey = crypto.createHash('sha256').update(`${apiKey}:${apiSecret}`).digest('hex');
       const cached = verified.get(cacheKey);
       let orgId = cached && cached.until > Date.now() ? cached.orgId : undefined;
       if (!orgId) {
         orgId = await authenticateApiKey(deps.db, apiKey, apiSecret);
-        if (!orgId) throw new ApiError(401, 'invalid API key or secret: use the apiKey and apiSecret printed by `org create`');
+        if (!orgId) {
+          await failures.fail(request);
+          throw new ApiError(401, 'invalid API key or secret: use the apiKey and apiSecret printed by `org create`');
+        }
         verified.set(cacheKey, { orgId, until: Date.now() + 60_000 });
       }
       const token = await new SignJWT({ org: orgId })
@@ -65,8 +74,11 @@ export function registerAuth(app: FastifyInstance, deps: ApiDeps): void {
   );
 
   app.addHook('onRequest', async (request) => {
-    const url = request.url;
-    if (!url.startsWith('/organizations/')) return;
+    // Decided on the route the router matched, after it decoded the path, never on the raw URL:
+    // `/%6Frganizations/…` reaches the same handler as `/organizations/…`. A path that matches no
+    // route goes on to its 404.
+    const route = request.routeOptions.url;
+    if (!route?.startsWith('/organizations/')) return;
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match?.[1]) throw new ApiError(401, 'missing bearer token: POST /oauth/token with your API key first');
@@ -78,9 +90,10 @@ export function registerAuth(app: FastifyInstance, deps: ApiDeps): void {
     } catch {
       throw new ApiError(401, 'invalid or expired bearer token: POST /oauth/token for a new one');
     }
-    const pathOrg = url.split('/')[2]?.split('?')[0];
+    // The router's decoded parameter, the same value the handler will use.
+    const pathOrg = (request.params as { orgId?: unknown } | undefined)?.orgId;
     // Another organization's path answers as if it did not exist.
-    if (pathOrg !== org) throw new ApiError(404, `organization ${pathOrg} not found`);
+    if (pathOrg !== org) throw new ApiError(404, `organization ${String(pathOrg)} not found`);
     request.orgId = org;
   });
 }

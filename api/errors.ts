@@ -3,8 +3,9 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { ZodError } from 'zod';
 import { InvalidAccountIdError } from '../domain/accountId';
 import { AccountFilterSyntaxError } from '../domain/accountFilter';
-import { BillLockedError, BillNotFoundError, UnknownAccountError } from '../db/bills';
+import { BillIdUnavailableError, BillLockedError, BillNotFoundError, UnknownAccountError } from '../db/bills';
 import { UnknownCredentialError, UnsupportedIntegrationError } from '../db/configs';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { InvalidPrivateKeyError } from '../netsuite/privateKey';
 
 /** An error a route raises on purpose, with the HTTP status and a message that says what to do. */
@@ -12,6 +13,8 @@ export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
+    /** For 429 and 503: when to try again, sent as Retry-After. */
+    readonly options: { retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -45,11 +48,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (error instanceof ZodError) {
       return reply.code(400).send({ message: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
     }
-    if (error instanceof ApiError) return reply.code(error.statusCode).send({ message: error.message });
+    if (error instanceof ApiError) {
+      if (error.options.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.options.retryAfterSeconds));
+      return reply.code(error.statusCode).send({ message: error.message });
+    }
     if (error instanceof BillNotFoundError) return reply.code(404).send({ message: error.message });
-    if (error instanceof BillLockedError) return reply.code(409).send({ message: error.message });
+    if (error instanceof BillLockedError || error instanceof BillIdUnavailableError) return reply.code(409).send({ message: error.message });
     if (BAD_INPUT.some((type) => error instanceof type)) return reply.code(400).send({ message: error.message });
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ message: 'request body too large (limit 10 MB)' });
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ message: `request body too large: this route takes at most ${describeBytes(request.routeOptions.bodyLimit)}` });
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ message: 'send JSON with Content-Type: application/json' });
     // Unparseable JSON, or JSON carrying __proto__ (refused against prototype poisoning).
     if (error.code?.startsWith('FST_ERR_CTP') || error.code === 'FST_ERR_VALIDATION') {
@@ -67,7 +73,15 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (pgCode === '22021' || pgCode === '22P05') return reply.code(400).send({ message: 'text fields must not contain NUL characters or invalid UTF-8' });
     if (pgCode === '22007' || pgCode === '22008') return reply.code(400).send({ message: 'a date or time is not a real calendar value (use YYYY-MM-DD)' });
     if (pgCode === '22003' || pgCode === '22001') return reply.code(400).send({ message: 'a value is out of range or too long' });
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply.code(503).header('retry-after', '5').send({ message: 'the database is unavailable (PostgreSQL cannot be reached); try again in a few seconds' });
+    }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ message: 'internal error; the service log has the details' });
   });
+}
+
+function describeBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.round(bytes / 1024)} KB`;
 }

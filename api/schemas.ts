@@ -7,7 +7,7 @@ export const orgIdParams = z.object({ orgId: z.string().uuid(), id: z.string().u
 export const messageSchema = z.object({ message: z.string() });
 
 /** The error answers every route may give, for the OpenAPI document. */
-export const errorResponses = { 400: messageSchema, 401: messageSchema, 404: messageSchema, 409: messageSchema };
+export const errorResponses = { 400: messageSchema, 401: messageSchema, 404: messageSchema, 409: messageSchema, 413: messageSchema, 429: messageSchema };
 
 /** m3ter's common response fields. */
 export const commonFields = {

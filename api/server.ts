@@ -3,10 +3,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerAuth } from './auth';
+import { BODY_LIMITS, JsonTooCostlyError, jsonParseCost, MAX_PARSE_COST_BYTES, registerBodyAdmission } from './bodyLimits';
 import { registerConsole } from './console';
 import type { Readiness } from '../observability/readiness';
 import type { ApiDeps } from './deps';
 import { registerErrorHandler } from './errors';
+import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimitSettings } from './rateLimits';
 import { registerRoutes } from './routes';
 
 export interface ServerOptions {
@@ -17,8 +19,8 @@ export interface ServerOptions {
   /** The m3ter-compatible API, its documents and the console; absent in a worker-only process. */
   api?: () => ApiDeps | undefined;
   logger?: import('pino').Logger;
-  /** The Prometheus exposition text for GET /metrics; absent, there is no /metrics. */
-  metrics?: () => Promise<string>;
+  /** Per-client request limits; DEFAULT_RATE_LIMITS when absent. */
+  rateLimit?: RateLimitSettings;
 }
 
 /**
@@ -27,37 +29,40 @@ export interface ServerOptions {
  * and /docs from the same zod schemas that validate requests.
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true, bodyLimit: 10 * 1024 * 1024 }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true, bodyLimit: BODY_LIMITS.default }) as unknown as FastifyInstance;
   // m3ter's SDKs send Content-Type: application/json on every request, also body-less DELETEs and
   // POSTs such as /enable; an empty body is then no body, not a parse error.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    // Refused before parsing: within its size limit a body can still parse into far more objects than the heap holds.
+    if (jsonParseCost(bytes) > MAX_PARSE_COST_BYTES) return done(new JsonTooCostlyError(), undefined);
+    const text = bytes.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     parseJson(request, text, done);
   });
+  registerBodyAdmission(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  // First, so that every route registered after it is limited.
+  await registerRateLimits(app, options.rateLimit ?? DEFAULT_RATE_LIMITS);
 
-  // Liveness: the process is up and started; cheap, so a supervisor can ask it often.
-  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
+  // Liveness: the process is up and started; cheap, so a supervisor (and probes) can ask it often. It
+  // says nothing about tenants. (/metrics has its own port: observability/metricsServer.ts.)
+  app.get('/health', { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {
     if (!options.isReady()) return reply.code(503).send({ status: 'starting' });
     return { status: 'ok' };
   });
   // Readiness: can this process do its job now? 503 says which dependency is missing.
   const readiness = options.readiness;
   if (readiness) {
-    app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
+    app.get('/ready', { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {
       if (!options.isReady()) return reply.code(503).send({ status: 'starting' });
       const report = await readiness();
       return reply.code(report.status === 'unavailable' ? 503 : 200).send(report);
     });
-  }
-  const metrics = options.metrics;
-  if (metrics) {
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics()));
   }
 
   // Without the API (a SERVICE_ROLE=worker process) there is nothing to document or to click through.

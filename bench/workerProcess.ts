@@ -22,17 +22,17 @@ export async function startBenchWorker(options: { env: Record<string, string>; t
   const nodeArgs = [...start.flags, ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])];
   const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '..', 'worker', 'main.js')], {
     // Temporal's runtime metrics (task slots, schedule-to-start latencies) on a port we know.
-    env: { ...process.env, ...start.env, ...options.env, TEMPORAL_TASK_QUEUE: options.taskQueue, TEMPORAL_METRICS_PORT: String(options.metricsPort), LOG_LEVEL: 'info' },
+    env: { ...process.env, ...start.env, ...options.env, TEMPORAL_TASK_QUEUE: options.taskQueue, TEMPORAL_METRICS_PORT: String(options.metricsPort), METRICS_PORT: '0', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const serviceUrl = await new Promise<string>((resolve, reject) => {
+  const ready = await new Promise<{ url: string; metricsUrl: string }>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       // Keep only a tail: at info level the worker logs a line per finished run.
       output = (output + chunk.toString()).slice(-20_000);
       const ready = /\{[^\n]*"msg":"service ready"[^\n]*\}/.exec(output);
-      if (ready) resolve((JSON.parse(ready[0]) as { url: string }).url);
+      if (ready) resolve(JSON.parse(ready[0]) as { url: string; metricsUrl: string });
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
@@ -41,8 +41,8 @@ export async function startBenchWorker(options: { env: Record<string, string>; t
   return {
     pid: child.pid ?? -1,
     metricsUrl: `http://127.0.0.1:${options.metricsPort}/metrics`,
-    serviceMetricsUrl: `${serviceUrl}/metrics`,
-    serviceUrl,
+    serviceMetricsUrl: ready.metricsUrl,
+    serviceUrl: ready.url,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

@@ -36,6 +36,16 @@ export const envSchema = z.object({
   OUTBOX_SWEEP_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Interface of the HTTP API: loopback for local use; docker-compose.yml and the Dockerfile set 0.0.0.0. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** GET /metrics has its own port, so publishing the API never publishes it; 0 picks a free one. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** `true`: label per-account series with the tenant's NetSuite account id (the operator's choice, off by default). */
+  METRICS_TENANT_LABELS: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
   /** Loopback port of Temporal's runtime metrics exporter, which /metrics passes on; 0 picks a free one. */
   TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -21,6 +21,18 @@ export class BillNotFoundError extends Error {
 }
 
 /**
+ * The billing engine chose an id another organization's bill has. Bill ids are one namespace for the
+ * whole service, so the id is taken; the answer says only that (unavoidable, and worth nothing to
+ * anyone who can't already guess a random UUID), never whose it is or anything about that bill.
+ */
+export class BillIdUnavailableError extends Error {
+  constructor(billId: string) {
+    super(`id: ${billId} can't be used for a new bill; bill ids are unique across the service, so send the bill with a new UUID`);
+    this.name = 'BillIdUnavailableError';
+  }
+}
+
+/**
  * Creates a bill, or recalculates an existing one: a recalculation is a new version with its own line
  * items, and puts an approved bill back to PENDING, as m3ter does. In the caller's transaction, if any.
  */
@@ -50,7 +62,7 @@ export async function saveBill(db: Db, organizationId: string, input: BillInput)
   };
   return inTransaction(db, async (tx) => {
     const existing = await tx.selectFrom('bill').select(['version', 'organizationId', 'locked']).where('id', '=', id).forUpdate().executeTakeFirst();
-    if (existing && existing.organizationId !== organizationId) throw new BillNotFoundError(id);
+    if (existing && existing.organizationId !== organizationId) throw new BillIdUnavailableError(id);
     if (existing?.locked) throw new BillLockedError(id);
     const row = existing
       ? await tx

@@ -31,7 +31,8 @@ export interface CredentialView {
   dtCreated: Date;
 }
 
-export async function createCredential(db: Db, cipher: CredentialCipher, organizationId: string, input: CredentialInput): Promise<CredentialView> {
+/** `tokenObtained`: NetSuite has just issued a token with exactly these fields (saved with `?verify=true`). */
+export async function createCredential(db: Db, cipher: CredentialCipher, organizationId: string, input: CredentialInput, options: { tokenObtained?: boolean } = {}): Promise<CredentialView> {
   const parsed = credentialInputSchema.parse(input);
   const account = parseAccountId(parsed.accountId);
   const key = inspectPrivateKey(parsed.privateKeyPem);
@@ -48,6 +49,7 @@ export async function createCredential(db: Db, cipher: CredentialCipher, organiz
       keyFingerprint: key.fingerprint,
       keyType: key.keyType,
       ...(parsed.concurrencyLimit ? { concurrencyLimit: parsed.concurrencyLimit } : {}),
+      ...(options.tokenObtained ? { dtTokenObtained: new Date() } : {}),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -67,6 +69,14 @@ export function toCredentialView(row: CredentialRow): CredentialView {
     version: row.version,
     dtCreated: row.dtCreated,
   };
+}
+
+/**
+ * Records that NetSuite issued a token for this credential (the first time only), which makes its
+ * concurrency limit count for its account.
+ */
+export async function markTokenObtained(db: Db, credentialId: string): Promise<void> {
+  await db.updateTable('netsuiteCredential').set({ dtTokenObtained: new Date() }).where('id', '=', credentialId).where('dtTokenObtained', 'is', null).execute();
 }
 
 export async function getCredentialRow(db: Db, organizationId: string, id: string): Promise<CredentialRow | undefined> {

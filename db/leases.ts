@@ -24,7 +24,11 @@ export interface PostgresGateOptions {
   maxPollMs?: number;
 }
 
-export type PostgresGate = ConcurrencyGate & { close(): Promise<void> };
+export type PostgresGate = ConcurrencyGate & {
+  /** Reads the account's limit again at its next request, e.g. once a credential of it has proved itself. */
+  forgetLimit(accountId: string): void;
+  close(): Promise<void>;
+};
 
 /** NOTIFY channel; the payload is the account id whose slot was freed. */
 const FREED = 'netsuite_slot_freed';
@@ -71,7 +75,14 @@ export function createPostgresGate(db: Db, options: PostgresGateOptions = {}): P
   async function limitOf(accountId: string): Promise<number> {
     const cached = limits.get(accountId);
     if (cached && cached.until > Date.now()) return cached.limit;
-    const row = await db.selectFrom('netsuiteCredential').select((eb) => eb.fn.min('concurrencyLimit').as('limit')).where('accountId', '=', accountId).executeTakeFirst();
+    // Only credentials NetSuite has issued a token for: anyone can save a credential naming any account,
+    // but only who holds the account can lower what its own integrations may use.
+    const row = await db
+      .selectFrom('netsuiteCredential')
+      .select((eb) => eb.fn.min('concurrencyLimit').as('limit'))
+      .where('accountId', '=', accountId)
+      .where('dtTokenObtained', 'is not', null)
+      .executeTakeFirst();
     const limit = Number(row?.limit ?? options.defaultLimit ?? 5) || (options.defaultLimit ?? 5);
     limits.set(accountId, { limit, until: Date.now() + 10_000 });
     return limit;
@@ -170,6 +181,9 @@ export function createPostgresGate(db: Db, options: PostgresGateOptions = {}): P
     });
 
   return Object.assign(gate, {
+    forgetLimit(accountId: string) {
+      limits.delete(accountId);
+    },
     async close() {
       await listener?.close();
     },

@@ -14,11 +14,22 @@ export async function createOrganization(db: Db, name: string): Promise<{ orgId:
   return { orgId, apiKey, apiSecret };
 }
 
-/** The organization an API key belongs to, or undefined when the key or secret is wrong. */
+/**
+ * The organization an API key belongs to, or undefined when the key or secret is wrong. An unknown key
+ * costs the same scrypt as a wrong secret (checked against a decoy hash), so how long the answer takes
+ * doesn't tell whether the key exists.
+ */
 export async function authenticateApiKey(db: Db, apiKey: string, apiSecret: string): Promise<string | undefined> {
   const row = await db.selectFrom('apiKey').select(['organizationId', 'secretHash']).where('id', '=', apiKey).executeTakeFirst();
-  if (!row) return undefined;
-  return (await verifyApiSecret(apiSecret, row.secretHash)) ? row.organizationId : undefined;
+  const matches = await verifyApiSecret(apiSecret, row?.secretHash ?? (await decoyHash()));
+  return row && matches ? row.organizationId : undefined;
+}
+
+let decoy: Promise<string> | undefined;
+/** The hash of a secret nobody has, made once per process. */
+function decoyHash(): Promise<string> {
+  decoy ??= hashApiSecret(crypto.randomBytes(32).toString('base64url'));
+  return decoy;
 }
 
 export async function getOrganization(db: Db, orgId: string) {

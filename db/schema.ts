@@ -97,6 +97,8 @@ export interface NetsuiteCredentialTable {
   keyType: string;
   /** NetSuite requests of ours allowed in flight at once on this account (the account's limit is shared). */
   concurrencyLimit: Generated<number>;
+  /** When NetSuite first issued a token for this credential; until then its limit doesn't count (db/leases.ts). */
+  dtTokenObtained: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   version: Generated<number>;
   dtCreated: Timestamp;
   dtLastModified: Timestamp;

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from '../stack/dataDir';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -27,7 +28,8 @@ export interface MailSink {
 }
 
 export async function startMailSink(options: { port: number; dir: string; host?: string }): Promise<MailSink> {
-  fs.mkdirSync(options.dir, { recursive: true });
+  // Notification emails name integrations and their errors: the service user's alone.
+  ensurePrivateDir(options.dir);
   let received = 0;
   const rejectAt = new Set<number>();
   const server = new SMTPServer({
@@ -44,7 +46,7 @@ export async function startMailSink(options: { port: number; dir: string; host?:
           return;
         }
         const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(4).toString('hex')}.eml`;
-        fs.writeFile(path.join(options.dir, name), Buffer.concat(chunks), (error) => callback(error ?? null));
+        fs.writeFile(path.join(options.dir, name), Buffer.concat(chunks), { mode: 0o600 }, (error) => callback(error ?? null));
       });
     },
   });

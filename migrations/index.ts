@@ -3,6 +3,7 @@ import * as m0001 from './0001_initial';
 import * as m0002 from './0002_events_and_notifications';
 import * as m0003 from './0003_netsuite_leases';
 import * as m0004 from './0004_outbox';
+import * as m0005 from './0005_credential_token_obtained';
 
 /**
  * Migrations are listed here rather than read from the folder, so they work the same from source
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0002_events_and_notifications': m0002,
   '0003_netsuite_leases': m0003,
   '0004_outbox': m0004,
+  '0005_credential_token_obtained': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -22,7 +22,12 @@ export class TokenProvider {
 
   constructor(
     private readonly client: NetSuiteClient,
-    private readonly options: { now?: () => number; refreshMarginMs?: number } = {},
+    private readonly options: {
+      now?: () => number;
+      refreshMarginMs?: number;
+      /** Told of every token NetSuite issues, before it is used: the credential has proved itself (db/credentials markTokenObtained). */
+      onTokenObtained?: (credential: CredentialSecret) => Promise<void>;
+    } = {},
   ) {}
 
   async get(credential: CredentialSecret): Promise<string> {
@@ -52,6 +57,7 @@ export class TokenProvider {
       now: new Date(now),
     });
     const token = await this.client.requestToken(credential.accountId, assertion);
+    await this.options.onTokenObtained?.(credential);
     this.cache.set(cacheKey(credential), token);
     return token;
   }

@@ -19,11 +19,20 @@ export class SyncMetrics implements NetSuiteObserver, RelayMetrics {
     registers: [this.registry],
   });
   private readonly throttled = new Counter({ name: 'netsuite_throttled_total', help: "Requests NetSuite refused with 429 (source=netsuite) or that waited too long for a slot of the account's concurrency limit (source=slot_wait)", labelNames: ['source'], registers: [this.registry] });
-  private readonly inFlight = new Gauge({ name: 'netsuite_requests_in_flight', help: 'NetSuite requests this process has in flight, by NetSuite account (sum over workers for the account total)', labelNames: ['account'], registers: [this.registry] });
+  private readonly inFlight: Gauge<'account'>;
+  private readonly tenantLabels: boolean;
 
   private readonly handoffs = new Counter({ name: 'netsuite_sync_handoffs_total', help: 'Outbox rows this process delivered to Temporal (outcome=delivered) or failed to deliver and will retry (outcome=failed)', labelNames: ['outcome'], registers: [this.registry] });
 
-  constructor(options: { processMetrics?: boolean } = {}) {
+  /** `tenantLabels`: label per-account series with the NetSuite account id, a tenant's identifier; without it they are totals. */
+  constructor(options: { processMetrics?: boolean; tenantLabels?: boolean } = {}) {
+    this.tenantLabels = options.tenantLabels ?? false;
+    this.inFlight = new Gauge({
+      name: 'netsuite_requests_in_flight',
+      help: this.tenantLabels ? 'NetSuite requests this process has in flight, by NetSuite account (sum over workers for the account total)' : 'NetSuite requests this process has in flight, over all accounts',
+      labelNames: this.tenantLabels ? ['account'] : [],
+      registers: [this.registry],
+    });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.throttled.inc({ source: 'netsuite' }, 0);
     this.throttled.inc({ source: 'slot_wait' }, 0);
@@ -70,11 +79,13 @@ export class SyncMetrics implements NetSuiteObserver, RelayMetrics {
   }
 
   started(account: string): void {
-    this.inFlight.inc({ account });
+    if (this.tenantLabels) this.inFlight.inc({ account });
+    else this.inFlight.inc();
   }
 
   finished(account: string, operation: NetSuiteOperation, outcome: number | 'error', seconds: number): void {
-    this.inFlight.dec({ account });
+    if (this.tenantLabels) this.inFlight.dec({ account });
+    else this.inFlight.dec();
     this.requests.observe({ operation, status: String(outcome) }, seconds);
     if (outcome === 429) this.throttled.inc({ source: 'netsuite' });
   }

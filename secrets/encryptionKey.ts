@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from '../stack/dataDir';
 
 export class InvalidEncryptionKeyError extends Error {
   constructor() {
@@ -18,7 +19,7 @@ export class InvalidEncryptionKeyError extends Error {
 export function loadEncryptionKey(options: { configured?: string; dataDir: string }): Buffer {
   if (options.configured) return decodeKey(options.configured);
   const file = path.join(options.dataDir, 'credentials.key');
-  fs.mkdirSync(options.dataDir, { recursive: true });
+  ensurePrivateDir(options.dataDir);
   try {
     return decodeKey(fs.readFileSync(file, 'utf8').trim());
   } catch (error) {

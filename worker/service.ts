@@ -8,6 +8,7 @@ import type { ApiDeps } from '../api/deps';
 import { buildServer } from '../api/server';
 import type { Env } from '../config/env';
 import { connectDatabase, type Db } from '../db/connect';
+import { markTokenObtained } from '../db/credentials';
 import { createPostgresGate } from '../db/leases';
 import { backlog } from '../handoff/outbox';
 import { startRelay } from '../handoff/relay';
@@ -21,6 +22,7 @@ import { createSmtpMailer } from '../mail/mailer';
 import { SyncMetrics, metricsText } from '../observability/metrics';
 import { readinessCheck } from '../observability/readiness';
 import { connectClient } from '../temporal/client';
+import { startMetricsServer, urlBase } from '../observability/metricsServer';
 import { freePort } from '../stack/freePort';
 import { createWorker } from './createWorker';
 
@@ -31,6 +33,8 @@ export interface RunningService {
   cipher: CredentialCipher;
   server: FastifyInstance;
   url: string;
+  /** GET /metrics, on METRICS_HOST:METRICS_PORT. */
+  metricsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -53,11 +57,17 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
 
   const { cipher, key: encryptionKey } = cipherFromEnv(env);
   // Every NetSuite request takes a slot of its account's concurrency limit, shared by all workers.
-  const metrics = new SyncMetrics();
+  const metrics = new SyncMetrics({ tenantLabels: env.METRICS_TENANT_LABELS });
   // Its own connection LISTENs for freed slots, so a waiting request goes the moment one is free.
   const gate = createPostgresGate(db, { databaseUrl: stack.databaseUrl });
   const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE, gate, observer: metrics });
-  const tokens = new TokenProvider(netsuite);
+  // A credential's first token proves its organization holds the NetSuite account: from then on its limit counts.
+  const tokens = new TokenProvider(netsuite, {
+    onTokenObtained: async (credential) => {
+      await markTokenObtained(db, credential.id);
+      gate.forgetLimit(credential.accountId);
+    },
+  });
   const temporalMetricsUrl = await installRuntime(logger, env.TEMPORAL_METRICS_PORT);
   const connection = runsWorker ? await NativeConnection.connect({ address: stack.temporalAddress }) : undefined;
   // Lazy: a process that serves the API starts (and takes approvals) while Temporal is away.
@@ -96,18 +106,13 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   metrics.watchOutbox(() => backlog(db));
 
   const api: ApiDeps = { db, cipher, tokenKey: deriveTokenKey(encryptionKey), tokenTtlSeconds: 3600, netsuite, logger };
-  const server = await buildServer({
-    isReady: () => ready,
-    readiness: readinessCheck({ db, temporal, needsTemporal: !servesApi }),
-    api: servesApi ? () => api : undefined,
-    logger,
-    metrics: () => metricsText(metrics, temporalMetricsUrl),
-  });
-  await server.listen({ port: env.PORT, host: '0.0.0.0' });
+  const server = await buildServer({ isReady: () => ready, readiness: readinessCheck({ db, temporal, needsTemporal: !servesApi }), api: servesApi ? () => api : undefined, logger });
+  await server.listen({ port: env.PORT, host: env.HOST });
   const address = server.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : env.PORT}`;
+  const url = urlBase(env.HOST, typeof address === 'object' && address ? address.port : env.PORT);
+  const metricsServer = await startMetricsServer({ host: env.METRICS_HOST, port: env.METRICS_PORT, text: () => metricsText(metrics, temporalMetricsUrl) });
   ready = true;
-  logger.info({ role: env.SERVICE_ROLE, url, temporal: stack.temporalAddress, ui: stack.temporalUiUrl, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'service ready');
+  logger.info({ role: env.SERVICE_ROLE, url, metricsUrl: metricsServer.url, temporal: stack.temporalAddress, ui: stack.temporalUiUrl, taskQueue: env.TEMPORAL_TASK_QUEUE }, 'service ready');
 
   return {
     stack,
@@ -116,10 +121,12 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
     cipher,
     server,
     url,
+    metricsUrl: metricsServer.url,
     async stop() {
       ready = false;
       await server.close();
       await relay.stop();
+      await metricsServer.close();
       if (worker?.getState() === 'RUNNING') worker.shutdown();
       await running?.catch(() => undefined);
       await connection?.close();

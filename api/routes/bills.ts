@@ -18,6 +18,7 @@ import { BILL_STATUSES, BILLING_FREQUENCIES, billInputSchema, isoDate, storedLin
 import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { actorOf, orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
+import { BODY_LIMITS } from '../bodyLimits';
 import { ApiError, notFound } from '../errors';
 import { commaList, decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
 import { commonFields, errorResponses, iso, orgIdParams, orgParams, queryBoolean } from '../schemas';
@@ -200,12 +201,14 @@ export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
   r.put(
     '/organizations/:orgId/bills/:id',
     {
+      bodyLimit: BODY_LIMITS.bill,
       schema: {
         tags,
         summary: 'Create or recalculate a bill (our extension: m3ter has no public endpoint for this)',
         description:
           'The billing engine upstream sends the whole bill with its line items. The id comes from the path: an unknown id creates the bill (version 1), a known one ' +
-          'recalculates it (a new version; an APPROVED bill goes back to PENDING; a locked bill is refused with 409). Either way the NetSuite integrations hear of it.',
+          'recalculates it (a new version; an APPROVED bill goes back to PENDING; a locked bill is refused with 409). An id that is not free for this organization is refused with 409 too. ' +
+          'Either way the NetSuite integrations hear of it.',
         params: orgIdParams,
         body: billBody,
         response: { 200: billSchema, ...errorResponses },

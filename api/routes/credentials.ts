@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkCredentialInput, createCredential, decodePrivateKey, deleteCredential, getCredentialRow, listCredentials, toCredentialView, type CredentialInput, type CredentialView } from '../../db/credentials';
+import { checkCredentialInput, createCredential, decodePrivateKey, deleteCredential, getCredentialRow, listCredentials, markTokenObtained, toCredentialView, type CredentialInput, type CredentialView } from '../../db/credentials';
 import { signClientAssertion } from '../../netsuite/assertion';
 import { NetSuiteAuthError, NetSuiteError } from '../../netsuite/errors';
 import { orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
+import { verificationLimit } from '../rateLimits';
 import { decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
 import { errorResponses, iso, messageSchema, orgIdParams, orgParams } from '../schemas';
 
@@ -66,6 +67,8 @@ const toCredential = (view: CredentialView): z.infer<typeof credentialSchema> =>
  */
 export function registerCredentialRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  // Each verification is a token request to NetSuite, for an account nobody here has proved to hold yet.
+  const verifications = verificationLimit(app);
 
   r.post(
     BASE,
@@ -73,7 +76,9 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ApiDeps): v
       schema: {
         tags: TAGS,
         summary: 'Create a NetSuite credential',
-        description: 'With `verify=true`, signs a client assertion and fetches an access token first; a refusal answers 400 with NetSuite\'s reason and stores nothing.',
+        description:
+          "With `verify=true`, signs a client assertion and fetches an access token first; a refusal answers 400 with NetSuite's reason and stores nothing. " +
+          "concurrencyLimit counts for the account only once NetSuite has issued a token for the credential (here, or at its first sync). Verifications are limited as for /verify.",
         params: orgParams,
         querystring: z.object({ verify: z.enum(['true', 'false']).optional().transform((v) => v === 'true') }),
         body: credentialBody,
@@ -85,8 +90,11 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ApiDeps): v
       const { privateKey, type: _type, ...fields } = request.body;
       const input: CredentialInput = { ...fields, privateKeyPem: decodePrivateKey(privateKey) };
       const checked = checkCredentialInput(input);
-      if (request.query.verify) await verify(deps, checked.account.account, checked.certificateId, checked.clientId, input.privateKeyPem);
-      return toCredential(await createCredential(deps.db, deps.cipher, org, input));
+      if (request.query.verify) {
+        await verifications.take(request, org, checked.account.account);
+        await verify(deps, checked.account.account, checked.certificateId, checked.clientId, input.privateKeyPem);
+      }
+      return toCredential(await createCredential(deps.db, deps.cipher, org, input, { tokenObtained: request.query.verify }));
     },
   );
 
@@ -109,15 +117,20 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ApiDeps): v
       schema: {
         tags: TAGS,
         summary: 'Verify a stored NetSuite credential (our extension)',
-        description: "Signs a client assertion with the stored key and fetches an access token from NetSuite; a refusal answers 400 with NetSuite's reason. Nothing changes.",
+        description:
+          "Signs a client assertion with the stored key and fetches an access token from NetSuite; a refusal answers 400 with NetSuite's reason. Success records that the credential " +
+          "obtained a token, so its concurrencyLimit counts for its account. An organization may verify 10 times per NetSuite account in 15 minutes (429 with Retry-After after that).",
         params: orgIdParams,
         response: { 200: z.object({ verified: z.literal(true), message: z.string() }), ...errorResponses, 502: messageSchema },
       },
     },
     async (request) => {
-      const row = await getCredentialRow(deps.db, orgOf(request), request.params.id);
+      const org = orgOf(request);
+      const row = await getCredentialRow(deps.db, org, request.params.id);
       if (!row) throw notFound(`NetSuite credential ${request.params.id}`);
+      await verifications.take(request, org, row.accountId);
       await verify(deps, row.accountId, row.certificateId, row.clientId, deps.cipher.decrypt(row.privateKeyEncrypted));
+      await markTokenObtained(deps.db, row.id);
       return { verified: true as const, message: `NetSuite issued an access token for account ${row.accountId} with this credential` };
     },
   );

@@ -330,9 +330,11 @@ describe('bills', () => {
     expect((await a.call('POST', '/organizations/{orgId}/bills/approve', { billIds: [theirs.id] })).status).toBe(404);
     expect((await a.call('GET', `/organizations/{orgId}/bills?ids=${theirs.id}`)).body.data).toEqual([]);
     expect((await a.call('GET', `/organizations/{orgId}/bills?accountId=${theirAccount.id}`)).body.data).toEqual([]);
-    // Recalculating B's bill from A is as if it did not exist; so is billing B's account.
+    // A can't recalculate B's bill: its id is taken, and the answer says nothing else (test/api/security.test.ts,
+    // finding 10). Billing B's account is as if it did not exist.
     const mine = await account(a);
-    expect((await a.call('PUT', path, { accountId: mine.id, billDate: '2026-10-31', currency: 'USD', lineItems: LINES })).status).toBe(404);
+    const recalculation = await a.call('PUT', path, { accountId: mine.id, billDate: '2026-10-31', currency: 'USD', lineItems: LINES });
+    expect([recalculation.status, recalculation.body.message]).toEqual([409, expect.stringContaining("can't be used for a new bill")]);
     const foreignAccount = await a.call('PUT', `/organizations/{orgId}/bills/${crypto.randomUUID()}`, { accountId: theirAccount.id, billDate: '2026-10-31', currency: 'USD', lineItems: LINES });
     expect([foreignAccount.status, foreignAccount.body.message]).toEqual([400, expect.stringContaining('accountId')]);
     // A's token on B's own path.

@@ -125,6 +125,8 @@ describe('docker-compose.yml', () => {
     for (const service of [worker!, api!]) {
       expect(service.depends_on).toMatchObject({ postgres: { condition: 'service_healthy' }, 'temporal-setup': { condition: 'service_completed_successfully' } });
     }
+    // Listening on the container's interfaces (the service's default is loopback), /metrics on its own port, which nothing publishes.
+    for (const service of [worker!, api!]) expect([service.environment!.HOST, service.environment!.METRICS_HOST, service.environment!.METRICS_PORT]).toEqual(['0.0.0.0', '0.0.0.0', '9464']);
     // More than the dev server's single history shard, so a burst's history work runs in parallel.
     expect(Number(report.services.temporal!.environment!.NUM_HISTORY_SHARDS)).toBeGreaterThanOrEqual(4);
   });

@@ -53,6 +53,11 @@ function serviceUrl(): string {
   return String(ready?.url);
 }
 
+function metricsUrl(): string {
+  const ready = logLines().find((line) => line.msg === 'service ready');
+  return String(ready?.metricsUrl);
+}
+
 /** `name{labels} value` of one sample in Prometheus's text format; undefined when absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   for (const line of text.split('\n')) {
@@ -104,8 +109,8 @@ describe('observability of npm start', () => {
     }
   });
 
-  it("serves the service's own metrics and Temporal's runtime metrics on /metrics", async () => {
-    const response = await fetch(`${serviceUrl()}/metrics`);
+  it("serves the service's own metrics and Temporal's runtime metrics on /metrics, on its own port", async () => {
+    const response = await fetch(metricsUrl());
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
@@ -117,7 +122,10 @@ describe('observability of npm start', () => {
     expect(sample(text, 'netsuite_throttled_total', { source: 'netsuite' })).toBe(1);
     expect(sample(text, 'netsuite_request_duration_seconds_count', { operation: 'upsertInvoice', status: '429' })).toBe(1);
     expect(sample(text, 'netsuite_request_duration_seconds_count', { operation: 'upsertInvoice', status: '204' })).toBeGreaterThanOrEqual(2);
-    expect(sample(text, 'netsuite_requests_in_flight', { account: NS })).toBe(0);
+    // No tenant's identifier in a label unless METRICS_TENANT_LABELS=true (test/unit/metrics.test.ts).
+    expect(sample(text, 'netsuite_requests_in_flight')).toBe(0);
+    expect(text).not.toContain(NS);
+    expect(text).not.toContain(seeded.orgId);
     // The service's relay handed over the two calculations and the approval; nothing is owed now.
     expect(sample(text, 'netsuite_sync_handoffs_total', { outcome: 'delivered' })).toBe(3);
     expect(sample(text, 'netsuite_sync_outbox_undelivered')).toBe(0);
@@ -125,5 +133,21 @@ describe('observability of npm start', () => {
     // Temporal's own: the worker's task latencies and completions, from the SDK's exporter.
     expect(sample(text, 'temporal_workflow_completed_total', { task_queue: queue })).toBeGreaterThanOrEqual(3);
     expect(text).toMatch(/^temporal_activity_execution_latency_bucket\{/m);
+  });
+
+  it('listens on loopback only by default, and keeps /metrics off the API port', async () => {
+    const api = new URL(serviceUrl());
+    const metrics = new URL(metricsUrl());
+    expect([api.hostname, metrics.hostname]).toEqual(['127.0.0.1', '127.0.0.1']);
+    expect((await fetch(`${serviceUrl()}/health`)).status).toBe(200);
+    expect((await fetch(`${serviceUrl()}/metrics`)).status).toBe(404);
+    // Another local address of this machine: a listener on every interface would answer there too.
+    for (const port of [api.port, metrics.port]) {
+      const elsewhere = await fetch(`http://127.0.0.2:${port}/health`).then(
+        (response) => response.status,
+        (error: Error & { cause?: { code?: string } }) => error.cause?.code,
+      );
+      expect({ port, elsewhere }).toEqual({ port, elsewhere: 'ECONNREFUSED' });
+    }
   });
 });

@@ -26,6 +26,7 @@ describe('npm start', () => {
       TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
       TEMPORAL_TASK_QUEUE: `service-${crypto.randomUUID()}`,
       PORT: '0',
+      METRICS_PORT: '0',
     });
     const quiet = createLogger({ destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
     service = await startService(env, quiet);

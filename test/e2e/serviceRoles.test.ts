@@ -36,6 +36,7 @@ beforeAll(async () => {
     NETSUITE_URL_TEMPLATE: `${emulator.url}/{account}`,
     MAIL_SINK_PORT: String(await freePort()),
     PORT: '0',
+    METRICS_PORT: '0',
   };
 });
 
@@ -94,9 +95,10 @@ describe('SERVICE_ROLE', () => {
     const invoices = await emulator.admin.listInvoices(NS);
     expect(invoices.map((i) => [i.externalId, i.total, i.writes])).toEqual([[invoiceExternalId(seeded.configId, billId), 400, 1]]);
 
-    // The worker's HTTP side is for its orchestrator and Prometheus: no API, no OpenAPI document, no console.
+    // The worker's HTTP side is for its orchestrator (Prometheus has a port of its own): no API, no OpenAPI document, no console.
     expect((await fetch(`${worker.url}/health`)).status).toBe(200);
-    expect((await fetch(`${worker.url}/metrics`)).status).toBe(200);
+    expect((await fetch(worker.metricsUrl)).status).toBe(200);
+    expect((await fetch(`${worker.url}/metrics`)).status).toBe(404);
     expect((await fetch(`${worker.url}/oauth/token`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${worker.url}/organizations/${org.orgId}/bills`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
     expect((await fetch(`${worker.url}/openapi.json`)).status).toBe(404);

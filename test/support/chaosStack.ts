@@ -12,30 +12,7 @@ import { startTemporalDevServer, type RunningTemporal } from '../../stack/tempor
 import { CredentialCipher } from '../../secrets/credentialCipher';
 import { freePort } from './freePort';
 import { spawnWorkerProcess, type WorkerProcess } from './workerProcess';
-import { spawn } from 'node:child_process';
-import readline from 'node:readline';
-
-interface PostgresProcess {
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function startPostgresProcess(dataDir: string, port: number): Promise<PostgresProcess> {
-  const child = spawn(process.execPath, ['-r', path.join(__dirname, 'registerTs.js'), path.join(__dirname, 'postgresMain.ts'), dataDir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const lines = readline.createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited (${code})`)));
-    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
-  });
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+import { startPostgresProcess, type PostgresProcess } from './postgresProcess';
 
 /**
  * A whole deployment owned by one chaos test, so it can be hurt: its own PostgreSQL and Temporal

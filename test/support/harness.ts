@@ -8,6 +8,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Work
 import type { RetryPolicy } from '../../netsuite/retryPolicy';
 import { createLogger } from '../../config/logger';
 import { connectDatabase, type Db } from '../../db/connect';
+import { markTokenObtained } from '../../db/credentials';
 import { createPostgresGate } from '../../db/leases';
 import type { Handoff } from '../../handoff/outbox';
 import { startRelay, type Relay, type RelayDeps } from '../../handoff/relay';
@@ -86,7 +87,8 @@ export async function createHarness(options: { retry?: RetryPolicy; tokenTtlSeco
       },
     }),
   });
-  const netsuite = new NetSuiteClient({ urlTemplate, timeoutMs: 10_000, gate: createPostgresGate(db) });
+  const gate = createPostgresGate(db);
+  const netsuite = new NetSuiteClient({ urlTemplate, timeoutMs: 10_000, gate });
 
   const address = required('TEST_TEMPORAL_ADDRESS');
   const namespace = process.env.TEST_TEMPORAL_NAMESPACE ?? 'default';
@@ -99,7 +101,14 @@ export async function createHarness(options: { retry?: RetryPolicy; tokenTtlSeco
   const clientConnection = await Connection.connect({ address });
   const temporal = new Client({ connection: clientConnection, namespace });
   const bundle = await workflowBundle();
-  const deps = { db, netsuite, tokens: new TokenProvider(netsuite), cipher, logger, now: () => new Date(), retry: options.retry ?? TEST_RETRY, temporal, taskQueue, mailer, failureThreshold: options.failureThreshold ?? 10 };
+  // As worker/service.ts: a credential's first token makes its limit count.
+  const tokens = new TokenProvider(netsuite, {
+    onTokenObtained: async (credential) => {
+      await markTokenObtained(db, credential.id);
+      gate.forgetLimit(credential.accountId);
+    },
+  });
+  const deps = { db, netsuite, tokens, cipher, logger, now: () => new Date(), retry: options.retry ?? TEST_RETRY, temporal, taskQueue, mailer, failureThreshold: options.failureThreshold ?? 10 };
   let worker: Worker = await createWorker({ connection, namespace, taskQueue, workflowBundle: bundle, deps });
   let running = worker.run();
   // As in the service: hand-offs are delivered the moment they are written (LISTEN); no sweep unless a test asks.

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export interface WorkerProcess {
@@ -12,15 +13,29 @@ export interface WorkerProcess {
   /** SIGTERM: the graceful shutdown of `npm start`. */
   stop(): Promise<void>;
   output(): string;
+  /** False once the process has exited, for whatever reason. */
+  running(): boolean;
+}
+
+/**
+ * How `npm start` runs the service: the variables and node flags (its heap budget) of package.json's
+ * start script, so a test's process has the memory the real one has.
+ */
+export function npmStartCommand(): { env: Record<string, string>; nodeFlags: string[] } {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const match = /&& ((?:[A-Z_]+=\S+ )*)node ((?:--\S+ )*)dist\/worker\/main\.js/.exec(pkg.scripts.start ?? '');
+  if (!match) throw new Error(`package.json's start script is not "… && [VAR=value …] node [--flag …] dist/worker/main.js": ${pkg.scripts.start}`);
+  const env = Object.fromEntries((match[1] ?? '').split(' ').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+  return { env, nodeFlags: (match[2] ?? '').split(' ').filter(Boolean) };
 }
 
 /**
  * Runs `worker/main.ts` (what `npm start` runs) as its own process from the TypeScript sources, so a
  * test can kill it like a crashed machine and start another.
  */
-export function spawnWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const child: ChildProcess = spawn(process.execPath, ['-r', path.join(__dirname, 'registerTs.js'), path.join(__dirname, '..', '..', 'worker', 'main.ts')], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+export function spawnWorkerProcess(env: Record<string, string>, options: { nodeFlags?: string[] } = {}): WorkerProcess {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), '-r', path.join(__dirname, 'registerTs.js'), path.join(__dirname, '..', '..', 'worker', 'main.ts')], {
+    env: { ...process.env, PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -45,6 +60,7 @@ export function spawnWorkerProcess(env: Record<string, string>): WorkerProcess {
     ready,
     output: () => output,
     url: () => url,
+    running: () => child.exitCode === null && child.signalCode === null,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
