@@ -110,8 +110,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       workerEnv,
       tmpDir,
       cpuSeconds() {
-        const postmaster = Number(fs.readFileSync(path.join(tmpDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
-        return { temporalServer: serverPid === undefined ? undefined : processTreeCpuSeconds(serverPid), postgres: processTreeCpuSeconds(postmaster) };
+        return { temporalServer: serverPid === undefined ? undefined : processTreeCpuSeconds(serverPid), postgres: processTreeCpuSeconds(pg.pid) };
       },
       stop,
     };

@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Env } from '../config/env';
 import { startMailSink } from '../mail/sink';
-import { startEmbeddedPostgres } from './postgres';
+import { embeddedPostgresDir, startEmbeddedPostgres } from './postgres';
 import { resolveTemporalCli } from './temporalCli';
 import { startSdkDownloadedServer, startTemporalDevServer } from './temporalServer';
 
@@ -78,7 +78,7 @@ export async function startStack(env: Env, logger: Logger, options: { temporal?:
 
 /** The URL of an embedded PostgreSQL another process of ours runs on DATA_DIR, if any. */
 function runningEmbeddedPostgres(dataDir: string): string | undefined {
-  const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
+  const pidFile = path.join(embeddedPostgresDir(dataDir), 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return undefined;
   const [pid, , , port] = fs.readFileSync(pidFile, 'utf8').split('\n');
   try {

@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startMailSink } from '../../mail/sink';
 import { createSmtpMailer } from '../../mail/mailer';
 import { loadEncryptionKey } from '../../secrets/encryptionKey';
+import { ROOT_POSTGRES_HOME } from '../../stack/postgres';
 import { resolveTemporalCli } from '../../stack/temporalCli';
 import { startTemporalDevServer } from '../../stack/temporalServer';
 import { freePort } from '../support/freePort';
@@ -99,16 +101,27 @@ describe('file modes of the embedded stack', () => {
     expect(mode(path.join(dataDir, 'temporal.db'))).toBe('600');
   }, 120_000);
 
-  it('a parent of DATA_DIR its PostgreSQL cannot pass through is reported, not loosened', async () => {
+  it('a parent of DATA_DIR its PostgreSQL cannot pass through is not loosened: as root the data goes where the postgres user may go, and DATA_DIR says where', async () => {
     const { parent, dataDir } = dataDirUnder(0o700);
     const before = ancestorModes(parent);
-    const started = startPostgresProcess(dataDir, await freePort());
-    if (isRoot) {
-      // As root, PostgreSQL runs as the `postgres` user, which a 0700 folder of root's keeps out.
-      await expect(started).rejects.toThrow(`the postgres user cannot pass through ${parent} (mode 700)`);
-    } else {
-      // As anyone else, PostgreSQL runs as that user, who owns the folder.
-      await (await started).stop();
+    const postgres = await startPostgresProcess(dataDir, await freePort());
+    try {
+      expect(ancestorModes(parent)).toEqual(before);
+      expect(openToOthers(dataDir)).toEqual([]);
+      if (isRoot) {
+        // PostgreSQL runs as the `postgres` user, which a 0700 folder of root's keeps out of DATA_DIR.
+        const location = fs.readFileSync(path.join(dataDir, 'postgres.location'), 'utf8').trim();
+        expect(location.startsWith(`${ROOT_POSTGRES_HOME}/`)).toBe(true);
+        const home = fs.statSync(path.dirname(location));
+        expect([(home.mode & 0o777).toString(8), home.uid]).toEqual(['700', Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())]);
+      } else {
+        // Anyone else runs PostgreSQL as themselves, who own the folder: the data stays in DATA_DIR.
+        expect(fs.existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+      }
+    } finally {
+      await postgres.stop();
+      // The data outside DATA_DIR is this test's to clean up.
+      if (isRoot) fs.rmSync(path.dirname(fs.readFileSync(path.join(dataDir, 'postgres.location'), 'utf8').trim()), { recursive: true, force: true });
     }
     expect(ancestorModes(parent)).toEqual(before);
   }, 120_000);

