@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/connect';
 import type { Mailer } from '../mail/mailer';
 import type { NetSuiteClient } from '../netsuite/client';
-import type { RetryPolicy } from '../netsuite/retryPolicy';
+import type { RetryPolicy } from '../netsuite/throttling';
 import type { TokenProvider } from '../netsuite/tokenProvider';
 import type { CredentialCipher } from '../secrets/credentialCipher';
 

@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { FailureKind } from '../domain/failure';
 import { NetSuiteAuthError, NetSuiteError, NetSuiteValidationError } from '../netsuite/errors';
 import { InvalidPrivateKeyError } from '../netsuite/privateKey';
-import { retryDelayMs, type RetryPolicy } from '../netsuite/retryPolicy';
+import { retryDelayMs, type RetryPolicy } from '../netsuite/throttling';
 import { CredentialDecryptionError } from '../secrets/credentialCipher';
 
 /** A failure that ends the run: not retried, its type the failure kind the workflow reads back. */

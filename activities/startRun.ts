@@ -1,5 +1,5 @@
 import { getBill } from '../db/bills';
-import { recordRunStart } from '../db/runs';
+import { answeredHandoffs, recordRunStart } from '../db/runs';
 import { BILL_ENTITY_TYPE, NETSUITE_DESTINATION } from '../domain/configData';
 import type { ActivityDeps } from './deps';
 import { type SyncTrigger } from '../temporal/contract';
@@ -13,6 +13,10 @@ export interface StartRunInput {
   workflowId: string;
   workflowRunId: string;
   parentIntegrationRunId?: string;
+  /** The hand-offs this run answers. */
+  handoffIds: string[];
+  /** Asked for without a hand-off too (started or signalled from the Temporal UI): the run always goes ahead. */
+  unidentified: boolean;
 }
 
 /** The bill's version and approval, so the workflow can tell whether anything changed since its last send. */
@@ -23,9 +27,17 @@ export function makeBillState({ db }: ActivityDeps) {
   };
 }
 
-/** Records a STARTED run pinned to the bill's current version. */
+/**
+ * Records a STARTED run pinned to the bill's current version — unless every hand-off it would answer
+ * is answered already: then they were delivered twice (at least once, see handoff/relay.ts), and
+ * nothing starts.
+ */
 export function makeStartRun({ db }: ActivityDeps) {
-  return async function startRun(input: StartRunInput): Promise<void> {
+  return async function startRun(input: StartRunInput): Promise<{ started: boolean }> {
+    if (!input.unidentified && input.handoffIds.length > 0) {
+      const answered = await answeredHandoffs(db, input.configId, input.billId, input.handoffIds);
+      if (input.handoffIds.every((id) => answered.has(id))) return { started: false };
+    }
     const bill = await getBill(db, input.organizationId, input.billId);
     await recordRunStart(db, {
       id: input.runId,
@@ -40,7 +52,9 @@ export function makeStartRun({ db }: ActivityDeps) {
       workflowId: input.workflowId,
       workflowRunId: input.workflowRunId,
       parentIntegrationRunId: input.parentIntegrationRunId ?? null,
+      handoffIds: input.handoffIds,
       decisions: JSON.stringify([]),
     });
+    return { started: true };
   };
 }

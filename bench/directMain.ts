@@ -11,10 +11,9 @@ import { createLogger } from '../config/logger';
 import { approveBills } from '../db/bills';
 import { failureKindOf } from '../domain/failure';
 import { connectDatabase } from '../db/connect';
-import { createPostgresGate } from '../db/leases';
-import { NetSuiteClient } from '../netsuite/client';
-import { TokenProvider } from '../netsuite/tokenProvider';
+import { DEFAULT_THROTTLING } from '../netsuite/throttling';
 import { cipherFromEnv } from '../secrets/cipherFromEnv';
+import { assembleActivityDeps } from '../worker/activityDeps';
 
 /**
  * The bill-sync pipeline without Temporal, as its own process: the same activity functions called one
@@ -40,22 +39,20 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const db = connectDatabase(env.DATABASE_URL!);
   const { cipher } = cipherFromEnv(env);
-  const gate = createPostgresGate(db, { databaseUrl: env.DATABASE_URL });
-  const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE, gate });
-  const deps: ActivityDeps = {
+  // The worker's NetSuite path (gate with LISTEN, token cache, proven credentials), the same retry delays.
+  const { deps, gate } = assembleActivityDeps({
     db,
-    netsuite,
-    tokens: new TokenProvider(netsuite),
+    databaseUrl: env.DATABASE_URL,
+    netsuiteUrlTemplate: env.NETSUITE_URL_TEMPLATE,
+    throttling: { ...DEFAULT_THROTTLING, retry: { baseDelayMs: env.NETSUITE_RETRY_BASE_MS, maxDelayMs: env.NETSUITE_RETRY_MAX_MS, maxAttempts: env.NETSUITE_MAX_ATTEMPTS } },
     cipher,
     // Like the worker: a line per finished run (on stderr, stdout carries the handshake).
     logger: createLogger({ level: env.LOG_LEVEL, destination: pino.destination(2) }),
-    now: () => new Date(),
-    retry: { baseDelayMs: env.NETSUITE_RETRY_BASE_MS, maxDelayMs: env.NETSUITE_RETRY_MAX_MS, maxAttempts: env.NETSUITE_MAX_ATTEMPTS },
     temporal: notWithoutTemporal as ActivityDeps['temporal'],
     taskQueue: 'none',
     mailer: notWithoutTemporal as ActivityDeps['mailer'],
     failureThreshold: env.FAILURE_THRESHOLD,
-  };
+  });
   const activities = createActivities(deps);
   const sdkLogger = new DefaultLogger('WARN');
 
@@ -65,7 +62,8 @@ async function main(): Promise<void> {
       try {
         return await new MockActivityEnvironment({ attempt }, { logger: sdkLogger }).run(fn, arg);
       } catch (error) {
-        if (!(error instanceof ApplicationFailure) || error.nonRetryable || attempt >= 50) throw error;
+        // The activity decides when to give up (netsuite/throttling.ts), as under Temporal.
+        if (!(error instanceof ApplicationFailure) || error.nonRetryable) throw error;
         await new Promise((resolve) => setTimeout(resolve, error.nextRetryDelay ? msToNumber(error.nextRetryDelay) : 1000));
       }
     }
@@ -73,7 +71,7 @@ async function main(): Promise<void> {
 
   async function syncBill(billId: string): Promise<void> {
     const runId = crypto.randomUUID();
-    await step(activities.startRun, { runId, organizationId: input.orgId, configId: input.configId, billId, trigger: 'approved', workflowId: `direct/${billId}`, workflowRunId: runId });
+    await step(activities.startRun, { runId, organizationId: input.orgId, configId: input.configId, billId, trigger: 'approved', workflowId: `direct/${billId}`, workflowRunId: runId, handoffIds: [], unidentified: true });
     const verdict = await step(activities.evaluateFilters, { runId });
     if (verdict.outcome !== 'SEND') throw new Error(`bill ${billId}: filters said ${verdict.outcome} (${verdict.reason})`);
     const built = await step(activities.buildInvoice, { runId });

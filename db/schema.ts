@@ -161,6 +161,8 @@ export interface IntegrationRunTable {
   workflowId: string;
   workflowRunId: string;
   parentIntegrationRunId: string | null;
+  /** The outbox rows this run answers (bigint ids, read as strings). */
+  handoffIds: ColumnType<string[], string[] | undefined, string[]>;
   version: Generated<number>;
   dtCreated: Timestamp;
   dtLastModified: Timestamp;

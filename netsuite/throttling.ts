@@ -1,13 +1,43 @@
 /**
- * How NetSuite calls are retried when NetSuite is throttled or away: growing, jittered delays from
- * `baseDelayMs` doubling up to `maxDelayMs`, and the run gives up after `maxAttempts` (the settings
- * NETSUITE_RETRY_BASE_MS, NETSUITE_RETRY_MAX_MS, NETSUITE_MAX_ATTEMPTS). The one retry budget of a send.
+ * How hard the service pushes a NetSuite account, and how it backs off when NetSuite pushes back:
+ * every number of it in one place. The retry budget comes from the environment (NETSUITE_RETRY_BASE_MS,
+ * NETSUITE_RETRY_MAX_MS, NETSUITE_MAX_ATTEMPTS); the rest are defaults a deployment rarely changes.
  */
+
+/** Sends retried while NetSuite is throttled or away: delays from `baseDelayMs` doubling to `maxDelayMs`; the run gives up after `maxAttempts`. */
 export interface RetryPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
   maxAttempts: number;
 }
+
+/** The shared concurrency gate (netsuite/gate.ts): one slot per request in flight on an account. */
+export interface GateSettings {
+  /** Slots of an account none of whose proven credentials says otherwise (NetSuite's standard tier). */
+  defaultLimit: number;
+  /** A dead worker's slot frees itself after this long: longer than any request we make. */
+  leaseMs: number;
+  /** A request that waits this long for a slot gives up, and its send is retried like a 429. */
+  maxWaitMs: number;
+  /** Pauses between two tries of a waiter, doubling from first to max (with NOTIFY, only a safety net). */
+  firstPollMs: number;
+  maxPollMs: number;
+  /** How long an account's limit is remembered before it is read again. */
+  limitCacheMs: number;
+}
+
+export interface Throttling {
+  retry: RetryPolicy;
+  gate: GateSettings;
+  /** One NetSuite request's time limit (NetSuite's own is 15 minutes). */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_THROTTLING: Throttling = {
+  retry: { baseDelayMs: 2_000, maxDelayMs: 300_000, maxAttempts: 12 },
+  gate: { defaultLimit: 5, leaseMs: 180_000, maxWaitMs: 60_000, firstPollMs: 20, maxPollMs: 500, limitCacheMs: 10_000 },
+  requestTimeoutMs: 60_000,
+};
 
 /** The pause before attempt `attempt + 1`: jittered ±50 % so many workers don't retry in lockstep. */
 export function retryDelayMs(attempt: number, retry: RetryPolicy): number {

@@ -48,6 +48,7 @@ export async function signalBillSync(temporal: Client, taskQueue: string, target
     billId: target.billId,
     trigger: event.kind,
     ...(event.parentIntegrationRunId ? { parentIntegrationRunId: event.parentIntegrationRunId } : {}),
+    ...(event.handoffId ? { handoffId: event.handoffId } : {}),
   };
   const handle = await temporal.workflow.signalWithStart(WORKFLOW_TYPES.billSync, {
     taskQueue,

@@ -32,6 +32,8 @@ export interface BillSyncInput {
   billId: string;
   trigger: SyncTrigger;
   parentIntegrationRunId?: string;
+  /** The outbox row that started it, as on the signal that comes with the start (see BillEvent). */
+  handoffId?: string;
 }
 
 /** What a finished sync returns: the integration runs it recorded, oldest first. */
@@ -47,8 +49,8 @@ export interface BillEvent {
   /** A re-run names the run it repeats, so the new run can point back at it. */
   parentIntegrationRunId?: string;
   /**
-   * The outbox row this signal delivers (handoff/outbox.ts): which stored change caused it, so an
-   * operator (or a test) can match every hand-off to the signal Temporal received.
+   * The outbox row this signal delivers (handoff/outbox.ts): which stored change caused it. A run
+   * records the hand-offs it answers, so one delivered twice starts no second run.
    */
   handoffId?: string;
 }

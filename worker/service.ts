@@ -2,19 +2,15 @@ import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@tempor
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { RetryPolicy } from '../netsuite/retryPolicy';
+import { DEFAULT_THROTTLING, type RetryPolicy } from '../netsuite/throttling';
 import { deriveTokenKey } from '../api/auth';
 import type { ApiDeps } from '../api/deps';
 import { buildServer } from '../api/server';
 import type { Env } from '../config/env';
 import { connectDatabase, type Db } from '../db/connect';
-import { markTokenObtained } from '../db/credentials';
-import { createPostgresGate } from '../db/leases';
 import { backlog } from '../handoff/outbox';
 import { startRelay } from '../handoff/relay';
 import { migrateToLatest } from '../db/migrate';
-import { NetSuiteClient } from '../netsuite/client';
-import { TokenProvider } from '../netsuite/tokenProvider';
 import { CredentialCipher } from '../secrets/credentialCipher';
 import { cipherFromEnv } from '../secrets/cipherFromEnv';
 import { startStack, type Stack } from '../stack';
@@ -24,6 +20,7 @@ import { readinessCheck } from '../observability/readiness';
 import { connectClient } from '../temporal/client';
 import { startMetricsServer, urlBase } from '../observability/metricsServer';
 import { freePort } from '../stack/freePort';
+import { assembleActivityDeps } from './activityDeps';
 import { createWorker } from './createWorker';
 
 export interface RunningService {
@@ -56,28 +53,31 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   if (applied.length > 0) logger.info({ applied }, 'database migrated');
 
   const { cipher, key: encryptionKey } = cipherFromEnv(env);
-  // Every NetSuite request takes a slot of its account's concurrency limit, shared by all workers.
   const metrics = new SyncMetrics({ tenantLabels: env.METRICS_TENANT_LABELS });
-  // Its own connection LISTENs for freed slots, so a waiting request goes the moment one is free.
-  const gate = createPostgresGate(db, { databaseUrl: stack.databaseUrl });
-  const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE, gate, observer: metrics });
-  // A credential's first token proves its organization holds the NetSuite account: from then on its limit counts.
-  const tokens = new TokenProvider(netsuite, {
-    onTokenObtained: async (credential) => {
-      await markTokenObtained(db, credential.id);
-      gate.forgetLimit(credential.accountId);
-    },
-  });
   const temporalMetricsUrl = await installRuntime(logger, env.TEMPORAL_METRICS_PORT);
   const connection = runsWorker ? await NativeConnection.connect({ address: stack.temporalAddress }) : undefined;
   // Lazy: a process that serves the API starts (and takes approvals) while Temporal is away.
   const temporal = connectClient(stack.temporalAddress, stack.temporalNamespace);
   const mailer = createSmtpMailer({ smtpUrl: stack.smtpUrl, from: env.MAIL_FROM });
+  const throttling = { ...DEFAULT_THROTTLING, retry: options.retry ?? { baseDelayMs: env.NETSUITE_RETRY_BASE_MS, maxDelayMs: env.NETSUITE_RETRY_MAX_MS, maxAttempts: env.NETSUITE_MAX_ATTEMPTS } };
+  const { deps, netsuite, gate } = assembleActivityDeps({
+    db,
+    databaseUrl: stack.databaseUrl,
+    netsuiteUrlTemplate: env.NETSUITE_URL_TEMPLATE,
+    throttling,
+    cipher,
+    logger,
+    temporal,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    mailer,
+    failureThreshold: env.FAILURE_THRESHOLD,
+    metrics,
+  });
   const worker = connection ? await createWorker({
     connection,
     namespace: stack.temporalNamespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    deps: { db, netsuite, tokens, cipher, logger, now: () => new Date(), retry: options.retry ?? { baseDelayMs: env.NETSUITE_RETRY_BASE_MS, maxDelayMs: env.NETSUITE_RETRY_MAX_MS, maxAttempts: env.NETSUITE_MAX_ATTEMPTS }, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, mailer, failureThreshold: env.FAILURE_THRESHOLD, metrics },
+    deps,
   }) : undefined;
   const running = worker?.run();
   // A worker that stopped on its own can't do anything useful: exit, so the supervisor restarts us.

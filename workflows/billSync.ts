@@ -45,12 +45,17 @@ export async function billSync(input: BillSyncInput): Promise<BillSyncResult> {
       if (bill && bill.version === lastSent.version && bill.status === lastSent.status) continue;
     }
     const runId = waitingRunId ?? uuid4();
+    const { workflowId, runId: workflowRunId } = workflowInfo();
+    const { started } = await steps.startRun({ runId, organizationId: input.organizationId, configId: input.configId, billId: input.billId, trigger: next.trigger, workflowId, workflowRunId, parentIntegrationRunId: next.parentIntegrationRunId, handoffIds: next.handoffIds, unidentified: next.unidentified });
+    if (!started) {
+      // Hand-offs delivered twice: a run answers them already. A waiting run goes on waiting.
+      if (waitingRunId) await inbox.arrival();
+      continue;
+    }
     waitingRunId = undefined;
     status.currentRunId = runId;
     tags.set({ key: SEARCH_KEYS.syncStatus, value: 'STARTED' });
     setCurrentDetails(`Run ${runId} (${next.trigger}): started`);
-    const { workflowId, runId: workflowRunId } = workflowInfo();
-    await steps.startRun({ runId, organizationId: input.organizationId, configId: input.configId, billId: input.billId, trigger: next.trigger, workflowId, workflowRunId, parentIntegrationRunId: next.parentIntegrationRunId });
 
     status.phase = 'filtering';
     const verdict = await steps.evaluateFilters({ runId });
@@ -102,15 +107,17 @@ export async function billSync(input: BillSyncInput): Promise<BillSyncResult> {
   }
 }
 
-/** What the sync is asked to do: its start input and every event and re-run signalled since, in order. */
+/**
+ * What the sync is asked to do: its start input and every event and re-run signalled since, in order,
+ * each with the hand-off (outbox row) that carried it, if any.
+ */
 class Inbox {
-  private readonly pending: SyncTrigger[];
+  private readonly pending: Array<{ trigger: SyncTrigger; handoffId?: string }> = [];
   private parentIntegrationRunId: string | undefined;
 
   constructor(input: BillSyncInput) {
-    this.pending = [input.trigger];
-    this.parentIntegrationRunId = input.parentIntegrationRunId;
-    setHandler(billEventSignal, ({ kind, parentIntegrationRunId }) => this.add(kind, parentIntegrationRunId));
+    this.add(input.trigger, input.parentIntegrationRunId, input.handoffId);
+    setHandler(billEventSignal, ({ kind, parentIntegrationRunId, handoffId }) => this.add(kind, parentIntegrationRunId, handoffId));
     setHandler(rerunSignal, (request) => this.add('rerun', request?.parentIntegrationRunId));
   }
 
@@ -118,14 +125,19 @@ class Inbox {
     return this.pending.length;
   }
 
-  /** Everything asked for so far, as one run (see coalesceTriggers); undefined when nothing is. */
-  take(): { trigger: SyncTrigger; requested: boolean; parentIntegrationRunId?: string } | undefined {
-    const next = coalesceTriggers(this.pending);
+  /**
+   * Everything asked for so far, as one run (see coalesceTriggers), with the hand-offs it answers and
+   * whether anything came without one (the UI's Start Workflow or rerun signal); undefined when nothing is.
+   */
+  take(): { trigger: SyncTrigger; requested: boolean; parentIntegrationRunId?: string; handoffIds: string[]; unidentified: boolean } | undefined {
+    const next = coalesceTriggers(this.pending.map((p) => p.trigger));
     if (!next) return undefined;
+    const handoffIds = [...new Set(this.pending.flatMap((p) => (p.handoffId ? [p.handoffId] : [])))];
+    const unidentified = this.pending.some((p) => !p.handoffId);
     const parentIntegrationRunId = this.parentIntegrationRunId;
     this.pending.length = 0;
     this.parentIntegrationRunId = undefined;
-    return { ...next, ...(parentIntegrationRunId ? { parentIntegrationRunId } : {}) };
+    return { ...next, handoffIds, unidentified, ...(parentIntegrationRunId ? { parentIntegrationRunId } : {}) };
   }
 
   /** Resolves when something new is asked for. */
@@ -133,8 +145,8 @@ class Inbox {
     return condition(() => this.pending.length > 0);
   }
 
-  private add(trigger: SyncTrigger, parentIntegrationRunId: string | undefined): void {
-    this.pending.push(trigger);
+  private add(trigger: SyncTrigger, parentIntegrationRunId: string | undefined, handoffId?: string): void {
+    this.pending.push({ trigger, ...(handoffId ? { handoffId } : {}) });
     if (parentIntegrationRunId) this.parentIntegrationRunId = parentIntegrationRunId;
   }
 }

@@ -1,7 +1,7 @@
 import { connectDatabase, type Db } from '../../db/connect';
-import { createPostgresGate, type PostgresGate } from '../../db/leases';
+import { createPostgresGate } from '../../db/leases';
 import { migrateToLatest } from '../../db/migrate';
-import { ConcurrencySlotTimeoutError } from '../../netsuite/gate';
+import { ConcurrencySlotTimeoutError, type Gate } from '../../netsuite/gate';
 import { createTestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 
@@ -12,7 +12,7 @@ import { eventually } from '../support/eventually';
  */
 let db: Db;
 let databaseUrl: string;
-const gates: PostgresGate[] = [];
+const gates: Gate[] = [];
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();
@@ -25,7 +25,7 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-function gate(options: Parameters<typeof createPostgresGate>[1] = {}): PostgresGate {
+function gate(options: Parameters<typeof createPostgresGate>[1] = {}): Gate {
   const created = createPostgresGate(db, { databaseUrl, ...options });
   gates.push(created);
   return created;

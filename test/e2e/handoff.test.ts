@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { sql } from 'kysely';
 import { createLogger } from '../../config/logger';
+import { createAccount } from '../../db/accounts';
 import { approveBills, saveBill } from '../../db/bills';
 import { listRuns } from '../../db/runs';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
@@ -171,18 +172,27 @@ describe('the relay', () => {
     }
   });
 
-  it('a hand-off delivered twice (the relay died between signalling and recording it) changes nothing: one invoice, same totals', async () => {
+  it('a hand-off delivered twice (the relay died between signalling and recording it) changes nothing: no second run, no second write, even for a bill that failed', async () => {
     const { seeded, billIds } = await world(2);
+    // The second bill's customer is unknown to NetSuite: its run fails, and a repeat must not fail it again.
+    const [, refused] = billIds as [string, string];
+    const stranger = await createAccount(h.db, seeded.orgId, { code: `STRANGER-${n}`, name: 'Stranger', emailAddress: 's@example.com' });
+    await h.db.updateTable('bill').set({ accountId: stranger.id }).where('id', '=', refused).execute();
     const { handoffs } = await approveAndHandOff(h.db, seeded.orgId, billIds, 'test');
     await h.settle(handoffs);
-    const before = await h.emulator.admin.listInvoices(seeded.netsuiteAccountId);
-    // What a relay that died before its commit leaves behind: the rows look undelivered.
+    const runsBefore = await h.db.selectFrom('integrationRun').select(['id', 'status']).where('configId', '=', seeded.configId).orderBy('id').execute();
+    const eventsBefore = await h.db.selectFrom('integrationEvent').select('id').where('configId', '=', seeded.configId).execute();
+    const invoicesBefore = await h.emulator.admin.listInvoices(seeded.netsuiteAccountId);
+    expect(runsBefore.map((r) => r.status).sort()).toEqual(['COMPLETE', 'ERROR']);
+
+    // What a relay that died before its commit leaves behind: the rows look undelivered, and go again.
     await h.db.updateTable('outbox').set({ dtDelivered: null, deliveredRunId: null }).where('id', 'in', handoffs.map((x) => x.id)).execute();
     await h.settle(handoffs);
-    const after = await h.emulator.admin.listInvoices(seeded.netsuiteAccountId);
-    expect(after.map((i) => [i.externalId, i.total])).toEqual(before.map((i) => [i.externalId, i.total]));
-    await expectOneInvoiceEach(seeded, billIds);
-    for (const billId of billIds) expect((await listRuns(h.db, seeded.orgId, { billId })).every((r) => r.status === 'COMPLETE')).toBe(true);
+    const signals = await signalsByHandoff(h.temporal, seeded.configId, 4);
+    expect(handoffs.map((x) => signals.get(x.id))).toEqual([2, 2]);
+    expect(await h.db.selectFrom('integrationRun').select(['id', 'status']).where('configId', '=', seeded.configId).orderBy('id').execute()).toEqual(runsBefore);
+    expect(await h.db.selectFrom('integrationEvent').select('id').where('configId', '=', seeded.configId).execute()).toEqual(eventsBefore);
+    expect((await h.emulator.admin.listInvoices(seeded.netsuiteAccountId)).map((i) => [i.externalId, i.writes])).toEqual(invoicesBefore.map((i) => [i.externalId, i.writes]));
   });
 
   it("a deleted config's bill events go nowhere: delivered with a note, no sync started", async () => {

@@ -5,22 +5,19 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { RetryPolicy } from '../../netsuite/retryPolicy';
+import { DEFAULT_THROTTLING, type RetryPolicy } from '../../netsuite/throttling';
 import { createLogger } from '../../config/logger';
 import { connectDatabase, type Db } from '../../db/connect';
-import { markTokenObtained } from '../../db/credentials';
-import { createPostgresGate } from '../../db/leases';
 import type { Handoff } from '../../handoff/outbox';
 import { startRelay, type Relay, type RelayDeps } from '../../handoff/relay';
 import { waitForSyncs } from '../../handoff/syncs';
 import type { BillSyncResult } from '../../temporal/contract';
 import { migrateToLatest } from '../../db/migrate';
-import { NetSuiteClient } from '../../netsuite/client';
-import { TokenProvider } from '../../netsuite/tokenProvider';
 import { CredentialCipher } from '../../secrets/credentialCipher';
 import { createSmtpMailer } from '../../mail/mailer';
 import { readSinkMessages, startMailSink, type MailSink, type ReceivedMail } from '../../mail/sink';
 import { createTestDatabase } from './database';
+import { assembleActivityDeps } from '../../worker/activityDeps';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/createWorker';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 
@@ -87,8 +84,6 @@ export async function createHarness(options: { retry?: RetryPolicy; tokenTtlSeco
       },
     }),
   });
-  const gate = createPostgresGate(db);
-  const netsuite = new NetSuiteClient({ urlTemplate, timeoutMs: 10_000, gate });
 
   const address = required('TEST_TEMPORAL_ADDRESS');
   const namespace = process.env.TEST_TEMPORAL_NAMESPACE ?? 'default';
@@ -101,14 +96,18 @@ export async function createHarness(options: { retry?: RetryPolicy; tokenTtlSeco
   const clientConnection = await Connection.connect({ address });
   const temporal = new Client({ connection: clientConnection, namespace });
   const bundle = await workflowBundle();
-  // As worker/service.ts: a credential's first token makes its limit count.
-  const tokens = new TokenProvider(netsuite, {
-    onTokenObtained: async (credential) => {
-      await markTokenObtained(db, credential.id);
-      gate.forgetLimit(credential.accountId);
-    },
+  // As the service assembles them; the gate polls (no LISTEN connection per test file), requests time out sooner.
+  const { deps } = assembleActivityDeps({
+    db,
+    netsuiteUrlTemplate: urlTemplate,
+    throttling: { ...DEFAULT_THROTTLING, retry: options.retry ?? TEST_RETRY, requestTimeoutMs: 10_000 },
+    cipher,
+    logger,
+    temporal,
+    taskQueue,
+    mailer,
+    failureThreshold: options.failureThreshold ?? 10,
   });
-  const deps = { db, netsuite, tokens, cipher, logger, now: () => new Date(), retry: options.retry ?? TEST_RETRY, temporal, taskQueue, mailer, failureThreshold: options.failureThreshold ?? 10 };
   let worker: Worker = await createWorker({ connection, namespace, taskQueue, workflowBundle: bundle, deps });
   let running = worker.run();
   // As in the service: hand-offs are delivered the moment they are written (LISTEN); no sweep unless a test asks.

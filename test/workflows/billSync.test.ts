@@ -36,6 +36,8 @@ class World {
   readonly runs = new Map<string, { trigger: SyncTrigger; parent?: string; outcomes: RunOutcome[] }>();
   readonly sends: Array<{ runId: string; version: number }> = [];
   readonly reported: string[] = [];
+  /** Hand-offs some run answers (what activities/startRun.ts reads from integration_run.handoff_ids). */
+  readonly answered = new Set<string>();
   /** What the next sends answer, in order; when empty, a send succeeds. */
   readonly sendAnswers: Array<() => Promise<void>> = [];
 
@@ -44,9 +46,12 @@ class World {
     return {
       billState: async () => ({ ...this.bill }),
       startRun: async (input: StartRunInput) => {
+        if (!input.unidentified && input.handoffIds.length > 0 && input.handoffIds.every((id) => this.answered.has(id))) return { started: false };
+        input.handoffIds.forEach((id) => this.answered.add(id));
         const run = this.runs.get(input.runId);
         if (run) run.trigger = input.trigger;
         else this.runs.set(input.runId, { trigger: input.trigger, parent: input.parentIntegrationRunId, outcomes: [] });
+        return { started: true };
       },
       evaluateFilters: async ({ runId }) => {
         runVersion.set(runId, this.bill.version);
@@ -91,11 +96,16 @@ function heldSend(): { answer: () => Promise<void>; started: Promise<void>; rele
   };
 }
 
-async function withSync<T>(world: World, trigger: SyncTrigger, body: (sync: WorkflowHandleWithFirstExecutionRunId<BillSyncWorkflow>) => Promise<T>): Promise<T> {
+async function withSync<T>(
+  world: World,
+  trigger: SyncTrigger,
+  body: (sync: WorkflowHandleWithFirstExecutionRunId<BillSyncWorkflow>) => Promise<T>,
+  options: { billId?: string; handoffId?: string } = {},
+): Promise<T> {
   const taskQueue = `stub-${crypto.randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities: world.activities() });
   const start = () => {
-    const input: BillSyncInput = { organizationId: 'org-1', configId: 'config-1', billId: crypto.randomUUID(), trigger };
+    const input: BillSyncInput = { organizationId: 'org-1', configId: 'config-1', billId: options.billId ?? crypto.randomUUID(), trigger, ...(options.handoffId ? { handoffId: options.handoffId } : {}) };
     return env.client.workflow.start<BillSyncWorkflow>('billSync', { taskQueue, workflowId: `stub-sync/${input.billId}`, args: [input] });
   };
   return worker.runUntil(async () => body(await start()));
@@ -172,6 +182,31 @@ describe('billSync, with stub activities', () => {
       expect(world.sends.map((s) => s.version)).toEqual([1, 3]);
       expect(world.runs.get(runs[1]!)!.trigger).toBe('approved');
     });
+  });
+
+  it('a hand-off delivered twice starts no second run: not while the sync waits, nor after the failed run that answered it', async () => {
+    const world = new World();
+    world.sendAnswers.push(async () => {
+      throw ApplicationFailure.nonRetryable('NetSuite refused the invoice', 'contentRefused');
+    });
+    const billId = crypto.randomUUID();
+    await withSync(world, 'calculated', async (sync) => {
+      await eventually(() => sync.query(billSyncStatusQuery), (s) => s.phase === 'waitingForApproval', 'the sync waiting');
+      // The calculation's hand-off again: the waiting run answers it already, so the sync keeps waiting.
+      await sync.signal(billEventSignal, { kind: 'calculated', handoffId: '40' });
+      await eventually(() => sync.query(billSyncStatusQuery), (s) => s.phase === 'waitingForApproval' && s.pendingEvents === 0, 'the repeat taken, still waiting');
+      world.bill.status = 'APPROVED';
+      await sync.signal(billEventSignal, { kind: 'approved', handoffId: '41' });
+      await sync.result();
+    }, { billId, handoffId: '40' });
+    expect(world.statuses()).toEqual(['ERROR']);
+    // The approval's hand-off delivered again after the sync closed: a new execution, which starts no run.
+    await withSync(world, 'approved', async (sync) => {
+      expect((await sync.result()).runs).toEqual([]);
+    }, { billId, handoffId: '41' });
+    expect(world.statuses()).toEqual(['ERROR']);
+    expect(world.sends).toHaveLength(1);
+    expect(world.reported).toHaveLength(1);
   });
 
   it('a send NetSuite refuses ends the run with the failure kind, its status and a report to the failure counter', async () => {
