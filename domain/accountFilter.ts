@@ -16,6 +16,8 @@ export const MAX_FILTER_LENGTH = 4096;
 const MAX_DEPTH = 32;
 
 const TOP_LEVEL_FIELDS = ['id', 'code', 'name', 'currency', 'parentAccountId', 'emailAddress'] as const;
+/** m3ter's multiple-destinations guide writes the account's name and code as accountName and accountCode. */
+const FIELD_ALIASES: Readonly<Record<string, (typeof TOP_LEVEL_FIELDS)[number]>> = { accountName: 'name', accountCode: 'code' };
 const OBJECT_FIELDS = ['address', 'customFields'] as const;
 const ADDRESS_FIELDS = ['addressLine1', 'addressLine2', 'addressLine3', 'addressLine4', 'locality', 'region', 'postCode', 'country'];
 
@@ -167,8 +169,10 @@ function describe(token: Token | undefined): string {
 function parsePath(token: Token): string[] {
   const parts = token.text.split('.');
   const [head, ...rest] = parts;
-  const fields = `${TOP_LEVEL_FIELDS.join(', ')}, address.<field>, customFields.<name>`;
+  const fields = `${TOP_LEVEL_FIELDS.join(', ')} (or ${Object.keys(FIELD_ALIASES).join(', ')}), address.<field>, customFields.<name>`;
   if ((TOP_LEVEL_FIELDS as readonly string[]).includes(head ?? '') && rest.length === 0) return parts;
+  const alias = Object.hasOwn(FIELD_ALIASES, head ?? '') ? FIELD_ALIASES[head!] : undefined;
+  if (alias && rest.length === 0) return [alias];
   if ((OBJECT_FIELDS as readonly string[]).includes(head ?? '') && rest.length <= 1 && rest.every((p) => p.length > 0)) {
     if (head === 'address' && rest[0] && !ADDRESS_FIELDS.includes(rest[0])) throw new AccountFilterSyntaxError(token.pos, `an address field (${ADDRESS_FIELDS.join(', ')})`, `"${token.text}"`);
     return parts;

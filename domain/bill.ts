@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { lineItemTypeSchema } from './lineItemType';
+import { lineItemTypeSchema, signedAmount } from './lineItemType';
+import { isStorableAmount, isStorableQuantity, MAX_AMOUNT, MAX_QUANTITY, MIN_QUANTITY, sumToCents } from './money';
 
 /** A real calendar day PostgreSQL can store (the pattern alone would let 2026-13-45 through). */
 export function isCalendarDate(text: string): boolean {
@@ -12,16 +13,20 @@ export const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
   .refine(isCalendarDate, 'must be a real calendar date (YYYY-MM-DD)');
 const decimal = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number')]).transform(Number);
+/** An amount of money NetSuite can hold (domain/money.ts). */
+const amount = decimal.refine(isStorableAmount, `must be a finite amount no larger than ${MAX_AMOUNT.toLocaleString('en-US')} either way (NetSuite keeps 15 significant digits)`);
+/** A count of units NetSuite can hold, that a rate can be worked out from. */
+const quantity = decimal.refine(isStorableQuantity, `must be 0, or between ${MIN_QUANTITY.toFixed(9)} and ${MAX_QUANTITY.toLocaleString('en-US')} either way (NetSuite keeps 15 significant digits)`);
 
 export const pricingBandSchema = z.object({
   pricingBandId: z.string().optional(),
-  bandQuantity: decimal.optional(),
-  bandUnits: decimal.optional(),
-  bandSubtotal: decimal,
-  convertedBandSubtotal: decimal.optional(),
-  unitPrice: decimal.optional(),
-  fixedPrice: decimal.optional(),
-  lowerLimit: decimal.optional(),
+  bandQuantity: quantity.optional(),
+  bandUnits: quantity.optional(),
+  bandSubtotal: amount,
+  convertedBandSubtotal: amount.optional(),
+  unitPrice: amount.optional(),
+  fixedPrice: amount.optional(),
+  lowerLimit: quantity.optional(),
 });
 
 /** A bill line item with m3ter's field names; the required ones are those m3ter always sends. */
@@ -29,14 +34,14 @@ export const lineItemSchema = z.object({
   id: z.string().uuid('must be a UUID (or leave it out and one is assigned)').optional(),
   lineItemType: lineItemTypeSchema,
   description: z.string(),
-  quantity: decimal,
-  units: decimal.optional(),
+  quantity,
+  units: quantity.optional(),
   unit: z.string().optional(),
-  subtotal: decimal,
-  averageUnitPrice: decimal.optional(),
+  subtotal: amount,
+  averageUnitPrice: amount.optional(),
   currency: z.string().optional(),
-  conversionRate: decimal.optional(),
-  convertedSubtotal: decimal.optional(),
+  conversionRate: quantity.optional(),
+  convertedSubtotal: amount.optional(),
   productId: z.string().optional(),
   productName: z.string().optional(),
   productCode: z.string().optional(),
@@ -97,14 +102,23 @@ export const billInputSchema = z.object({
   startDate: isoDate.optional(),
   endDate: isoDate.optional(),
   billingFrequency: z.enum(BILLING_FREQUENCIES).optional(),
-  billTotal: decimal.optional(),
+  billTotal: amount.optional(),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
   externalInvoiceDate: isoDate.optional(),
   externalInvoiceReference: z.string().optional(),
   sequentialInvoiceNumber: z.string().optional(),
   purchaseOrderNumber: z.string().optional(),
   timezone: z.string().optional(),
-  lineItems: z.array(lineItemSchema).max(10_000),
+  lineItems: z
+    .array(lineItemSchema)
+    .max(10_000)
+    .superRefine((lines, ctx) => {
+      // Each line may fit while their sum does not: the invoice total must fit too. (A line that does
+      // not fit is reported on its own field.)
+      if (!lines.every((l) => isStorableAmount(l.subtotal))) return;
+      const cents = sumToCents(lines.map((l) => signedAmount(l.lineItemType, l.subtotal)));
+      if (!isStorableAmount(cents / 100)) ctx.addIssue({ code: 'custom', message: `the line items add up to more than ${MAX_AMOUNT.toLocaleString('en-US')} either way, more than NetSuite can hold in one total; split the bill` });
+    }),
 });
 export type BillInput = z.input<typeof billInputSchema>;
 export type ParsedBillInput = z.infer<typeof billInputSchema>;

@@ -5,7 +5,7 @@ import type { FailureKind } from './failure';
 import { invoiceExternalId } from './externalId';
 import { findMapping, type ExternalMapping } from './externalMapping';
 import { signedAmount, type LineItemType } from './lineItemType';
-import { fromCents, roundRate, sumToCents, toCents } from './money';
+import { fromCents, MAX_AMOUNT, roundRate, sumToCents, toCents } from './money';
 
 /** The custom transaction column every line carries, so a NetSuite line traces back to m3ter. */
 export const LINE_ITEM_TRACE_FIELD = 'custcol_m3ter_external_line_item';
@@ -193,10 +193,19 @@ function makeLine(args: {
 }): NetSuiteInvoiceLine {
   const amount = fromCents(toCents(args.amount));
   // NetSuite would compute amount = quantity × rate; sending amount explicitly keeps cents exact.
-  const quantity = args.quantity === 0 && amount !== 0 ? 1 : args.quantity;
-  const rate = quantity === 0 ? (args.unitPrice ?? 0) : roundRate(amount / quantity);
+  let quantity = args.quantity === 0 && amount !== 0 ? 1 : args.quantity;
+  let rate = quantity === 0 ? (args.unitPrice ?? 0) : roundRate(amount / quantity);
+  // A quantity so large or small that NetSuite's 15 digits can't hold it and its rate goes as one unit
+  // of the whole amount, as other integrations send it: the amount, which is what counts, stays exact.
+  if (!Number.isFinite(rate) || Math.abs(rate) > MAX_AMOUNT || Math.abs(quantity) >= LARGEST_SENT_QUANTITY) {
+    quantity = 1;
+    rate = amount;
+  }
   return { item: { id: args.item }, description: args.description, quantity, rate, amount, ...args.custom, [LINE_ITEM_TRACE_FIELD]: args.lineId };
 }
+
+/** From here on NetSuite would round the quantity or the rate out of the amount's cents. */
+const LARGEST_SENT_QUANTITY = 1e10;
 
 function customFields(line: LineItem, config: ConfigData): Record<string, string> {
   const out: Record<string, string> = {};

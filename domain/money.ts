@@ -37,6 +37,24 @@ function scaled(amount: number): bigint {
   return mantissa.startsWith('-') ? -magnitude : magnitude;
 }
 
+/**
+ * What NetSuite can hold: 15 significant digits, so amounts up to 9,999,999,999,999.99 (to the cent)
+ * and quantities up to 999,999,999,999,999. Anything larger, or not a finite number, is refused where
+ * it enters (a bill PUT answers 400 naming the field) instead of reaching NetSuite as null.
+ */
+export const MAX_AMOUNT = 9_999_999_999_999.99;
+export const MAX_QUANTITY = 999_999_999_999_999;
+/** A quantity below this (other than 0) makes the rate amount/quantity unrepresentable. */
+export const MIN_QUANTITY = 0.000000001;
+
+export function isStorableAmount(value: number): boolean {
+  return Number.isFinite(value) && Math.abs(value) <= MAX_AMOUNT;
+}
+
+export function isStorableQuantity(value: number): boolean {
+  return Number.isFinite(value) && Math.abs(value) <= MAX_QUANTITY && (value === 0 || Math.abs(value) >= MIN_QUANTITY);
+}
+
 export function fromCents(cents: number): number {
   return cents / 100;
 }

@@ -149,7 +149,13 @@ describe('paths', () => {
     expect(matches(filter, full)).toBe(true);
   });
 
-  it.each(['country == UK', 'customfields.country == UK', 'address.city == London', 'customFields.a.b == 1', 'customFields. == 1', 'id.x == 1', 'foo == bar', 'AND == 1'])(
+  it("reads m3ter's own names accountName and accountCode (its multiple-destinations guide uses them) as name and code", () => {
+    expect(matches('accountName == N1 AND accountCode == C1', full)).toBe(true);
+    expect(matches('accountCode == C2', full)).toBe(false);
+    expect(parseAccountFilter('accountCode == C1')).toEqual(parseAccountFilter('code == C1'));
+  });
+
+  it.each(['country == UK', 'accountCode.x == 1', 'customfields.country == UK', 'address.city == London', 'customFields.a.b == 1', 'customFields. == 1', 'id.x == 1', 'foo == bar', 'AND == 1'])(
     'refuses the unknown field in %s as a syntax error',
     (filter) => {
       const error = syntaxError(filter);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { fromCents, roundRate, sumToCents, toCents } from '../../domain/money';
+import { billInputSchema } from '../../domain/bill';
+import { fromCents, isStorableAmount, isStorableQuantity, MAX_AMOUNT, MAX_QUANTITY, roundRate, sumToCents, toCents } from '../../domain/money';
 
 describe('toCents', () => {
   it('converts amounts to integer cents', () => {
@@ -96,5 +97,29 @@ describe('roundRate', () => {
     expect(roundRate(10)).toBe(10);
     expect(roundRate(-1 / 3)).toBe(-0.33333333);
     expect(roundRate(0.123456789)).toBe(0.12345679);
+  });
+});
+
+describe('amounts NetSuite can take', () => {
+  it('refuses in a bill what NetSuite could not hold, naming the field: no Infinity total, no null amount downstream', () => {
+    const bill = (line: Record<string, unknown>) => billInputSchema.safeParse({ accountId: 'ACME', billDate: '2026-10-31', currency: 'USD', lineItems: [{ lineItemType: 'USAGE', description: 'API', quantity: 1, subtotal: 1, ...line }] });
+    const issues = (line: Record<string, unknown>) => (bill(line).error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues({ subtotal: 1e308 })).toEqual([expect.stringMatching(/^lineItems\.0\.subtotal: must be a finite amount no larger than 9,999,999,999,999\.99/)]);
+    expect(issues({ quantity: 1e-320 })).toEqual([expect.stringMatching(/^lineItems\.0\.quantity: must be 0, or between 0\.000000001 and/)]);
+    expect(issues({ quantity: 1e16 })).toHaveLength(1);
+    expect(issues({ subtotal: '99999999999999.99' })).toHaveLength(1);
+    expect(bill({ subtotal: 9_999_999_999_999.99, quantity: 0 }).success).toBe(true);
+    expect(bill({ quantity: 0.000000001 }).success).toBe(true);
+  });
+
+  it('refuses lines that each fit but add up to more than one total can hold', () => {
+    const line = { lineItemType: 'USAGE', description: 'API', quantity: 1, subtotal: 9_000_000_000_000 };
+    const parsed = billInputSchema.safeParse({ accountId: 'ACME', billDate: '2026-10-31', currency: 'USD', lineItems: [line, line] });
+    expect(parsed.error?.issues.map((i) => i.path.join('.'))).toEqual(['lineItems']);
+  });
+
+  it('every bound is consistent: the largest storable amount and quantity are storable, one cent or unit more is not', () => {
+    expect([isStorableAmount(MAX_AMOUNT), isStorableAmount(MAX_AMOUNT + 0.01), isStorableAmount(Number.POSITIVE_INFINITY), isStorableAmount(Number.NaN)]).toEqual([true, false, false, false]);
+    expect([isStorableQuantity(MAX_QUANTITY), isStorableQuantity(MAX_QUANTITY + 1), isStorableQuantity(0), isStorableQuantity(-0.0000000001)]).toEqual([true, false, true, false]);
   });
 });
