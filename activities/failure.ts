@@ -17,8 +17,13 @@ export function runFailure(kind: FailureKind, message: string, details?: unknown
  * and give up after its attempts. The policy is the only retry budget: the workflow's own retry
  * options set no attempt limit, so a crashed worker's call is retried however often it takes.
  */
+function formatMinutes(ms: number): string {
+  const minutes = ms / 60_000;
+  return minutes >= 1 ? `${Math.round(minutes * 10) / 10} minutes` : `${Math.round(ms / 1000)} seconds`;
+}
+
 export function toActivityFailure(error: unknown, retry: RetryPolicy): unknown {
-  const attempt = Context.current().info.attempt;
+  const { attempt, scheduledTimestampMs } = Context.current().info;
   if (error instanceof NetSuiteAuthError) return runFailure('authRefused', error.message, { status: error.status, error: error.oauthError });
   if (error instanceof NetSuiteValidationError) return runFailure('contentRefused', error.message, { details: error.details });
   if (error instanceof CredentialDecryptionError || error instanceof InvalidPrivateKeyError) return runFailure('credentialUnreadable', error.message);
@@ -28,5 +33,10 @@ export function toActivityFailure(error: unknown, retry: RetryPolicy): unknown {
   const message = error instanceof Error ? error.message : String(error);
   const giveUpAs: FailureKind = error instanceof NetSuiteError ? 'netsuiteUnavailable' : 'unexpected';
   if (attempt >= retry.maxAttempts) return runFailure(giveUpAs, `${message} (gave up after ${attempt} attempts)`);
+  // The next try would start past the run's time limit, counted from its first attempt.
+  const elapsedMs = Date.now() - scheduledTimestampMs;
+  if (elapsedMs >= retry.timeLimitMs) {
+    return runFailure('timeLimitExceeded', `NetSuite did not take the bill within the run's time limit of ${formatMinutes(retry.timeLimitMs)} (${attempt} attempts; the last: ${message}); re-run it when NetSuite answers again`);
+  }
   return ApplicationFailure.create({ message, type: error instanceof Error ? error.name : 'Error', nextRetryDelay: retryDelayMs(attempt, retry) });
 }

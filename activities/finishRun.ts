@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { getBill } from '../db/bills';
 import { raiseEvent } from '../db/events';
 import { updateRun } from '../db/runs';
-import { eventNameOfFailure, type FailureKind } from '../domain/failure';
+import { countsTowardsDisable, eventNameOfFailure, type FailureKind } from '../domain/failure';
 import type { RunStatus } from '../domain/runStatus';
 import type { ActivityDeps } from './deps';
 
@@ -48,7 +48,7 @@ export function makeFinishRun(deps: ActivityDeps) {
         details: { status: outcome.status, failure: outcome.failure, billVersion: run.entityVersion, workflowId: run.workflowId },
       });
       deps.metrics?.eventRaised(eventName);
-      return { counts: true };
+      return { counts: countsTowardsDisable(outcome.failure) };
     }
     return { counts: outcome.status === 'COMPLETE' };
   };

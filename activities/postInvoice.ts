@@ -43,6 +43,6 @@ export function makePostInvoice(deps: ActivityDeps) {
       token = await deps.tokens.get(credential);
       posted = await deps.netsuite.upsertInvoice(credential.accountId, token, invoice);
     }
-    return { netsuiteId: posted.internalId, url: deps.netsuite.urls.invoiceUi(credential.accountId, posted.internalId) };
+    return { netsuiteId: posted.internalId, url: deps.netsuite.urls.recordUi(credential.accountId, 'invoice', posted.internalId) };
   }
 }

@@ -11,7 +11,7 @@ import { createLogger } from '../config/logger';
 import { approveBills } from '../db/bills';
 import { failureKindOf } from '../domain/failure';
 import { connectDatabase } from '../db/connect';
-import { DEFAULT_THROTTLING } from '../netsuite/throttling';
+import { throttlingFromEnv } from '../netsuite/throttling';
 import { cipherFromEnv } from '../secrets/cipherFromEnv';
 import { assembleActivityDeps } from '../worker/activityDeps';
 
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     db,
     databaseUrl: env.DATABASE_URL,
     netsuiteUrlTemplate: env.NETSUITE_URL_TEMPLATE,
-    throttling: { ...DEFAULT_THROTTLING, retry: { baseDelayMs: env.NETSUITE_RETRY_BASE_MS, maxDelayMs: env.NETSUITE_RETRY_MAX_MS, maxAttempts: env.NETSUITE_MAX_ATTEMPTS } },
+    throttling: throttlingFromEnv(env),
     cipher,
     // Like the worker: a line per finished run (on stderr, stdout carries the handshake).
     logger: createLogger({ level: env.LOG_LEVEL, destination: pino.destination(2) }),

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import pino from 'pino';
 import { loadEnv, type Env } from '../config/env';
 import { createAccount } from '../db/accounts';
-import { connectCredential, createConfig } from '../db/configs';
+import { createConfig } from '../db/configs';
 import { connectDatabase, type Db } from '../db/connect';
 import { createCredential } from '../db/credentials';
 import { createMapping } from '../db/mappings';
@@ -24,7 +24,7 @@ import { startRelay } from '../handoff/relay';
 import { connectClient } from '../temporal/client';
 import { backfill, planBackfill } from '../usecases/backfill';
 import { approveAndHandOff, saveAndHandOff } from '../usecases/bills';
-import { enableAndReset } from '../usecases/configs';
+import { connectAndWake, enableAndReset } from '../usecases/configs';
 import { formatError } from './formatError';
 import { previewBill } from '../usecases/preview';
 import { progressBar } from './progressBar';
@@ -174,7 +174,13 @@ export function buildCli(): Command {
     .requiredOption('--config <id>', 'integration config id')
     .option('--credential <id>', 'credential id; omit to disconnect')
     .action(async (o: { org: string; config: string; credential?: string }) => {
-      await withSession({}, async ({ db }) => print(await connectCredential(db, o.org, o.config, o.credential ?? null)));
+      await withSession({ temporal: true }, (s) =>
+        s.withTemporal(async ({ db }) => {
+          const connected = await connectAndWake(db, o.org, o.config, o.credential ?? null, 'cli');
+          if (!connected) throw new Error(`--config: no integration config ${o.config} in this organization`);
+          print({ ...connected.config, handoffs: await handedOver(db, connected.handoffs) });
+        }),
+      );
     });
 
   const bill = program.command('bill').description('bills');

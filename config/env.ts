@@ -20,6 +20,11 @@ export const envSchema = z.object({
     .string()
     .refine((v) => v.includes('{account}'), 'must contain the {account} placeholder')
     .default('https://{account}.suitetalk.api.netsuite.com'),
+  /** NetSuite's UI pages, which a run links to (`/app/accounting/transactions/custinvc.nl?id=…`). */
+  NETSUITE_UI_URL_TEMPLATE: z
+    .string()
+    .refine((v) => v.includes('{account}'), 'must contain the {account} placeholder')
+    .default('https://{account}.app.netsuite.com'),
   CREDENTIALS_ENCRYPTION_KEY: z.string().optional(),
   CREDENTIALS_ENCRYPTION_KEY_PREVIOUS: z.string().optional(),
   SMTP_URL: z.string().url().optional(),
@@ -29,6 +34,8 @@ export const envSchema = z.object({
   NETSUITE_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000),
   NETSUITE_RETRY_MAX_MS: z.coerce.number().int().min(1).default(300_000),
   NETSUITE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(12),
+  /** A run whose NetSuite retries outlast this (from its first attempt) ends TIMEOUT_LIMIT_EXCEEDED. */
+  NETSUITE_RUN_TIME_LIMIT_MINUTES: z.coerce.number().min(0.1).max(24 * 60).default(30),
   /** Outbox relay: signals delivered to Temporal at once per process, and the safety-net sweep's schedule. */
   OUTBOX_RELAY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   OUTBOX_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { BILL_ENTITY_TYPE, configDataSchema, NETSUITE_DESTINATION, type ConfigData } from '../domain/configData';
-import type { Db } from './connect';
+import { inTransaction, type Db } from './connect';
 import type { IntegrationConfigRow } from './schema';
 
 export const configInputSchema = z.object({
@@ -150,7 +150,7 @@ export async function updateConfig(db: Db, organizationId: string, configId: str
   }
   const configData = parseConfigData(parsed.configData);
   if (parsed.integrationCredentialsId) await assertCredentialExists(db, organizationId, parsed.integrationCredentialsId);
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const current = await tx.selectFrom('integrationConfig').select('version').where('organizationId', '=', organizationId).where('id', '=', configId).forUpdate().executeTakeFirst();
     if (!current) return undefined;
     if (version !== current.version) return { ok: false as const, storedVersion: current.version };

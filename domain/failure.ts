@@ -20,6 +20,12 @@ export const FAILURE_KINDS = [
   'noLines',
   /** NetSuite stayed throttled or unavailable through every retry. */
   'netsuiteUnavailable',
+  /** NetSuite's retries outlasted the run's time limit (NETSUITE_RUN_TIME_LIMIT_MINUTES). */
+  'timeLimitExceeded',
+  /** The bill's date falls in an accounting period NetSuite has closed (or locked for A/R). */
+  'periodClosed',
+  /** The invoice is paid, in full or in part, in NetSuite: it is left as it is. */
+  'invoiceAlreadyPaid',
   /** NetSuite refused the request for another reason that retrying can't change. */
   'netsuiteRefused',
   /** The run, its bill, config or invoice body is gone (deleted meanwhile). */
@@ -34,9 +40,29 @@ export function failureKindOf(type: string | undefined | null): FailureKind {
   return (FAILURE_KINDS as readonly string[]).includes(type ?? '') ? (type as FailureKind) : 'unexpected';
 }
 
-/** The status a run that failed this way ends with. */
+/** The status a run that failed this way ends with: m3ter's own where it has one. */
 export function runStatusOfFailure(kind: FailureKind): RunStatus {
-  return kind === 'authRefused' ? 'AUTH_FAILED' : 'ERROR';
+  switch (kind) {
+    case 'authRefused':
+      return 'AUTH_FAILED';
+    case 'periodClosed':
+      return 'ACCOUNTING_PERIOD_CLOSED';
+    case 'invoiceAlreadyPaid':
+      return 'INVOICE_ALREADY_PAID';
+    case 'timeLimitExceeded':
+      return 'TIMEOUT_LIMIT_EXCEEDED';
+    default:
+      return 'ERROR';
+  }
+}
+
+/**
+ * Whether a run that failed this way counts towards disabling the integration. A closed period or a
+ * paid invoice is finance's decision, made in NetSuite, not a fault of the integration: a month of
+ * bills dated in a closed period must not switch it off. Everything else counts.
+ */
+export function countsTowardsDisable(kind: FailureKind): boolean {
+  return kind !== 'periodClosed' && kind !== 'invoiceAlreadyPaid';
 }
 
 /** Which of m3ter's integration events a run that failed this way raises. */
@@ -46,12 +72,15 @@ export function eventNameOfFailure(kind: FailureKind): IntegrationEventName {
       return 'integration.missingaccountmapping.error';
     case 'contentRefused':
     case 'noLines':
+    case 'periodClosed':
       return 'integration.validation.error';
     case 'authRefused':
     case 'notConnected':
     case 'credentialUnreadable':
       return 'integration.authentication.error';
     case 'netsuiteUnavailable':
+    case 'timeLimitExceeded':
+    case 'invoiceAlreadyPaid':
     case 'netsuiteRefused':
     case 'subjectMissing':
     case 'unexpected':

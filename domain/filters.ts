@@ -1,6 +1,6 @@
 import type { AccountView } from './account';
 import type { ConfigData } from './configData';
-import { runStatusOfFailure, type FailureKind } from './failure';
+import type { FailureKind } from './failure';
 import type { RunStatus } from './runStatus';
 
 export type FilterName = 'configEnabled' | 'credentialConnected' | 'accountIds' | 'accountFilter' | 'approval' | 'lineItems';
@@ -13,9 +13,10 @@ export interface FilterCheck {
 
 /**
  * SEND: go ahead. SKIP: this integration is not for this bill (not an error). WAIT: send once the bill
- * is approved. DISABLED / NOT_CONNECTED: the integration cannot send anything until a user acts.
+ * is approved, or once a credential is connected. DISABLED: the integration sends nothing until a user
+ * enables it again.
  */
-export type FilterOutcome = 'SEND' | 'SKIP' | 'WAIT' | 'DISABLED' | 'NOT_CONNECTED';
+export type FilterOutcome = 'SEND' | 'SKIP' | 'WAIT' | 'DISABLED';
 
 export interface FilterVerdict {
   outcome: FilterOutcome;
@@ -50,7 +51,9 @@ export function evaluateFilters(input: FilterInput): FilterVerdict {
   if (!input.enabled) return stop('DISABLED', 'configEnabled', `the integration is disabled${input.disabledReason ? ` (${input.disabledReason})` : ''}: enable it to send bills again`);
   pass('configEnabled', 'the integration is enabled');
 
-  if (!input.credentialConnected) return stop('NOT_CONNECTED', 'credentialConnected', 'no NetSuite credential is connected: add one to the integration (integrationCredentialsId)');
+  // The guide lets authentication be set up later: until then the bill waits (not an error, so nothing
+  // counts towards auto-disable), and connecting a credential sends it.
+  if (!input.credentialConnected) return stop('WAIT', 'credentialConnected', 'no NetSuite credential is connected yet: the bill is sent once one is (Add credential on the integration)');
   pass('credentialConnected', 'a NetSuite credential is connected');
 
   const ids = [account.id, account.code];
@@ -84,7 +87,5 @@ export function stoppedRun(outcome: StoppingOutcome): { status: RunStatus; failu
       return { status: 'DISABLED' };
     case 'SKIP':
       return { status: 'SKIPPED' };
-    case 'NOT_CONNECTED':
-      return { status: runStatusOfFailure('notConnected'), failure: 'notConnected' };
   }
 }

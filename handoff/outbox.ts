@@ -76,6 +76,26 @@ export async function handOffBillEvents(tx: Db, request: BillEventRequest): Prom
   return rows;
 }
 
+/**
+ * Wakes the syncs of a config that wait (for approval, or for a credential): after the config changed
+ * (a credential connected, onlySendBillOnApproval turned off, …) each waiting bill is looked at again —
+ * sent, skipped, or left waiting. One row per bill whose latest run of the config is WAITING.
+ */
+export async function handOffWaitingSyncs(tx: Db, request: { organizationId: string; configId: string; origin: string }): Promise<Handoff[]> {
+  const { rows } = await sql<Handoff>`
+    insert into outbox (organization_id, config_id, bill_id, kind, payload, origin)
+    select r.organization_id, r.config_id, r.entity_id, 'billEvent',
+           jsonb_build_object('trigger', case when b.status = 'APPROVED' then 'approved' else 'calculated' end, 'accountId', b.account_id),
+           ${request.origin}::text
+    from integration_run r
+    join bill b on b.id = r.entity_id and b.organization_id = r.organization_id
+    where r.organization_id = ${request.organizationId} and r.config_id = ${request.configId} and r.status = 'WAITING'
+      and not exists (select 1 from integration_run later where later.config_id = r.config_id and later.entity_id = r.entity_id and later.dt_started > r.dt_started)
+    returning id, kind, config_id as "configId", bill_id as "billId"`.execute(tx);
+  if (rows.length > 0) await notifyRelays(tx);
+  return rows;
+}
+
 /** The failure counter must restart its count: the config was re-enabled at `at`. */
 export async function handOffConfigEnabled(tx: Db, request: { organizationId: string; configId: string; at: Date; origin: string }): Promise<Handoff> {
   const payload: ConfigEnabledPayload = { at: request.at.getTime() };

@@ -41,6 +41,8 @@ export async function sweepStranded(db: Db, settings: SweepSettings): Promise<Ha
         from bill b
         join integration_config c on c.organization_id = b.organization_id
           and c.destination = ${NETSUITE_DESTINATION} and c.entity_type = ${BILL_ENTITY_TYPE} and c.enabled
+          -- Without a credential the syncs wait for one; connecting it wakes them (usecases/configs.ts).
+          and c.integration_credentials_id is not null
         where (b.dt_approved > now() - ${lookback} or b.last_calculated_date > now() - ${lookback})
           and (b.status = 'APPROVED' or coalesce((c.config_data ->> 'onlySendBillOnApproval')::boolean, false) = false)
       )

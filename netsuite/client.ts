@@ -21,6 +21,8 @@ export interface AccessToken {
 
 export interface NetSuiteClientOptions {
   urlTemplate: string;
+  /** Where NetSuite's UI pages are (the links runs carry); NetSuite's app host by default. */
+  uiUrlTemplate?: string;
   /** Per request; NetSuite itself gives up after 15 minutes, we much sooner. */
   timeoutMs?: number;
   dispatcher?: Dispatcher;
@@ -46,7 +48,7 @@ export class NetSuiteClient {
   constructor(options: NetSuiteClientOptions) {
     this.gate = options.gate;
     this.observer = options.observer;
-    this.urls = new NetSuiteUrls(options.urlTemplate);
+    this.urls = new NetSuiteUrls(options.urlTemplate, options.uiUrlTemplate);
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.dispatcher = options.dispatcher ?? new Agent({ headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, connections: 64 });
     this.now = options.now ?? Date.now;

@@ -4,11 +4,16 @@
  * NETSUITE_RETRY_MAX_MS, NETSUITE_MAX_ATTEMPTS); the rest are defaults a deployment rarely changes.
  */
 
-/** Sends retried while NetSuite is throttled or away: delays from `baseDelayMs` doubling to `maxDelayMs`; the run gives up after `maxAttempts`. */
+/**
+ * Sends retried while NetSuite is throttled or away: delays from `baseDelayMs` doubling to `maxDelayMs`;
+ * the run gives up after `maxAttempts` (ERROR), or once its first attempt is `timeLimitMs` old
+ * (TIMEOUT_LIMIT_EXCEEDED), whichever comes first.
+ */
 export interface RetryPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
   maxAttempts: number;
+  timeLimitMs: number;
 }
 
 /** The shared concurrency gate (netsuite/gate.ts): one slot per request in flight on an account. */
@@ -34,10 +39,18 @@ export interface Throttling {
 }
 
 export const DEFAULT_THROTTLING: Throttling = {
-  retry: { baseDelayMs: 2_000, maxDelayMs: 300_000, maxAttempts: 12 },
+  retry: { baseDelayMs: 2_000, maxDelayMs: 300_000, maxAttempts: 12, timeLimitMs: 30 * 60_000 },
   gate: { defaultLimit: 5, leaseMs: 180_000, maxWaitMs: 60_000, firstPollMs: 20, maxPollMs: 500, limitCacheMs: 10_000 },
   requestTimeoutMs: 60_000,
 };
+
+/** The throttling a deployment runs with: the defaults, with its retry budget from the environment. */
+export function throttlingFromEnv(env: { NETSUITE_RETRY_BASE_MS: number; NETSUITE_RETRY_MAX_MS: number; NETSUITE_MAX_ATTEMPTS: number; NETSUITE_RUN_TIME_LIMIT_MINUTES: number }): Throttling {
+  return {
+    ...DEFAULT_THROTTLING,
+    retry: { baseDelayMs: env.NETSUITE_RETRY_BASE_MS, maxDelayMs: env.NETSUITE_RETRY_MAX_MS, maxAttempts: env.NETSUITE_MAX_ATTEMPTS, timeLimitMs: env.NETSUITE_RUN_TIME_LIMIT_MINUTES * 60_000 },
+  };
+}
 
 /** The pause before attempt `attempt + 1`: jittered ±50 % so many workers don't retry in lockstep. */
 export function retryDelayMs(attempt: number, retry: RetryPolicy): number {

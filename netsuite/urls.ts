@@ -1,11 +1,23 @@
 import { parseAccountId, type NetSuiteAccountId } from '../domain/accountId';
 
+/** Where NetSuite's own pages are: what a finance user opens in a browser (NETSUITE_UI_URL_TEMPLATE). */
+export const DEFAULT_UI_URL_TEMPLATE = 'https://{account}.app.netsuite.com';
+
+/** The NetSuite transactions the service writes, by their REST record type. */
+export type NetSuiteRecordType = 'invoice' | 'creditMemo';
+
+/** The UI page of each record type, as NetSuite names them. */
+const UI_PAGES: Record<NetSuiteRecordType, string> = { invoice: 'custinvc.nl', creditMemo: 'custcred.nl' };
+
 /**
- * Every NetSuite URL comes from one template (NETSUITE_URL_TEMPLATE), so the same code reaches real
- * NetSuite (`https://{account}.suitetalk.api.netsuite.com`) or any stand-in without knowing which.
+ * Every NetSuite URL comes from two templates — the REST API's (NETSUITE_URL_TEMPLATE) and the UI's
+ * (NETSUITE_UI_URL_TEMPLATE) — so the same code reaches real NetSuite or any stand-in without knowing which.
  */
 export class NetSuiteUrls {
-  constructor(private readonly template: string) {}
+  constructor(
+    private readonly template: string,
+    private readonly uiTemplate: string = DEFAULT_UI_URL_TEMPLATE,
+  ) {}
 
   base(accountId: string | NetSuiteAccountId): string {
     const id = typeof accountId === 'string' ? parseAccountId(accountId) : accountId;
@@ -26,12 +38,10 @@ export class NetSuiteUrls {
     return this.invoice(accountId, `eid:${externalId}`);
   }
 
-  /** The record page a user opens in NetSuite's UI (app host, not the REST host). */
-  invoiceUi(accountId: string | NetSuiteAccountId, internalId: string): string {
+  /** The record's page in NetSuite's UI (the app host, not the REST host): what a run links to. */
+  recordUi(accountId: string | NetSuiteAccountId, recordType: NetSuiteRecordType, internalId: string): string {
     const id = typeof accountId === 'string' ? parseAccountId(accountId) : accountId;
-    if (this.template.includes('suitetalk.api.netsuite.com')) {
-      return `https://${id.host}.app.netsuite.com/app/accounting/transactions/custinvc.nl?id=${encodeURIComponent(internalId)}`;
-    }
-    return this.invoice(id, internalId);
+    const base = this.uiTemplate.replace('{account}', id.host).replace(/\/+$/, '');
+    return `${base}/app/accounting/transactions/${UI_PAGES[recordType]}?id=${encodeURIComponent(internalId)}`;
   }
 }

@@ -1,6 +1,28 @@
 import type { Db } from '../db/connect';
-import { deleteConfig, enableConfig } from '../db/configs';
-import { handOffConfigDeleted, handOffConfigEnabled, type Handoff } from '../handoff/outbox';
+import { connectCredential, deleteConfig, enableConfig, updateConfig, type ConfigInput } from '../db/configs';
+import { handOffConfigDeleted, handOffConfigEnabled, handOffWaitingSyncs, type Handoff } from '../handoff/outbox';
+
+/**
+ * Changes a config and, in the same transaction, wakes its waiting syncs: what they wait for (a
+ * credential, an approval the config no longer requires) may have changed with it.
+ */
+export async function updateAndWake(db: Db, organizationId: string, configId: string, version: number | undefined, input: ConfigInput, origin: string) {
+  return db.transaction().execute(async (tx) => {
+    const result = await updateConfig(tx, organizationId, configId, version, input);
+    const handoffs = result?.ok ? await handOffWaitingSyncs(tx, { organizationId, configId, origin }) : [];
+    return result && { result, handoffs };
+  });
+}
+
+/** Connects (or, with null, disconnects) a credential and wakes the syncs waiting for one. */
+export async function connectAndWake(db: Db, organizationId: string, configId: string, credentialId: string | null, origin: string) {
+  return db.transaction().execute(async (tx) => {
+    const config = await connectCredential(tx, organizationId, configId, credentialId);
+    if (!config) return undefined;
+    const handoffs = credentialId ? await handOffWaitingSyncs(tx, { organizationId, configId, origin }) : [];
+    return { config, handoffs };
+  });
+}
 
 /**
  * Re-enables a config and, in the same transaction, hands its failure counter the news: the count

@@ -17,6 +17,8 @@ export interface ActivityDepsParts {
   /** Given, the gate LISTENs for freed slots (a waiting request goes the moment one is free); else it polls. */
   databaseUrl?: string;
   netsuiteUrlTemplate: string;
+  /** NetSuite's UI, for the links runs carry; its app host when absent. */
+  netsuiteUiUrlTemplate?: string;
   throttling: Throttling;
   cipher: CredentialCipher;
   logger: Logger;
@@ -35,7 +37,7 @@ export interface ActivityDepsParts {
  */
 export function assembleActivityDeps(parts: ActivityDepsParts): { deps: ActivityDeps; netsuite: NetSuiteClient; gate: Gate } {
   const gate = createPostgresGate(parts.db, { databaseUrl: parts.databaseUrl, ...parts.throttling.gate });
-  const netsuite = new NetSuiteClient({ urlTemplate: parts.netsuiteUrlTemplate, timeoutMs: parts.throttling.requestTimeoutMs, gate, observer: parts.metrics });
+  const netsuite = new NetSuiteClient({ urlTemplate: parts.netsuiteUrlTemplate, uiUrlTemplate: parts.netsuiteUiUrlTemplate, timeoutMs: parts.throttling.requestTimeoutMs, gate, observer: parts.metrics });
   const tokens = new TokenProvider(netsuite, {
     onTokenObtained: async (credential) => {
       await markTokenObtained(parts.db, credential.id);

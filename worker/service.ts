@@ -2,7 +2,7 @@ import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@tempor
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { DEFAULT_THROTTLING, type RetryPolicy } from '../netsuite/throttling';
+import { throttlingFromEnv, type RetryPolicy } from '../netsuite/throttling';
 import { deriveTokenKey } from '../api/auth';
 import type { ApiDeps } from '../api/deps';
 import { buildServer } from '../api/server';
@@ -59,11 +59,13 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   // Lazy: a process that serves the API starts (and takes approvals) while Temporal is away.
   const temporal = connectClient(stack.temporalAddress, stack.temporalNamespace);
   const mailer = createSmtpMailer({ smtpUrl: stack.smtpUrl, from: env.MAIL_FROM });
-  const throttling = { ...DEFAULT_THROTTLING, retry: options.retry ?? { baseDelayMs: env.NETSUITE_RETRY_BASE_MS, maxDelayMs: env.NETSUITE_RETRY_MAX_MS, maxAttempts: env.NETSUITE_MAX_ATTEMPTS } };
+  const fromEnv = throttlingFromEnv(env);
+  const throttling = { ...fromEnv, retry: options.retry ?? fromEnv.retry };
   const { deps, netsuite, gate } = assembleActivityDeps({
     db,
     databaseUrl: stack.databaseUrl,
     netsuiteUrlTemplate: env.NETSUITE_URL_TEMPLATE,
+    netsuiteUiUrlTemplate: env.NETSUITE_UI_URL_TEMPLATE,
     throttling,
     cipher,
     logger,

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PlanSubjectMissingError } from '../../usecases/syncPlan';
-import { deleteAndStop, enableAndReset } from '../../usecases/configs';
+import { deleteAndStop, enableAndReset, updateAndWake } from '../../usecases/configs';
 import { previewBill } from '../../usecases/preview';
-import { createConfig, findConfigForEntity, getConfig, listConfigs, updateConfig } from '../../db/configs';
+import { createConfig, findConfigForEntity, getConfig, listConfigs } from '../../db/configs';
 import type { IntegrationConfigRow } from '../../db/schema';
 import { AccountFilterSyntaxError, parseAccountFilter } from '../../domain/accountFilter';
 import { configDataSchema } from '../../domain/configData';
@@ -95,7 +95,7 @@ const previewSchema = z.object({
   configId: z.string(),
   billId: z.string(),
   billVersion: z.number().int(),
-  outcome: z.enum(['SEND', 'SKIP', 'WAIT', 'DISABLED', 'NOT_CONNECTED', 'ERROR']).describe('What a real sync would do now'),
+  outcome: z.enum(['SEND', 'SKIP', 'WAIT', 'DISABLED', 'ERROR']).describe('What a real sync would do now'),
   filters: z.array(z.object({ filter: z.string(), passed: z.boolean(), reason: z.string() })),
   invoice: z.record(z.string(), z.unknown()).optional().describe('The exact body of PUT invoice/eid:{externalId}, also when a filter would stop the send'),
   decisions: z.array(z.record(z.string(), z.unknown())),
@@ -193,10 +193,10 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
       },
     },
     async (request) => {
-      const result = await updateConfig(deps.db, orgOf(request), request.params.id, request.body.version, toInput(request.body));
-      if (!result) throw notFound(`integration configuration ${request.params.id}`);
-      if (!result.ok) throw new VersionConflictError(request.body.version, result.storedVersion);
-      return toConfig(result.row);
+      const updated = await updateAndWake(deps.db, orgOf(request), request.params.id, request.body.version, toInput(request.body), actorOf(request));
+      if (!updated) throw notFound(`integration configuration ${request.params.id}`);
+      if (!updated.result.ok) throw new VersionConflictError(request.body.version, updated.result.storedVersion);
+      return toConfig(updated.result.row);
     },
   );
 

@@ -43,7 +43,8 @@ describe('a bill approved in the service', () => {
     const runs = await listRuns(h.db, seeded.orgId, { billId: bill.id });
     const approvedRun = runs.find((r) => r.trigger === 'approved');
     expect(approvedRun).toMatchObject({ status: 'COMPLETE', externalId: invoice.id, error: null });
-    expect(approvedRun?.url).toContain(`/invoice/${invoice.id}`);
+    // A link a finance user can open: the record's page in NetSuite's UI, not the REST endpoint.
+    expect(approvedRun?.url).toBe(`${h.urlTemplate.replace('{account}', '1234567-sb1')}/app/accounting/transactions/custinvc.nl?id=${invoice.id}`);
   });
 
   it('approved again, updates the same invoice instead of creating a second one', async () => {

@@ -22,7 +22,7 @@ import { createWorker, WORKFLOWS_PATH } from '../../worker/createWorker';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 
 /** Fast, still growing retries: tests exercise the same code paths without waiting minutes. */
-export const TEST_RETRY: RetryPolicy = { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 10 };
+export const TEST_RETRY: RetryPolicy = { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 10, timeLimitMs: 120_000 };
 
 export interface Harness {
   db: Db;
@@ -100,6 +100,8 @@ export async function createHarness(options: { retry?: RetryPolicy; tokenTtlSeco
   const { deps } = assembleActivityDeps({
     db,
     netsuiteUrlTemplate: urlTemplate,
+    // The emulator serves NetSuite's record pages too, on its own host.
+    netsuiteUiUrlTemplate: urlTemplate,
     throttling: { ...DEFAULT_THROTTLING, retry: options.retry ?? TEST_RETRY, requestTimeoutMs: 10_000 },
     cipher,
     logger,
@@ -145,6 +147,7 @@ export async function createHarness(options: { retry?: RetryPolicy; tokenTtlSeco
       TEMPORAL_TASK_QUEUE: queue,
       CREDENTIALS_ENCRYPTION_KEY: key.toString('base64'),
       NETSUITE_URL_TEMPLATE: urlTemplate,
+      NETSUITE_UI_URL_TEMPLATE: urlTemplate,
       SMTP_URL: sink.url,
       DATA_DIR: tmpDir,
     }),

@@ -54,9 +54,9 @@ describe('evaluateFilters', () => {
     expect(verdict.checks[0]?.reason).not.toContain('(');
   });
 
-  it('NOT_CONNECTED without a credential', () => {
+  it('WAIT without a credential: not an error, the bill goes once one is connected', () => {
     const verdict = evaluateFilters(input({}, { credentialConnected: false }));
-    expect(verdict.outcome).toBe('NOT_CONNECTED');
+    expect(verdict.outcome).toBe('WAIT');
     expect(summary(verdict.checks)).toEqual(['configEnabled:pass', 'credentialConnected:FAIL']);
     expect(verdict.checks[1]?.reason).toContain('credential');
   });
@@ -158,7 +158,8 @@ describe('evaluateFilters', () => {
         { credentialConnected: false, billStatus: 'PENDING', lineItemTypes: [], accountFilterMatches: () => false },
       ),
     );
-    expect(verdict.outcome).toBe('NOT_CONNECTED');
+    expect(verdict.outcome).toBe('WAIT');
+    expect(verdict.checks.at(-1)?.filter).toBe('credentialConnected');
     // accountFilter before approval
     const v2 = evaluateFilters(input({ onlySendBillOnApproval: true, accountFilter: 'code == X' }, { billStatus: 'PENDING', accountFilterMatches: () => false }));
     expect(v2.outcome).toBe('SKIP');

@@ -1,5 +1,5 @@
 import { INTEGRATION_EVENT_NAMES } from '../../domain/eventNames';
-import { eventNameOfFailure, FAILURE_KINDS, failureKindOf, runStatusOfFailure } from '../../domain/failure';
+import { countsTowardsDisable, eventNameOfFailure, FAILURE_KINDS, failureKindOf, runStatusOfFailure } from '../../domain/failure';
 import { stoppedRun } from '../../domain/filters';
 import { isRunStatus, M3TER_RUN_STATUSES, RUN_STATUSES, TERMINAL_STATUSES } from '../../domain/runStatus';
 import { coalesceTriggers } from '../../domain/syncTrigger';
@@ -20,16 +20,22 @@ describe('how a run ends', () => {
     }
   });
 
+  it("NetSuite's refusals finance settles end with m3ter's own statuses and don't count towards auto-disable; running out of time does", () => {
+    expect([runStatusOfFailure('periodClosed'), eventNameOfFailure('periodClosed'), countsTowardsDisable('periodClosed')]).toEqual(['ACCOUNTING_PERIOD_CLOSED', 'integration.validation.error', false]);
+    expect([runStatusOfFailure('invoiceAlreadyPaid'), eventNameOfFailure('invoiceAlreadyPaid'), countsTowardsDisable('invoiceAlreadyPaid')]).toEqual(['INVOICE_ALREADY_PAID', 'integration.perform.error', false]);
+    expect([runStatusOfFailure('timeLimitExceeded'), eventNameOfFailure('timeLimitExceeded'), countsTowardsDisable('timeLimitExceeded')]).toEqual(['TIMEOUT_LIMIT_EXCEEDED', 'integration.perform.error', true]);
+    expect(countsTowardsDisable('contentRefused')).toBe(true);
+  });
+
   it('an activity failure of an unknown type is `unexpected`, not silently another kind', () => {
     expect(failureKindOf('authRefused')).toBe('authRefused');
     expect(failureKindOf('NetSuiteAuthError')).toBe('unexpected');
     expect(failureKindOf(undefined)).toBe('unexpected');
   });
 
-  it('filters that stop the send: a disabled integration records DISABLED, a skipped bill SKIPPED, neither a failure; no credential is an authentication failure', () => {
+  it('filters that stop the send: a disabled integration records DISABLED, a skipped bill SKIPPED, neither a failure', () => {
     expect(stoppedRun('DISABLED')).toEqual({ status: 'DISABLED' });
     expect(stoppedRun('SKIP')).toEqual({ status: 'SKIPPED' });
-    expect(stoppedRun('NOT_CONNECTED')).toEqual({ status: 'ERROR', failure: 'notConnected' });
   });
 
   it("m3ter's statuses come first and in m3ter's order, SKIPPED last; the API accepts exactly these", () => {
