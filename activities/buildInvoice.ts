@@ -19,7 +19,7 @@ export function makeBuildInvoice({ db }: ActivityDeps) {
       await updateRun(db, runId, { decisions: JSON.stringify(decisions) });
       return { ok: false, failure: result.failure, reason: result.reason };
     }
-    await updateRun(db, runId, { decisions: JSON.stringify(decisions), invoiceBody: JSON.stringify(result.invoice), invoiceExternalId: result.invoice.externalId });
+    await updateRun(db, runId, { decisions: JSON.stringify(decisions), invoiceBody: JSON.stringify(result.invoice), invoiceExternalId: result.invoice.externalId, recordType: result.recordType });
     return { ok: true, lineCount: result.invoice.item.items.length, totalCents: result.totalCents };
   };
 }

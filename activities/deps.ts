@@ -4,6 +4,7 @@ import type { Db } from '../db/connect';
 import type { Mailer } from '../mail/mailer';
 import type { NetSuiteClient } from '../netsuite/client';
 import type { RetryPolicy } from '../netsuite/throttling';
+import type { CustomerDirectory } from '../netsuite/customers';
 import type { TokenProvider } from '../netsuite/tokenProvider';
 import type { CredentialCipher } from '../secrets/credentialCipher';
 
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   db: Db;
   netsuite: NetSuiteClient;
   tokens: TokenProvider;
+  /** NetSuite's customers by externalId, cached briefly per credential. */
+  customers: CustomerDirectory;
   cipher: CredentialCipher;
   logger: Logger;
   now: () => Date;

@@ -1,30 +1,40 @@
 import { getConfig } from '../db/configs';
-import { getRunToSend, updateRun } from '../db/runs';
-import { NetSuiteLoginError, NetSuiteThrottledError, NetSuiteUnavailableError } from '../netsuite/errors';
+import { builtBefore, getRunToSend, updateRun } from '../db/runs';
+import { recordExternalId, type NetSuiteRecordType } from '../domain/externalId';
+import type { NetSuiteInvoice } from '../domain/invoiceBuilder';
+import type { NetSuiteRecord } from '../netsuite/client';
+import { NetSuiteLoginError, NetSuitePeriodClosedError, NetSuiteThrottledError, NetSuiteUnavailableError } from '../netsuite/errors';
+import type { CredentialSecret } from '../netsuite/tokenProvider';
 import { loadCredential } from './credential';
 import type { ActivityDeps } from './deps';
 import { runFailure, toActivityFailure } from './failure';
 import { withHeartbeat } from './heartbeat';
-import type { CredentialSecret } from '../netsuite/tokenProvider';
-import type { NetSuiteInvoice } from '../domain/invoiceBuilder';
 
 /**
- * Sends the run's stored invoice with `PUT invoice/eid:<externalId>`. Safe to repeat: when an answer
- * is lost the retry updates the same invoice. A 401 means the cached token expired or was revoked:
- * fetch a new one and try once more before giving the attempt back to Temporal.
+ * Sends the run's stored record (an invoice, or a credit memo for a negative bill) with
+ * `PUT {type}/eid:<externalId>`. Safe to repeat: when an answer is lost the retry updates the same
+ * record. Before writing, it makes sure the write is one finance would want:
+ * - the customer is NetSuite's, looked up by the m3ter account id (nothing is written for one it lacks);
+ * - a record the bill was before it changed sign (an invoice, now a credit memo, or the reverse) is
+ *   removed first, so never both count in NetSuite;
+ * - an invoice that is paid, in full or in part, is left as it is.
+ * A 401 means the cached token expired or was revoked: fetch a new one and try once more.
  */
 export function makePostInvoice(deps: ActivityDeps) {
   return async function postInvoice({ runId }: { runId: string }): Promise<{ netsuiteId: string; url: string }> {
     // The stored body is all a send needs: a 10,000-line bill's lines are not read again on every retry.
     const run = await getRunToSend(deps.db, runId);
     if (!run?.invoiceBody) throw runFailure('subjectMissing', `run ${runId} has no invoice body; build it first`);
-    const invoice = run.invoiceBody;
+    const record = run.invoiceBody;
+    const recordType = run.recordType ?? 'invoice';
     const config = await getConfig(deps.db, run.organizationId, run.configId);
     if (!config) throw runFailure('subjectMissing', `integration config ${run.configId} of run ${runId} no longer exists`);
     const credential = await loadCredential(deps, config);
     try {
-      return await withHeartbeat(() => send(credential, invoice));
+      const internalId = await withHeartbeat(() => withFreshToken(credential, (token) => send(credential, token, run, recordType, record)));
+      return { netsuiteId: internalId, url: deps.netsuite.urls.recordUi(credential.accountId, recordType, internalId) };
     } catch (error) {
+      if (error instanceof NetSuitePeriodClosedError) throw runFailure('periodClosed', periodClosedReason(recordType, record, error));
       // Let users see that the run is alive and waiting on NetSuite, not stuck.
       if (error instanceof NetSuiteThrottledError) await updateRun(deps.db, runId, { status: 'RATE_LIMIT_RETRY', error: error.message });
       else if (error instanceof NetSuiteUnavailableError || error instanceof NetSuiteLoginError) await updateRun(deps.db, runId, { status: 'AWAITING_RETRY', error: error.message });
@@ -32,17 +42,84 @@ export function makePostInvoice(deps: ActivityDeps) {
     }
   };
 
-  async function send(credential: CredentialSecret, invoice: NetSuiteInvoice): Promise<{ netsuiteId: string; url: string }> {
-    let token = await deps.tokens.get(credential);
-    let posted: { internalId: string };
+  async function send(credential: CredentialSecret, token: string, run: { id: string; configId: string; entityId: string }, recordType: NetSuiteRecordType, built: NetSuiteInvoice): Promise<string> {
+    const account = credential.accountId;
+    const record = await withCustomer(credential, token, built);
+
+    const other: NetSuiteRecordType = recordType === 'invoice' ? 'creditMemo' : 'invoice';
+    if (await builtBefore(deps.db, run, other)) {
+      const previous = await deps.netsuite.findRecord(account, token, other, recordExternalId(other, run.configId, run.entityId));
+      if (previous) {
+        if (other === 'invoice' && isPaid(previous)) throw runFailure('invoiceAlreadyPaid', paidReason(previous, `the bill is now a credit, so the invoice would have to go`));
+        await deps.netsuite.deleteRecord(account, token, other, previous.id);
+      }
+    }
+    if (recordType === 'invoice' && (await builtBefore(deps.db, run, 'invoice'))) {
+      const current = await deps.netsuite.findRecord(account, token, 'invoice', record.externalId);
+      if (current && isPaid(current)) throw runFailure('invoiceAlreadyPaid', paidReason(current, 'an update would change what was paid'));
+    }
+    return (await deps.netsuite.upsertRecord(account, token, recordType, record)).internalId;
+  }
+
+  /** The record with its customer as NetSuite's internal id, when the build referenced the customer by the m3ter account id. */
+  async function withCustomer(credential: CredentialSecret, token: string, record: NetSuiteInvoice): Promise<NetSuiteInvoice> {
+    const externalId = record.entity.externalId;
+    if (!externalId || record.entity.id) return record;
+    const id = await deps.customers.resolve(credential, token, externalId);
+    if (!id) {
+      throw runFailure(
+        'missingAccountMapping',
+        `NetSuite account ${credential.accountId} has no customer with externalId ${externalId} (the m3ter account id): create the customer with that external ID in NetSuite, ` +
+          'or map the account to an existing customer (an external mapping Account → Netsuite Customer, with useExternalMappingAccountCode); nothing was sent',
+      );
+    }
+    return { ...record, entity: { id } };
+  }
+
+  /** Runs `fn` with the credential's token; on 401 (expired or revoked), once more with a new one. */
+  async function withFreshToken<T>(credential: CredentialSecret, fn: (token: string) => Promise<T>): Promise<T> {
+    const token = await deps.tokens.get(credential);
     try {
-      posted = await deps.netsuite.upsertInvoice(credential.accountId, token, invoice);
+      return await fn(token);
     } catch (error) {
       if (!(error instanceof NetSuiteLoginError)) throw error;
       deps.tokens.invalidate(credential, token);
-      token = await deps.tokens.get(credential);
-      posted = await deps.netsuite.upsertInvoice(credential.accountId, token, invoice);
+      return fn(await deps.tokens.get(credential));
     }
-    return { netsuiteId: posted.internalId, url: deps.netsuite.urls.recordUi(credential.accountId, 'invoice', posted.internalId) };
   }
+}
+
+/**
+ * Whether NetSuite says the invoice is paid, in full or in part. How REST renders `status` is not
+ * documented, so both the status and the amount remaining are read, defensively.
+ */
+function isPaid(invoice: NetSuiteRecord): boolean {
+  const status = invoice.status;
+  const statusText = typeof status === 'string' ? status : status && typeof status === 'object' ? `${String((status as { id?: unknown }).id ?? '')} ${String((status as { refName?: unknown }).refName ?? '')}` : '';
+  if (/paid/i.test(statusText)) return true;
+  const total = numberOf(invoice.total);
+  const remaining = numberOf(invoice.amountRemaining) ?? numberOf(invoice.amountRemainingTotalBox);
+  return total !== undefined && remaining !== undefined && Math.round(remaining * 100) < Math.round(total * 100);
+}
+
+function numberOf(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function paidReason(invoice: NetSuiteRecord, why: string): string {
+  const remaining = numberOf(invoice.amountRemaining) ?? numberOf(invoice.amountRemainingTotalBox);
+  const total = numberOf(invoice.total);
+  const paid = total !== undefined && remaining !== undefined ? ` (${(total - remaining).toFixed(2)} of ${total.toFixed(2)} paid)` : '';
+  return (
+    `NetSuite invoice ${invoice.id} is paid${paid}, and ${why}: it was left as it is. ` +
+    'If the bill must change, reverse the payment in NetSuite and re-run it, or settle the difference there (a credit memo or a new invoice)'
+  );
+}
+
+function periodClosedReason(recordType: NetSuiteRecordType, record: NetSuiteInvoice, error: NetSuitePeriodClosedError): string {
+  return (
+    `${error.message}. The ${recordType === 'invoice' ? 'invoice' : 'credit memo'} dated ${record.tranDate} falls in an accounting period NetSuite has closed or locked; ` +
+    'nothing was sent. Reopen the period in NetSuite (Setup > Accounting > Manage Accounting Periods) and re-run the bill, or leave it if the period stays closed'
+  );
 }

@@ -1,4 +1,5 @@
 import type { Db } from './connect';
+import type { NetSuiteRecordType } from '../domain/externalId';
 import type { IntegrationRun, IntegrationRunTable, NewIntegrationRun, RunStatus } from './schema';
 import { sql, type Updateable } from 'kysely';
 
@@ -42,9 +43,23 @@ export async function updateRun(db: Db, id: string, changes: Updateable<Integrat
     .executeTakeFirstOrThrow();
 }
 
-/** What sending a run needs: its stored invoice body and whose it is, without its decisions or anything else. */
-export async function getRunToSend(db: Db, id: string): Promise<Pick<IntegrationRun, 'id' | 'organizationId' | 'configId' | 'invoiceBody'> | undefined> {
-  return db.selectFrom('integrationRun').select(['id', 'organizationId', 'configId', 'invoiceBody']).where('id', '=', id).executeTakeFirst();
+/** What sending a run needs: the record it built and whose it is, without its decisions or anything else. */
+export async function getRunToSend(db: Db, id: string): Promise<Pick<IntegrationRun, 'id' | 'organizationId' | 'configId' | 'entityId' | 'invoiceBody' | 'recordType'> | undefined> {
+  return db.selectFrom('integrationRun').select(['id', 'organizationId', 'configId', 'entityId', 'invoiceBody', 'recordType']).where('id', '=', id).executeTakeFirst();
+}
+
+/** Whether an earlier run of this (config, bill) built a record of this type (sent or not). */
+export async function builtBefore(db: Db, run: { id: string; configId: string; entityId: string }, recordType: NetSuiteRecordType): Promise<boolean> {
+  const found = await db
+    .selectFrom('integrationRun')
+    .select('id')
+    .where('configId', '=', run.configId)
+    .where('entityId', '=', run.entityId)
+    .where('recordType', '=', recordType)
+    .where('id', '!=', run.id)
+    .limit(1)
+    .executeTakeFirst();
+  return found !== undefined;
 }
 
 export async function getRun(db: Db, id: string): Promise<IntegrationRun | undefined> {

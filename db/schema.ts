@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } from 'kysely';
 import type { AddressInput } from './jsonTypes';
 import type { LineItem } from '../domain/bill';
+import type { NetSuiteRecordType } from '../domain/externalId';
 import type { Decision, NetSuiteInvoice } from '../domain/invoiceBuilder';
 
 /** Timestamps come back as Date, may be written as Date or ISO string, and default to now(). */
@@ -155,8 +156,10 @@ export interface IntegrationRunTable {
   error: string | null;
   externalId: string | null;
   url: string | null;
+  /** The externalId and body of the record built: an invoice's, or a credit memo's (recordType). */
   invoiceExternalId: string | null;
   invoiceBody: JSONColumnType<NetSuiteInvoice> | null;
+  recordType: NetSuiteRecordType | null;
   decisions: JSONColumnType<Decision[]>;
   workflowId: string;
   workflowRunId: string;

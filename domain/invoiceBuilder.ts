@@ -2,7 +2,7 @@ import type { AccountView } from './account';
 import type { LineItem } from './bill';
 import type { ConfigData } from './configData';
 import type { FailureKind } from './failure';
-import { invoiceExternalId } from './externalId';
+import { recordExternalId, type NetSuiteRecordType } from './externalId';
 import { findMapping, type ExternalMapping } from './externalMapping';
 import { signedAmount, type LineItemType } from './lineItemType';
 import { fromCents, MAX_AMOUNT, roundRate, sumToCents, toCents } from './money';
@@ -61,7 +61,8 @@ export type Decision =
   | { kind: 'filter'; filter: string; passed: boolean; reason: string };
 
 export type BuildResult =
-  | { ok: true; invoice: NetSuiteInvoice; decisions: Decision[]; totalCents: number }
+  /** `invoice` is the body of the record (an invoice, or a credit memo); `totalCents` the bill's signed total. */
+  | { ok: true; recordType: NetSuiteRecordType; invoice: NetSuiteInvoice; decisions: Decision[]; totalCents: number }
   | { ok: false; failure: Extract<FailureKind, 'missingAccountMapping' | 'noLines'>; reason: string; decisions: Decision[] };
 
 export interface BuildInput {
@@ -146,14 +147,23 @@ export function buildInvoice(input: BuildInput): BuildResult {
     decisions.push({ kind: 'rounding', amount: diff, reason: 'line amounts rounded to cents differed from the bill total' });
   }
 
+  // NetSuite refuses an invoice whose total is negative: such a bill (credits larger than charges) is a
+  // credit memo, with every line's sign turned so its total is the positive amount credited. Zero stays
+  // an invoice: NetSuite takes a zero total, and the customer sees the bill's lines.
+  const recordType: NetSuiteRecordType = wantedCents < 0 ? 'creditMemo' : 'invoice';
+  const items = recordType === 'invoice' ? lines : lines.map((line) => ({ ...line, rate: -line.rate, amount: -line.amount }));
+  if (recordType === 'creditMemo') {
+    decisions.push({ kind: 'field', field: 'recordType', reason: `the bill's total ${fromCents(wantedCents).toFixed(2)} is negative, which NetSuite refuses on an invoice: sent as a credit memo of ${fromCents(-wantedCents).toFixed(2)}, each line's sign turned` });
+  }
   const invoice: NetSuiteInvoice = {
-    externalId: invoiceExternalId(configId, bill.id),
+    externalId: recordExternalId(recordType, configId, bill.id),
     entity,
     tranDate: bill.externalInvoiceDate ?? bill.billDate,
     memo: `m3ter bill ${bill.sequentialInvoiceNumber ?? bill.id}`,
-    item: { items: lines },
+    item: { items },
   };
-  if (config.netsuiteSendDueDate && bill.dueDate) invoice.dueDate = bill.dueDate;
+  if (recordType === 'creditMemo') decisions.push({ kind: 'field', field: 'dueDate', reason: 'a credit memo has no due date' });
+  else if (config.netsuiteSendDueDate && bill.dueDate) invoice.dueDate = bill.dueDate;
   else decisions.push({ kind: 'field', field: 'dueDate', reason: config.netsuiteSendDueDate ? 'the bill has no due date' : 'netsuiteSendDueDate is off: NetSuite applies the customer terms' });
   if (bill.startDate) invoice.startDate = bill.startDate;
   if (bill.endDate) invoice.endDate = bill.endDate;
@@ -162,7 +172,7 @@ export function buildInvoice(input: BuildInput): BuildResult {
   if (currency) invoice.currency = { id: currency.externalId };
   else decisions.push({ kind: 'field', field: 'currency', reason: `no external mapping for currency ${bill.currency}: NetSuite uses the customer's currency` });
 
-  return { ok: true, invoice, decisions, totalCents: wantedCents };
+  return { ok: true, recordType, invoice, decisions, totalCents: wantedCents };
 }
 
 function resolveItem(line: LineItem, input: BuildInput): { item: string; reason: string } {

@@ -1,9 +1,12 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { NetSuiteInvoice } from '../domain/invoiceBuilder';
 import {
+  isPeriodClosed,
+  isRecordChanged,
   NetSuiteAuthError,
   NetSuiteLoginError,
   NetSuiteNotFoundError,
+  NetSuitePeriodClosedError,
   NetSuiteThrottledError,
   NetSuiteUnavailableError,
   NetSuiteValidationError,
@@ -13,6 +16,14 @@ import { ConcurrencySlotTimeoutError, type ConcurrencyGate } from './gate';
 import type { NetSuiteObserver, NetSuiteOperation } from './observer';
 import { NetSuiteUrls } from './urls';
 import { parseAccountId } from '../domain/accountId';
+import type { NetSuiteRecordType } from '../domain/externalId';
+
+/** A transaction as NetSuite's REST record service returns it: read defensively, field by field. */
+export type NetSuiteRecord = { id: string; [field: string]: unknown };
+
+function operation(verb: 'upsert' | 'get' | 'delete', type: NetSuiteRecordType): NetSuiteOperation {
+  return `${verb}${type === 'invoice' ? 'Invoice' : 'CreditMemo'}`;
+}
 
 export interface AccessToken {
   value: string;
@@ -77,18 +88,21 @@ export class NetSuiteClient {
   }
 
   /**
-   * `PUT invoice/eid:<externalId>?replace=item`: creates the invoice or replaces its content, so a
-   * retry after a lost answer, or a recalculated bill, updates the one invoice instead of adding one.
+   * `PUT {type}/eid:<externalId>?replace=item`: creates the record or replaces its content, so a retry
+   * after a lost answer, or a recalculated bill, updates the one record instead of adding one.
    */
-  async upsertInvoice(accountId: string, token: string, invoice: NetSuiteInvoice): Promise<{ internalId: string }> {
-    const result = await this.withSlot(accountId, () => this.upsert(accountId, token, invoice));
-    return result.internalId ? { internalId: result.internalId } : { internalId: (await this.getInvoice(accountId, token, `eid:${invoice.externalId}`)).id };
+  async upsertRecord(accountId: string, token: string, type: NetSuiteRecordType, record: NetSuiteInvoice): Promise<{ internalId: string }> {
+    const result = await this.withSlot(accountId, () => this.upsert(accountId, token, type, record));
+    if (result.internalId) return { internalId: result.internalId };
+    const stored = await this.findRecord(accountId, token, type, record.externalId);
+    if (!stored) throw new NetSuiteUnavailableError(`the ${type} ${record.externalId} was written but can't be read back`);
+    return { internalId: stored.id };
   }
 
-  private async upsert(accountId: string, token: string, invoice: NetSuiteInvoice): Promise<{ internalId?: string }> {
-    const url = `${this.urls.invoiceByExternalId(accountId, invoice.externalId)}?replace=item`;
-    const { externalId: _inUrl, ...body } = invoice;
-    const response = await this.send(accountId, 'upsertInvoice', url, {
+  private async upsert(accountId: string, token: string, type: NetSuiteRecordType, record: NetSuiteInvoice): Promise<{ internalId?: string }> {
+    const url = `${this.urls.record(accountId, type, `eid:${record.externalId}`)}?replace=item`;
+    const { externalId: _inUrl, ...body } = record;
+    const response = await this.send(accountId, operation('upsert', type), url, {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(body),
@@ -102,15 +116,49 @@ export class NetSuiteClient {
     throw await this.failure(response, url);
   }
 
-  async getInvoice(accountId: string, token: string, id: string): Promise<{ id: string; [field: string]: unknown }> {
-    return this.withSlot(accountId, () => this.get(accountId, token, id));
+  /** The record with this externalId (its fields, sublists expanded), or undefined when NetSuite has none. */
+  async findRecord(accountId: string, token: string, type: NetSuiteRecordType, externalId: string): Promise<NetSuiteRecord | undefined> {
+    return this.withSlot(accountId, async () => {
+      const url = `${this.urls.record(accountId, type, `eid:${externalId}`)}?expandSubResources=true`;
+      const response = await this.send(accountId, operation('get', type), url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+      if (response.statusCode === 200) return (await readJson(response)) as NetSuiteRecord;
+      if (response.statusCode === 404) {
+        await response.body.dump();
+        return undefined;
+      }
+      throw await this.failure(response, url);
+    });
   }
 
-  private async get(accountId: string, token: string, id: string): Promise<{ id: string; [field: string]: unknown }> {
-    const url = `${this.urls.invoice(accountId, id)}?expandSubResources=true`;
-    const response = await this.send(accountId, 'getInvoice', url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-    if (response.statusCode === 200) return (await readJson(response)) as { id: string };
-    throw await this.failure(response, url);
+  /** Deletes the record; one already gone is fine (a retry after a lost answer). */
+  async deleteRecord(accountId: string, token: string, type: NetSuiteRecordType, internalId: string): Promise<void> {
+    await this.withSlot(accountId, async () => {
+      const url = this.urls.record(accountId, type, internalId);
+      const response = await this.send(accountId, operation('delete', type), url, { method: 'DELETE', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+      if (response.statusCode === 204 || response.statusCode === 200 || response.statusCode === 404) {
+        await response.body.dump();
+        return;
+      }
+      throw await this.failure(response, url);
+    });
+  }
+
+  /** NetSuite's internal id of the customer with this externalId (`GET customer/eid:…`), or undefined when there is none. */
+  async findCustomer(accountId: string, token: string, externalId: string): Promise<string | undefined> {
+    return this.withSlot(accountId, async () => {
+      const url = this.urls.record(accountId, 'customer', `eid:${externalId}`);
+      const response = await this.send(accountId, 'getCustomer', url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+      if (response.statusCode === 200) {
+        const customer = (await readJson(response)) as { id?: unknown } | undefined;
+        if (customer && (typeof customer.id === 'string' || typeof customer.id === 'number')) return String(customer.id);
+        throw new NetSuiteUnavailableError(`GET ${new URL(url).pathname} answered without an id`);
+      }
+      if (response.statusCode === 404) {
+        await response.body.dump();
+        return undefined;
+      }
+      throw await this.failure(response, url);
+    });
   }
 
   private async withSlot<T>(accountId: string, fn: () => Promise<T>): Promise<T> {
@@ -154,7 +202,8 @@ export class NetSuiteClient {
     if (status === 401) return new NetSuiteLoginError(details[0]?.detail ?? 'invalid or expired access token');
     if (status === 429) return new NetSuiteThrottledError(details[0]?.detail ?? 'Concurrent request limit exceeded');
     if (status === 404) return new NetSuiteNotFoundError(url);
-    if (status >= 500 || status === 408) return new NetSuiteUnavailableError(`${status} ${details.map((d) => `${d.code}: ${d.detail}`).join('; ')}`);
+    if (status >= 500 || status === 408 || isRecordChanged(details)) return new NetSuiteUnavailableError(`${status} ${details.map((d) => `${d.code}: ${d.detail}`).join('; ')}`);
+    if (isPeriodClosed(details)) return new NetSuitePeriodClosedError(details);
     return new NetSuiteValidationError(status, details.length > 0 ? details : [{ code: 'UNKNOWN', detail: JSON.stringify(json ?? '').slice(0, 500) }]);
   }
 }

@@ -46,7 +46,7 @@ export class NetSuiteValidationError extends NetSuiteError {
     readonly status: number,
     readonly details: NetSuiteErrorDetail[],
   ) {
-    super(`NetSuite refused the invoice (${status}): ${details.map((d) => `${d.code}${d.path ? ` at ${d.path}` : ''}: ${d.detail}`).join('; ')}`);
+    super(`NetSuite refused the record (${status}): ${details.map((d) => `${d.code}${d.path ? ` at ${d.path}` : ''}: ${d.detail}`).join('; ')}`);
     this.name = 'NetSuiteValidationError';
   }
 }
@@ -67,6 +67,29 @@ export class NetSuiteUnavailableError extends NetSuiteError {
     super(`NetSuite unavailable: ${reason}`);
     this.name = 'NetSuiteUnavailableError';
   }
+}
+
+/**
+ * The transaction's date is in an accounting period NetSuite has closed (or locked for A/R): finance
+ * decides, not a retry. NetSuite's REST code for it is not documented (SOAP's are CLOSED_TRAN_PRD and
+ * DATE_PRD_MISMATCH), so it is recognised by those codes or by its words (see isPeriodClosed).
+ */
+export class NetSuitePeriodClosedError extends NetSuiteError {
+  readonly retryable = false;
+  constructor(readonly details: NetSuiteErrorDetail[]) {
+    super(`NetSuite refused the date: ${details.map((d) => d.detail).join('; ')}`);
+    this.name = 'NetSuitePeriodClosedError';
+  }
+}
+
+/** Whether NetSuite's refusal says the accounting period is closed or locked. */
+export function isPeriodClosed(details: readonly NetSuiteErrorDetail[]): boolean {
+  return details.some((d) => ['CLOSED_TRAN_PRD', 'DATE_PRD_MISMATCH'].includes(d.code) || /\bperiod\b.*\b(closed|locked)\b/i.test(d.detail));
+}
+
+/** NetSuite says the record changed while this write was in flight (a retry racing the first try): wait and retry. */
+export function isRecordChanged(details: readonly NetSuiteErrorDetail[]): boolean {
+  return details.some((d) => d.code === 'RCRD_HAS_BEEN_CHANGED');
 }
 
 export class NetSuiteNotFoundError extends NetSuiteError {

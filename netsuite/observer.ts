@@ -1,3 +1,5 @@
+import type { NetSuiteRecordType } from '../domain/externalId';
+
 /**
  * What the NetSuite client reports about each request, for metrics. The client knows nothing about
  * Prometheus; observability/metrics.ts implements this.
@@ -11,4 +13,5 @@ export interface NetSuiteObserver {
   slotWaitTimedOut(account: string): void;
 }
 
-export type NetSuiteOperation = 'token' | 'upsertInvoice' | 'getInvoice';
+/** Every kind of request the client makes, as the metrics label it (e.g. `upsertInvoice`, `getCustomer`). */
+export type NetSuiteOperation = 'token' | 'getCustomer' | `${'upsert' | 'get' | 'delete'}${Capitalize<NetSuiteRecordType>}`;

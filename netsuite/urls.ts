@@ -1,10 +1,9 @@
 import { parseAccountId, type NetSuiteAccountId } from '../domain/accountId';
+import type { NetSuiteRecordType } from '../domain/externalId';
 
 /** Where NetSuite's own pages are: what a finance user opens in a browser (NETSUITE_UI_URL_TEMPLATE). */
 export const DEFAULT_UI_URL_TEMPLATE = 'https://{account}.app.netsuite.com';
 
-/** The NetSuite transactions the service writes, by their REST record type. */
-export type NetSuiteRecordType = 'invoice' | 'creditMemo';
 
 /** The UI page of each record type, as NetSuite names them. */
 const UI_PAGES: Record<NetSuiteRecordType, string> = { invoice: 'custinvc.nl', creditMemo: 'custcred.nl' };
@@ -29,13 +28,14 @@ export class NetSuiteUrls {
     return `${this.base(accountId)}/services/rest/auth/oauth2/v1/token`;
   }
 
-  invoice(accountId: string | NetSuiteAccountId, id?: string): string {
-    const root = `${this.base(accountId)}/services/rest/record/v1/invoice`;
-    return id === undefined ? root : `${root}/${encodeURIComponent(id).replace('%3A', ':')}`;
+  /** A record of the REST record service: `record/v1/{type}[/{id | eid:externalId}]`. */
+  record(accountId: string | NetSuiteAccountId, type: NetSuiteRecordType | 'customer', ref?: string): string {
+    const root = `${this.base(accountId)}/services/rest/record/v1/${type}`;
+    return ref === undefined ? root : `${root}/${encodeURIComponent(ref).replace('%3A', ':')}`;
   }
 
-  invoiceByExternalId(accountId: string | NetSuiteAccountId, externalId: string): string {
-    return this.invoice(accountId, `eid:${externalId}`);
+  invoice(accountId: string | NetSuiteAccountId, id?: string): string {
+    return this.record(accountId, 'invoice', id);
   }
 
   /** The record's page in NetSuite's UI (the app host, not the REST host): what a run links to. */

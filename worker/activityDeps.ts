@@ -9,6 +9,7 @@ import { NetSuiteClient } from '../netsuite/client';
 import type { Gate } from '../netsuite/gate';
 import type { NetSuiteObserver } from '../netsuite/observer';
 import type { Throttling } from '../netsuite/throttling';
+import { CustomerDirectory } from '../netsuite/customers';
 import { TokenProvider } from '../netsuite/tokenProvider';
 import type { CredentialCipher } from '../secrets/credentialCipher';
 
@@ -48,6 +49,7 @@ export function assembleActivityDeps(parts: ActivityDepsParts): { deps: Activity
     db: parts.db,
     netsuite,
     tokens,
+    customers: new CustomerDirectory(netsuite),
     cipher: parts.cipher,
     logger: parts.logger,
     now: () => new Date(),

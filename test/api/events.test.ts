@@ -9,8 +9,9 @@ import { apiClient, startApi, type ApiWorld } from '../support/api';
 import { createHarness, type Harness } from '../support/harness';
 
 /**
- * m3ter's events over real failures: a bill for an account NetSuite has no customer for is refused
- * (INVALID_CONTENT at `entity`), its run ends in ERROR and raises integration.validation.error.
+ * m3ter's events over real failures: a bill for an account NetSuite has no customer for stops before
+ * anything is written (the customer is looked up by the account id), its run ends in ERROR and raises
+ * integration.missingaccountmapping.error.
  */
 const NS = '5550300';
 let h: Harness;
@@ -77,7 +78,7 @@ describe('events of failing bills', () => {
     await sync(w, w.good);
   });
 
-  it("lists a failed bill's validation event in m3ter's form, with the run, the bill and the reason", async () => {
+  it("lists a failed bill's missing-customer event in m3ter's form, with the run, the bill and the reason", async () => {
     const billId = failed[0]!;
     const response = await w.client.call('GET', `/organizations/{orgId}/events?resourceId=${billId}`);
     expect(response.status).toBe(200);
@@ -87,10 +88,10 @@ describe('events of failing bills', () => {
     const [run] = (await w.client.call('GET', `/organizations/{orgId}/integrationruns/Bill/${billId}`)).body.data;
     expect(event).toEqual({
       id: expect.any(String),
-      eventName: 'integration.validation.error',
+      eventName: 'integration.missingaccountmapping.error',
       eventTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/),
       dtActioned: null,
-      m3terEvent: expect.objectContaining({ eventType: 'IntegrationEvent', configId: w.seeded.configId, entityType: 'Bill', entityId: billId, billId, accountId: w.bad, runId: run.id, reason: expect.stringContaining('entity'), details: expect.objectContaining({ status: 'ERROR' }) }),
+      m3terEvent: expect.objectContaining({ eventType: 'IntegrationEvent', configId: w.seeded.configId, entityType: 'Bill', entityId: billId, billId, accountId: w.bad, runId: run.id, reason: expect.stringContaining('has no customer with externalId'), details: expect.objectContaining({ status: 'ERROR' }) }),
     });
     expect(run).toMatchObject({ status: 'ERROR' });
     expect((await w.client.call('GET', `/organizations/{orgId}/events/${event.id}`)).body).toEqual(event);
@@ -107,7 +108,7 @@ describe('events of failing bills', () => {
     const list = async (query: string) => (await w.client.call('GET', `/organizations/{orgId}/events?${query}`)).body.data as any[];
     expect(await list('eventType=IntegrationEvent')).toHaveLength(3);
     expect(await list('eventType=Notification')).toEqual([]);
-    expect(await list('eventName=integration.validation.error')).toHaveLength(3);
+    expect(await list('eventName=integration.missingaccountmapping.error')).toHaveLength(3);
     expect(await list('eventName=integration.authentication.error')).toEqual([]);
     expect(await list('eventName=configuration.commitment.created')).toEqual([]);
     expect(await list(`accountId=${w.bad}`)).toHaveLength(3);

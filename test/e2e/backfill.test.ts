@@ -29,7 +29,7 @@ beforeAll(async () => {
   const customer = async (code: string) => (await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code } })).account.id;
   const acme = await customer('ACME');
   const globex = await customer('GLOBEX');
-  // NetSuite has no customer for this account: its invoice is refused (INVALID_CONTENT).
+  // NetSuite has no customer for this account: its look-up finds none, and nothing is sent.
   const stranger = (await createAccount(h.db, seeded.orgId, { code: 'NOT-IN-NETSUITE', name: 'Stranger', emailAddress: 's@example.com' })).id;
 
   // Bills from before the integration existed: stored, never synced.

@@ -17,8 +17,8 @@ import { failureCountQuery, failureWorkflowId } from '../../temporal/contract';
 
 /**
  * The guide's safety net: after 10 successive error events an integration disables itself and emails
- * the chosen users. Bills fail here the way they do in production: NetSuite refuses the customer
- * (INVALID_CONTENT at `entity`) because the account was never created in NetSuite.
+ * the chosen users. Bills fail here the way they do in production: the account was never created as a
+ * customer in NetSuite, so its look-up finds none (integration.missingaccountmapping.error).
  */
 const NS = '5550100';
 let h: Harness;
@@ -77,13 +77,13 @@ describe('the consecutive-failure workflow', () => {
     await eventually(() => isEnabled(w), (enabled) => enabled === false, 'the config being disabled');
     const disabled = await listEvents(h.db, w.seeded.orgId, { configId: w.seeded.configId, eventName: 'integration.disabled.error' });
     expect(disabled).toHaveLength(1);
-    expect(await listEvents(h.db, w.seeded.orgId, { configId: w.seeded.configId, eventName: 'integration.validation.error' })).toHaveLength(10);
+    expect(await listEvents(h.db, w.seeded.orgId, { configId: w.seeded.configId, eventName: 'integration.missingaccountmapping.error' })).toHaveLength(10);
     for (const user of w.users) {
       const mails = await eventually(() => mailTo(user.email), (m) => m.length > 0, `mail to ${user.email}`);
       expect(mails).toHaveLength(1);
       expect(mails[0]?.subject).toContain('disabled after 10 errors');
       expect(mails[0]?.text).toContain('config enable --config');
-      expect(mails[0]?.text).toContain('INVALID_CONTENT');
+      expect(mails[0]?.text).toContain('has no customer with externalId');
     }
 
     const requestsBefore = (await h.emulator.admin.getStats(NS)).requests.upsert;
@@ -192,7 +192,7 @@ describe('the counter and a crashing worker', () => {
       await eventually(() => isEnabled(w), (enabled) => enabled === false, 'the config being disabled at 10');
       expect((await counter(w.seeded.configId)).successiveErrors).toBe(10);
       expect(await listEvents(h.db, w.seeded.orgId, { configId: w.seeded.configId, eventName: 'integration.disabled.error' })).toHaveLength(1);
-      expect(await listEvents(h.db, w.seeded.orgId, { configId: w.seeded.configId, eventName: 'integration.validation.error' })).toHaveLength(10);
+      expect(await listEvents(h.db, w.seeded.orgId, { configId: w.seeded.configId, eventName: 'integration.missingaccountmapping.error' })).toHaveLength(10);
     } finally {
       await second.stop();
       h.resumeRelay();

@@ -117,8 +117,8 @@ describe('observability of npm start', () => {
 
     expect(sample(text, 'netsuite_sync_runs_finished_total', { status: 'COMPLETE' })).toBe(2);
     expect(sample(text, 'netsuite_sync_runs_finished_total', { status: 'ERROR' })).toBe(1);
-    // NetSuite refused the stranger's invoice (INVALID_CONTENT: no such customer).
-    expect(sample(text, 'netsuite_sync_events_total', { event_name: 'integration.validation.error' })).toBe(1);
+    // NetSuite has no customer for the stranger: its bill stopped before anything was sent.
+    expect(sample(text, 'netsuite_sync_events_total', { event_name: 'integration.missingaccountmapping.error' })).toBe(1);
     expect(sample(text, 'netsuite_throttled_total', { source: 'netsuite' })).toBe(1);
     expect(sample(text, 'netsuite_request_duration_seconds_count', { operation: 'upsertInvoice', status: '429' })).toBe(1);
     expect(sample(text, 'netsuite_request_duration_seconds_count', { operation: 'upsertInvoice', status: '204' })).toBeGreaterThanOrEqual(2);

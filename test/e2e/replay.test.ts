@@ -41,7 +41,7 @@ describe('workflow replay', () => {
     const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code: 'REPLAY' } });
     const good = await saveAndHandOff(h.db, seeded.orgId, sampleBill(account.id), 'test');
     await eventually(() => listRuns(h.db, seeded.orgId, { billId: good.bill.id }), (runs) => runs[0]?.status === 'WAITING', 'the waiting run');
-    // An account NetSuite has never heard of: its bill fails with INVALID_CONTENT.
+    // An account NetSuite has never heard of: its bill fails (no such customer), before anything is sent.
     const stranger = await createAccount(h.db, seeded.orgId, { code: 'NOT-IN-NETSUITE', name: 'Stranger', emailAddress: 's@example.com' });
     const missing = await saveAndHandOff(h.db, seeded.orgId, sampleBill(stranger.id), 'test');
     await h.emulator.admin.scriptFaults(NS, ['error429']);

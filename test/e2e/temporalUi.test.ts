@@ -81,8 +81,8 @@ describe('bill syncs in the Temporal UI', () => {
     const failures = await findByQuery(`IntegrationConfigId = "${seeded.configId}" AND SyncStatus = "ERROR"`, (found) => found.length === 1);
     expect(failures[0]!.typedSearchAttributes.get(SEARCH_KEYS.billId)).toBe(refused.id);
     const [refusedRun] = await listRuns(h.db, seeded.orgId, { billId: refused.id });
-    expect(refusedRun?.error).toMatch(/INVALID/i);
-    expect(await currentDetails(failures[0]!.workflowId)).toBe(`Run ${refusedRun!.id}: ERROR (contentRefused)`);
+    expect(refusedRun?.error).toMatch(/has no customer with externalId/);
+    expect(await currentDetails(failures[0]!.workflowId)).toBe(`Run ${refusedRun!.id}: ERROR (missingAccountMapping)`);
   });
 
   it('start from the "Start Workflow" form with the JSON input the README documents, and tag themselves', async () => {

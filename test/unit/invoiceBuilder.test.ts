@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { AccountView } from '../../domain/account';
 import type { LineItem } from '../../domain/bill';
 import { configDataSchema, type ConfigDataInput } from '../../domain/configData';
+import { invoiceExternalId } from '../../domain/externalId';
 import type { ExternalMapping } from '../../domain/externalMapping';
 import { LINE_ITEM_TRACE_FIELD, buildInvoice, columnFieldId, type BillForInvoice, type BuildInput, type BuildResult, type NetSuiteInvoice, type NetSuiteInvoiceLine } from '../../domain/invoiceBuilder';
 import { CREDIT_LINE_ITEM_TYPES, LINE_ITEM_TYPES, type LineItemType } from '../../domain/lineItemType';
@@ -107,8 +108,9 @@ describe('lines', () => {
     expect(l?.rate).toBe(0);
   });
 
-  it.each([...CREDIT_LINE_ITEM_TYPES])('%s lines are negative, whether m3ter sends them positive or negative', (type) => {
-    const [pos, neg] = linesOf(build([line({ lineItemType: type, subtotal: 25, quantity: 1 }), line({ lineItemType: type, subtotal: -25, quantity: 1 })]));
+  it.each([...CREDIT_LINE_ITEM_TYPES])('%s lines are negative on an invoice, whether m3ter sends them positive or negative', (type) => {
+    const charge = line({ lineItemType: 'STANDING_CHARGE', subtotal: 100, quantity: 1 });
+    const [, pos, neg] = linesOf(build([charge, line({ lineItemType: type, subtotal: 25, quantity: 1 }), line({ lineItemType: type, subtotal: -25, quantity: 1 })]));
     expect(pos?.amount).toBe(-25);
     expect(neg?.amount).toBe(-25);
     expect(pos?.rate).toBe(-25);
@@ -160,7 +162,8 @@ describe('rounding', () => {
       line({ lineItemType: 'COUNTER_ADJUSTMENT_CREDIT', subtotal: -6135255.400796 }),
     ]);
     expect(credits.ok && credits.totalCents).toBe(-2551534201);
-    expect(totalCents(linesOf(credits))).toBe(-2551534201);
+    // All credits: a credit memo of the same amount.
+    expect(totalCents(linesOf(credits))).toBe(2551534201);
     // exact sum: 201,397,037.835 → 201,397,037.84
     const bands = build(
       [
@@ -216,13 +219,39 @@ describe('rounding', () => {
         const expectedCents = Math.sign(exactMicros) * Math.floor((Math.abs(exactMicros) + 5000) / 10_000) + 0; // + 0 turns -0 into 0
         const result = build(items, { splitUsageLineItems: split });
         const lines = linesOf(result);
-        expect(totalCents(lines) + 0).toBe(expectedCents);
+        // A negative bill is a credit memo of the same amount: its lines carry the turned signs.
+        expect(result.ok && result.recordType).toBe(expectedCents < 0 ? 'creditMemo' : 'invoice');
+        expect(totalCents(lines) + 0).toBe(Math.abs(expectedCents));
         expect(result.ok && result.totalCents + 0).toBe(expectedCents);
+        for (const l of lines) expect([l.quantity, l.rate, l.amount].every(Number.isFinite)).toBe(true);
         for (const l of lines) expect(Math.abs(l.amount * 100 - Math.round(l.amount * 100))).toBeLessThan(1e-6); // whole cents
         expect(lines.filter((l) => l.description === 'Rounding adjustment').length).toBeLessThanOrEqual(1);
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('negative and zero bills', () => {
+  it('a bill whose credits outweigh its charges becomes a credit memo: its own externalId, each line sign turned, a positive total, no due date', () => {
+    const result = build([line({ id: 'charge', subtotal: 100, quantity: 1, lineItemType: 'STANDING_CHARGE' }), line({ id: 'credit', subtotal: 250, quantity: 1, lineItemType: 'USAGE_CREDIT' })], { netsuiteSendDueDate: true });
+    expect(result.ok && result.recordType).toBe('creditMemo');
+    const memo = invoiceOf(result);
+    expect(memo.externalId).toBe(`${invoiceExternalId(CONFIG_ID, BILL_ID)}-cm`);
+    expect(memo.item.items.map((l) => [l[LINE_ITEM_TRACE_FIELD], l.rate, l.amount])).toEqual([
+      ['charge', -100, -100],
+      ['credit', 250, 250],
+    ]);
+    expect(totalCents(memo.item.items)).toBe(15_000);
+    expect(memo.dueDate).toBeUndefined();
+    expect(result.ok && result.decisions.find((d) => d.kind === 'field' && d.field === 'recordType')?.reason).toMatch(/-150\.00 is negative.*credit memo of 150\.00/);
+  });
+
+  it('a zero bill stays an invoice (NetSuite takes a zero total), and a positive one too', () => {
+    expect(build([line({ subtotal: 0, quantity: 0 })]).ok && build([line({ subtotal: 0, quantity: 0 })])).toMatchObject({ recordType: 'invoice' });
+    const free = build([line({ subtotal: 50, quantity: 1, lineItemType: 'STANDING_CHARGE' }), line({ subtotal: 50, quantity: 1, lineItemType: 'USAGE_CREDIT' })]);
+    expect(free).toMatchObject({ recordType: 'invoice', totalCents: 0 });
+    expect(invoiceOf(free).externalId).toBe(invoiceExternalId(CONFIG_ID, BILL_ID));
   });
 });
 
@@ -381,7 +410,8 @@ describe('ITEM_PER_USAGE_BAND', () => {
 
   it('credit bands are negative', () => {
     const l = line({ lineItemType: 'USAGE_CREDIT', usagePerPricingBand: [{ bandUnits: 1, bandSubtotal: 3 }] });
-    expect(linesOf(build([l], { splitUsageLineItems: 'ITEM_PER_USAGE_BAND' }))[0]?.amount).toBe(-3);
+    const charge = line({ lineItemType: 'STANDING_CHARGE', subtotal: 10, quantity: 1 });
+    expect(linesOf(build([charge, l], { splitUsageLineItems: 'ITEM_PER_USAGE_BAND' })).map((x) => x.amount).sort()).toEqual([-3, 10]);
   });
 
   it('ITEM_PER_PRODUCT (default) keeps one line per m3ter line', () => {
