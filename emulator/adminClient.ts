@@ -2,6 +2,7 @@ import type {
   AccountDetail,
   AccountSettings,
   AccountSummary,
+  AdminCreditMemo,
   AdminInvoice,
   CertificateInput,
   CreateAccountInput,
@@ -80,8 +81,13 @@ export class AdminClient {
     return this.call('POST', `${this.accountPath(accountId)}/customFields`, { scriptId });
   }
 
+  /** Invoices only: credit memos have their own list. */
   listInvoices(accountId: string): Promise<AdminInvoice[]> {
     return this.call('GET', `${this.accountPath(accountId)}/invoices`);
+  }
+
+  listCreditMemos(accountId: string): Promise<AdminCreditMemo[]> {
+    return this.call('GET', `${this.accountPath(accountId)}/creditMemos`);
   }
 
   getStats(accountId: string): Promise<EmulatorStats> {

@@ -1,5 +1,5 @@
 import type { FaultRates, FaultSpec, ScriptedFault } from './faults';
-import type { AccountStats, ReferenceTarget } from './state';
+import type { AccountStats, ReferenceTarget, TransactionType } from './state';
 
 /** Wire shapes of the admin API, shared by the server side and the typed client. */
 export interface AccountSummary {
@@ -62,8 +62,9 @@ export interface InvoiceLineView {
   [field: string]: unknown;
 }
 
-/** An invoice as stored, sublist expanded, plus how many times it was written. */
-export interface AdminInvoice {
+/** An invoice or credit memo as stored, sublist expanded, plus its type and how many times it was written. */
+export interface AdminTransaction {
+  type: TransactionType;
   id: string;
   externalId?: string;
   entity: { id: string; refName?: string };
@@ -75,6 +76,9 @@ export interface AdminInvoice {
   [field: string]: unknown;
 }
 
+export type AdminInvoice = AdminTransaction;
+export type AdminCreditMemo = AdminTransaction;
+
 export type EmulatorStats = AccountStats & { pendingFaults: number };
 
-export type { FaultRates, FaultSpec, ScriptedFault };
+export type { FaultRates, FaultSpec, ScriptedFault, TransactionType };

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ADMIN_PREFIX, isAdminError, registerAdminRoutes, sendAdminError } from './admin';
+import { registerAccountingAdminRoutes } from './adminAccounting';
 import { AdminClient } from './adminClient';
 import { normaliseAccountId } from './accountId';
 import { type EmulatorContext, accountBaseUrl, tokenUrl } from './context';
@@ -9,7 +10,7 @@ import { registerRecordRoutes } from './records';
 import { EmulatorState } from './state';
 import { registerTokenEndpoint } from './tokenEndpoint';
 
-/** A strict stand-in for NetSuite's OAuth 2.0 M2M token endpoint and REST invoice record, for tests and demos. */
+/** A strict stand-in for NetSuite's OAuth 2.0 M2M token endpoint and REST invoice and credit memo records, for tests and demos. */
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -66,6 +67,7 @@ export function buildApp(context: EmulatorContext): FastifyInstance {
   });
 
   registerAdminRoutes(app, context);
+  registerAccountingAdminRoutes(app, context);
   registerTokenEndpoint(app, context);
   registerRecordRoutes(app, context);
   return app;

@@ -17,7 +17,16 @@ export interface ReferenceTarget {
 
 export type Line = Record<string, unknown>;
 
-export interface StoredInvoice {
+/** The REST record types the emulator stores; each is also the path segment under `/record/v1/`. */
+export const TRANSACTION_TYPES = ['invoice', 'creditMemo'] as const;
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
+
+/**
+ * An invoice or a credit memo. NetSuite keeps both as transactions: one internal-id sequence and one
+ * external-id namespace, so they share one map and differ only by `type`.
+ */
+export interface StoredTransaction {
+  type: TransactionType;
   id: string;
   externalId?: string;
   /** Top-level body fields other than `id`, `externalId` and `item`, with references already resolved. */
@@ -35,7 +44,10 @@ export interface IssuedToken {
   revoked: boolean;
 }
 
-export type RequestKind = 'token' | 'create' | 'upsert' | 'update' | 'read';
+/** The record operations, in the order stats list them; faults can be narrowed to any of them. */
+export const RECORD_OPERATIONS = ['create', 'upsert', 'update', 'read'] as const;
+export type RecordOperation = (typeof RECORD_OPERATIONS)[number];
+export type RequestKind = 'token' | RecordOperation;
 
 export interface AccountStats {
   inFlight: number;
@@ -55,8 +67,8 @@ export interface Account extends AccountIds {
   customers: Map<string, ReferenceTarget>;
   items: Map<string, ReferenceTarget>;
   customFields: Set<string>;
-  invoices: Map<string, StoredInvoice>;
-  nextInvoiceId: number;
+  transactions: Map<string, StoredTransaction>;
+  nextTransactionId: number;
   nextReferenceId: number;
   faultQueue: ScriptedFault[];
   faultRates: FaultRates;
@@ -101,9 +113,9 @@ export function newAccount(
     customers: new Map(),
     items: new Map(),
     customFields: new Set(),
-    invoices: new Map(),
+    transactions: new Map(),
     // Numeric like NetSuite's ids, and far enough from customer/item ids that mixing them up shows.
-    nextInvoiceId: 1001,
+    nextTransactionId: 1001,
     nextReferenceId: 1,
     faultQueue: [],
     faultRates: {},
