@@ -10,6 +10,7 @@ import type {
   EmulatorStats,
   FaultRates,
   FaultSpec,
+  PaymentInput,
   ReferenceInput,
   ScriptedFault,
 } from './adminTypes';
@@ -81,13 +82,18 @@ export class AdminClient {
     return this.call('POST', `${this.accountPath(accountId)}/customFields`, { scriptId });
   }
 
-  /** Invoices only: credit memos have their own list. */
+  /** Invoices only (credit memos have their own list), with payments and balance. */
   listInvoices(accountId: string): Promise<AdminInvoice[]> {
     return this.call('GET', `${this.accountPath(accountId)}/invoices`);
   }
 
   listCreditMemos(accountId: string): Promise<AdminCreditMemo[]> {
     return this.call('GET', `${this.accountPath(accountId)}/creditMemos`);
+  }
+
+  /** Applies a customer payment to an invoice; refused (400) when it exceeds what remains. Answers the invoice after it. */
+  recordPayment(accountId: string, payment: PaymentInput): Promise<AdminInvoice> {
+    return this.call('POST', `${this.accountPath(accountId)}/payments`, payment);
   }
 
   getStats(accountId: string): Promise<EmulatorStats> {

@@ -1,4 +1,5 @@
 import type { FaultRates, FaultSpec, ScriptedFault } from './faults';
+import type { TransactionStatus } from './payments';
 import type { AccountStats, ReferenceTarget, TransactionType } from './state';
 
 /** Wire shapes of the admin API, shared by the server side and the typed client. */
@@ -69,6 +70,11 @@ export interface AdminTransaction {
   externalId?: string;
   entity: { id: string; refName?: string };
   total: number;
+  /** Payments recorded through the admin API; always 0 for a credit memo. */
+  amountPaid: number;
+  amountRemaining: number;
+  amountRemainingTotalBox: number;
+  status: { id: TransactionStatus; refName: string };
   createdDate: string;
   lastModifiedDate: string;
   item: { items: InvoiceLineView[]; totalResults: number };
@@ -79,6 +85,14 @@ export interface AdminTransaction {
 export type AdminInvoice = AdminTransaction;
 export type AdminCreditMemo = AdminTransaction;
 
+/** A payment applied to one invoice, named by internal id or external id (exactly one of them). */
+export interface PaymentInput {
+  invoiceId?: string;
+  externalId?: string;
+  /** Positive, to the cent, at most what remains on the invoice. */
+  amount: number;
+}
+
 export type EmulatorStats = AccountStats & { pendingFaults: number };
 
-export type { FaultRates, FaultSpec, ScriptedFault, TransactionType };
+export type { FaultRates, FaultSpec, ScriptedFault, TransactionStatus, TransactionType };

@@ -7,6 +7,7 @@ import { COLLECTION_CONTENT_TYPE, SINGULAR_CONTENT_TYPE, renderItemSublist, rend
 import { type Account, type RequestKind, type StoredTransaction, TRANSACTION_TYPES, type TransactionType } from './state';
 import {
   createTransaction,
+  deleteTransaction,
   duplicateExternalId,
   findByExternalId,
   findTransaction,
@@ -82,6 +83,11 @@ function registerTransactionRoutes(app: FastifyInstance, context: EmulatorContex
     const transaction = lookup(account, request.params.ref);
     updateTransaction(account, transaction, readJson(request), replacesItems(request), context.now());
     return written(context, account, transaction);
+  }));
+
+  app.delete(single, route('delete', (account, request) => {
+    deleteTransaction(account, lookup(account, request.params.ref));
+    return { status: 204 };
   }));
 
   app.get(single, route('read', (account, request) => {

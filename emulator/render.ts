@@ -1,10 +1,11 @@
 import { type EmulatorContext, recordUrl } from './context';
+import { balanceOf } from './payments';
 import type { Account, StoredTransaction } from './state';
 import { transactionTotal } from './transactions';
 
 /**
  * The JSON NetSuite returns for an invoice or a credit memo: HAL-ish links, references as `{id, refName}`,
- * computed total.
+ * computed total and balance.
  */
 export const SINGULAR_CONTENT_TYPE = 'application/vnd.oracle.resource+json; type=singular';
 export const COLLECTION_CONTENT_TYPE = 'application/vnd.oracle.resource+json; type=collection';
@@ -31,6 +32,7 @@ export function renderTransaction(context: EmulatorContext, account: Account, tr
     ...(transaction.externalId === undefined ? {} : { externalId: transaction.externalId }),
     ...transaction.fields,
     total: transactionTotal(transaction),
+    ...balanceOf(transaction),
     createdDate: new Date(transaction.createdAt).toISOString(),
     lastModifiedDate: new Date(transaction.lastModifiedAt).toISOString(),
     item: expand ? renderItemSublist(context, account, transaction) : { links: selfLinks(`${href}/item`) },

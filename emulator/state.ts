@@ -36,6 +36,8 @@ export interface StoredTransaction {
   writes: number;
   createdAt: number;
   lastModifiedAt: number;
+  /** Payments applied to an invoice, in cents (recorded through the admin API; always 0 for credit memos). */
+  paidCents: number;
 }
 
 export interface IssuedToken {
@@ -45,7 +47,7 @@ export interface IssuedToken {
 }
 
 /** The record operations, in the order stats list them; faults can be narrowed to any of them. */
-export const RECORD_OPERATIONS = ['create', 'upsert', 'update', 'read'] as const;
+export const RECORD_OPERATIONS = ['create', 'upsert', 'update', 'read', 'delete'] as const;
 export type RecordOperation = (typeof RECORD_OPERATIONS)[number];
 export type RequestKind = 'token' | RecordOperation;
 
@@ -84,7 +86,7 @@ export function emptyStats(): AccountStats {
   return {
     inFlight: 0,
     peakConcurrency: 0,
-    requests: { token: 0, create: 0, upsert: 0, update: 0, read: 0 },
+    requests: { token: 0, create: 0, upsert: 0, update: 0, read: 0, delete: 0 },
     rejectedByConcurrency: 0,
     unauthorized: 0,
     faultsInjected: {},

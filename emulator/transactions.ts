@@ -18,6 +18,10 @@ const READ_ONLY_FIELDS = new Set([
   'subtotal',
   'createdDate',
   'lastModifiedDate',
+  'amountPaid',
+  'amountRemaining',
+  'amountRemainingTotalBox',
+  'status',
 ]);
 const DATE_FIELDS = new Set(['tranDate', 'dueDate', 'startDate', 'endDate']);
 const NUMERIC_LINE_FIELDS = ['quantity', 'rate', 'amount'] as const;
@@ -107,6 +111,9 @@ export function negativeTotal() {
   return restError(400, 'USER_ERROR', 'The total cannot be negative.');
 }
 
+export function dependentRecords() {
+  return restError(400, 'USER_ERROR', 'This record cannot be deleted because it has dependent records.');
+}
 
 function isDate(value: unknown): boolean {
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) && !Number.isNaN(Date.parse(value));
@@ -196,11 +203,16 @@ export function createTransaction(account: Account, type: TransactionType, body:
     writes: 1,
     createdAt: nowMs,
     lastModifiedAt: nowMs,
+    paidCents: 0,
   };
   account.transactions.set(transaction.id, transaction);
   return transaction;
 }
 
+/**
+ * A paid invoice is updated like any other: no public source says NetSuite refuses it, and its `writes`
+ * count lets a test prove the service never sends one.
+ */
 export function updateTransaction(account: Account, transaction: StoredTransaction, body: Body, replaceItems: boolean, nowMs: number): void {
   const next = plan(account, transaction, body, replaceItems);
   if (next.externalId === undefined) delete transaction.externalId;
@@ -209,4 +221,10 @@ export function updateTransaction(account: Account, transaction: StoredTransacti
   transaction.lines = next.lines;
   transaction.writes += 1;
   transaction.lastModifiedAt = nowMs;
+}
+
+/** An applied payment is a dependent record: NetSuite refuses to delete the invoice it is applied to. */
+export function deleteTransaction(account: Account, transaction: StoredTransaction): void {
+  if (transaction.paidCents > 0) throw dependentRecords();
+  account.transactions.delete(transaction.id);
 }

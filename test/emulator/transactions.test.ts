@@ -2,7 +2,7 @@ import { ACCOUNT, type Harness, HOST_FORM, errorDetail, invoiceBody, startHarnes
 
 jest.setTimeout(30000);
 
-/** Credit memos beside invoices, and negative totals: what a client of the REST record service sees. */
+/** Credit memos beside invoices, negative totals, and DELETE: what a client of the REST record service sees. */
 let harness: Harness;
 
 beforeAll(async () => {
@@ -34,7 +34,7 @@ describe('credit memos', () => {
 
     const memos = (await admin().listCreditMemos(ACCOUNT)).filter((memo) => memo.externalId === 'credit-put-1');
     expect(memos).toEqual([
-      expect.objectContaining({ type: 'creditMemo', id: idFrom(first), memo: 'again', total: 25.5, writes: 2 }),
+      expect.objectContaining({ type: 'creditMemo', id: idFrom(first), memo: 'again', total: 25.5, amountRemaining: 25.5, writes: 2 }),
     ]);
     // Invoices and credit memos are listed apart.
     expect((await admin().listInvoices(ACCOUNT)).some((invoice) => invoice.externalId === 'credit-put-1')).toBe(false);
@@ -58,6 +58,8 @@ describe('credit memos', () => {
       externalId: 'credit-post-1',
       entity: { id: '501', refName: 'Acme Ltd' },
       total: 3,
+      amountRemaining: 3,
+      amountRemainingTotalBox: 3,
       item: { items: [expect.objectContaining({ line: 1, item: { id: '77', refName: 'API calls' }, amount: 3 })], totalResults: 1 },
     });
 
@@ -140,5 +142,64 @@ describe('negative totals', () => {
     expect((await harness.api('PUT', 'creditMemo/eid:zero-cm', creditBody({ item: { items: [] } }))).status).toBe(204);
     expect((await admin().listInvoices(ACCOUNT)).find((invoice) => invoice.externalId === 'zero-inv')?.total).toBe(0);
     expect((await admin().listCreditMemos(ACCOUNT)).find((memo) => memo.externalId === 'zero-cm')?.total).toBe(0);
+  });
+});
+
+describe('DELETE', () => {
+  it.each(['invoice', 'creditMemo'])('deletes a %s by id or external id: 204, then 404 and gone from the admin list', async (type) => {
+    const list = () => (type === 'invoice' ? admin().listInvoices(ACCOUNT) : admin().listCreditMemos(ACCOUNT));
+    const byId = idFrom(await harness.api('PUT', `${type}/eid:delete-${type}-1`, invoiceBody()));
+    await harness.api('PUT', `${type}/eid:delete-${type}-2`, invoiceBody());
+    const deletesBefore = (await admin().getStats(ACCOUNT)).requests.delete;
+
+    const first = await harness.api('DELETE', `${type}/${byId}`);
+    expect(first.status).toBe(204);
+    expect(await first.text()).toBe('');
+    expect((await harness.api('DELETE', `${type}/eid:DELETE-${type.toUpperCase()}-2`)).status).toBe(204);
+
+    for (const ref of [`${type}/${byId}`, `${type}/eid:delete-${type}-2`]) {
+      const gone = await harness.api('GET', ref);
+      expect(gone.status).toBe(404);
+      expect((await errorDetail(gone))['o:errorCode']).toBe('NONEXISTENT_ID');
+      const again = await harness.api('DELETE', ref);
+      expect(again.status).toBe(404);
+      expect((await errorDetail(again))['o:errorCode']).toBe('NONEXISTENT_ID');
+    }
+    expect((await list()).filter((record) => record.externalId?.startsWith(`delete-${type}`))).toEqual([]);
+    expect((await admin().getStats(ACCOUNT)).requests.delete).toBe(deletesBefore + 4);
+  });
+
+  it('refuses to delete an invoice with a payment (dependent records), and does not delete another type by its id', async () => {
+    const id = idFrom(await harness.api('PUT', 'invoice/eid:delete-paid', invoiceBody()));
+    await admin().recordPayment(ACCOUNT, { invoiceId: id, amount: 10 });
+    const refused = await harness.api('DELETE', `invoice/${id}`);
+    expect(refused.status).toBe(400);
+    expect(await errorDetail(refused)).toEqual({
+      detail: 'This record cannot be deleted because it has dependent records.',
+      'o:errorCode': 'USER_ERROR',
+    });
+    expect((await harness.api('DELETE', `creditMemo/${id}`)).status).toBe(404);
+    expect((await harness.api('GET', `invoice/${id}`)).status).toBe(200);
+  });
+
+  it('frees the external id for a new record, with a new internal id', async () => {
+    const first = idFrom(await harness.api('PUT', 'invoice/eid:delete-reuse', invoiceBody()));
+    await harness.api('DELETE', `invoice/${first}`);
+    const memo = await harness.api('PUT', 'creditMemo/eid:delete-reuse', creditBody());
+    expect(memo.status).toBe(204);
+    expect(Number(idFrom(memo))).toBeGreaterThan(Number(first));
+  });
+
+  it('goes through the governance pipeline: authentication and faults scripted for the delete operation', async () => {
+    const id = idFrom(await harness.api('PUT', 'invoice/eid:delete-governed', invoiceBody()));
+    expect((await harness.api('DELETE', `invoice/${id}`, undefined, 'made-up')).status).toBe(401);
+
+    await admin().scriptFaults(ACCOUNT, [{ kind: 'error500', operation: 'delete' }]);
+    expect((await harness.api('GET', `invoice/${id}`)).status).toBe(200);
+    const faulted = await harness.api('DELETE', `invoice/${id}`);
+    expect(faulted.status).toBe(500);
+    expect((await errorDetail(faulted))['o:errorCode']).toBe('UNEXPECTED_ERROR');
+    expect((await harness.api('GET', `invoice/${id}`)).status).toBe(200);
+    expect((await harness.api('DELETE', `invoice/${id}`)).status).toBe(204);
   });
 });
