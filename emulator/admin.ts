@@ -6,7 +6,7 @@ import type { AccountDetail, AccountSummary, EmulatorStats } from './adminTypes'
 import { resetPeak } from './concurrency';
 import { type EmulatorContext, accountBaseUrl, tokenUrl } from './context';
 import { type FaultSpec, normaliseFault } from './faults';
-import { type Account, type EmulatorState, RECORD_OPERATIONS, type ReferenceTarget, accountRng, newAccount } from './state';
+import { type Account, CLOSED_PERIOD_CREATES, type ClosedPeriodCreates, type EmulatorState, RECORD_OPERATIONS, type ReferenceTarget, accountRng, newAccount } from './state';
 
 /**
  * Test-only control plane: seeds accounts and master data, scripts faults, and exposes what the service
@@ -39,6 +39,7 @@ const settingsInput = z.object({
   concurrencyLimit: nonNegativeInt.optional(),
   latencyMs: nonNegativeInt.optional(),
   revokeTokensEveryN: z.number().int().min(1).nullable().optional(),
+  closedPeriodCreates: z.enum(CLOSED_PERIOD_CREATES).optional(),
 });
 const certificateInput = z.object({ certificateId: z.string().min(1), clientId: z.string().min(1), certificatePem: z.string().min(1) });
 const referenceInput = z.object({
@@ -109,6 +110,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: EmulatorConte
     concurrencyLimit: acc.concurrencyLimit,
     latencyMs: acc.latencyMs,
     revokeTokensEveryN: acc.revokeTokensEveryN ?? null,
+    closedPeriodCreates: acc.closedPeriodCreates,
   });
 
   const stats = (acc: Account): EmulatorStats => ({
@@ -243,7 +245,10 @@ export function registerAdminRoutes(app: FastifyInstance, context: EmulatorConte
   });
 }
 
-function applySettings(acc: Account, settings: { concurrencyLimit?: number; latencyMs?: number; revokeTokensEveryN?: number | null }): void {
+function applySettings(
+  acc: Account,
+  settings: { concurrencyLimit?: number; latencyMs?: number; revokeTokensEveryN?: number | null; closedPeriodCreates?: ClosedPeriodCreates },
+): void {
   if (settings.concurrencyLimit !== undefined) acc.concurrencyLimit = settings.concurrencyLimit;
   if (settings.latencyMs !== undefined) acc.latencyMs = settings.latencyMs;
   if (settings.revokeTokensEveryN !== undefined) {
@@ -251,6 +256,7 @@ function applySettings(acc: Account, settings: { concurrencyLimit?: number; late
     // Count from the moment it is switched on, so "every N" means the next N requests from here.
     acc.recordRequestCount = 0;
   }
+  if (settings.closedPeriodCreates !== undefined) acc.closedPeriodCreates = settings.closedPeriodCreates;
 }
 
 function addReference(

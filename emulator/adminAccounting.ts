@@ -1,21 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ADMIN_PREFIX, AdminError, adminAccount, parse } from './admin';
-import type { AdminTransaction } from './adminTypes';
+import type { AccountingPeriodView, AdminTransaction } from './adminTypes';
 import type { EmulatorContext } from './context';
 import { PaymentRefused, recordPayment } from './payments';
+import { PERIOD_PATTERN, periodName } from './periods';
 import { sameExternalId } from './references';
 import { renderTransaction } from './render';
-import type { Account, StoredTransaction, TransactionType } from './state';
+import { type Account, PERIOD_LOCKS, type StoredTransaction, type TransactionType } from './state';
 import { findTransaction, transactionsOf } from './transactions';
 
 /**
- * The admin commands about transactions: list invoices and credit memos as stored, and record customer
- * payments. Kept apart from `admin.ts` (accounts, credentials, faults) so each concern can change
- * without touching the other.
+ * The admin commands about transactions and the books: list invoices and credit memos as stored,
+ * close or A/R-lock accounting periods, and record customer payments. Kept apart from `admin.ts`
+ * (accounts, credentials, faults) so each concern can change without touching the other.
  */
 type AccountParams = { Params: { accountId: string }; Body: string };
+type PeriodParams = { Params: { accountId: string; period: string }; Body: string };
 
+const periodLockInput = z.object({ kind: z.enum(PERIOD_LOCKS) });
 const paymentInput = z
   .object({
     invoiceId: z.string().regex(/^\d+$/).optional(),
@@ -33,6 +36,17 @@ export function adminTransactionView(context: EmulatorContext, account: Account,
     ...renderTransaction(context, account, transaction, true),
     writes: transaction.writes,
   } as unknown as AdminTransaction;
+}
+
+function periodParam(raw: string): string {
+  if (!PERIOD_PATTERN.test(raw)) throw new AdminError(400, `period must be a month YYYY-MM, got "${raw}"`);
+  return raw;
+}
+
+function periodViews(account: Account): AccountingPeriodView[] {
+  return [...account.periods.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([period, kind]) => ({ period, refName: periodName(period), kind }));
 }
 
 function paidInvoice(account: Account, input: { invoiceId?: string; externalId?: string }): StoredTransaction {
@@ -57,6 +71,23 @@ export function registerAccountingAdminRoutes(app: FastifyInstance, context: Emu
     });
   list('invoice', 'invoices');
   list('creditMemo', 'creditMemos');
+
+  app.get<AccountParams>(`${accountPath}/periods`, async (request) => periodViews(adminAccount(context.state, request.params.accountId)));
+
+  app.put<PeriodParams>(`${accountPath}/periods/:period`, async (request): Promise<AccountingPeriodView> => {
+    const account = adminAccount(context.state, request.params.accountId);
+    const period = periodParam(request.params.period);
+    const { kind } = parse(periodLockInput, request.body);
+    account.periods.set(period, kind);
+    return { period, refName: periodName(period), kind };
+  });
+
+  // Reopening an open period is a no-op, so a test's cleanup can always reopen.
+  app.delete<PeriodParams>(`${accountPath}/periods/:period`, async (request, reply) => {
+    const account = adminAccount(context.state, request.params.accountId);
+    account.periods.delete(periodParam(request.params.period));
+    return reply.code(204).send();
+  });
 
   app.post<AccountParams>(`${accountPath}/payments`, async (request, reply) => {
     const account = adminAccount(context.state, request.params.accountId);

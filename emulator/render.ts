@@ -1,11 +1,12 @@
 import { type EmulatorContext, recordUrl } from './context';
 import { balanceOf } from './payments';
+import { periodName } from './periods';
 import type { Account, StoredTransaction } from './state';
 import { transactionTotal } from './transactions';
 
 /**
  * The JSON NetSuite returns for an invoice or a credit memo: HAL-ish links, references as `{id, refName}`,
- * computed total and balance.
+ * computed total, balance and posting period.
  */
 export const SINGULAR_CONTENT_TYPE = 'application/vnd.oracle.resource+json; type=singular';
 export const COLLECTION_CONTENT_TYPE = 'application/vnd.oracle.resource+json; type=collection';
@@ -31,6 +32,8 @@ export function renderTransaction(context: EmulatorContext, account: Account, tr
     id: transaction.id,
     ...(transaction.externalId === undefined ? {} : { externalId: transaction.externalId }),
     ...transaction.fields,
+    // The contract's shape: a reference by name only (no accountingPeriod internal ids are emulated).
+    postingPeriod: { refName: periodName(transaction.postingPeriod) },
     total: transactionTotal(transaction),
     ...balanceOf(transaction),
     createdDate: new Date(transaction.createdAt).toISOString(),

@@ -36,6 +36,8 @@ export interface StoredTransaction {
   writes: number;
   createdAt: number;
   lastModifiedAt: number;
+  /** `YYYY-MM`: the month of `tranDate`, or a later open one when a create was moved out of a closed period. */
+  postingPeriod: string;
   /** Payments applied to an invoice, in cents (recorded through the admin API; always 0 for credit memos). */
   paidCents: number;
 }
@@ -50,6 +52,14 @@ export interface IssuedToken {
 export const RECORD_OPERATIONS = ['create', 'upsert', 'update', 'read', 'delete'] as const;
 export type RecordOperation = (typeof RECORD_OPERATIONS)[number];
 export type RequestKind = 'token' | RecordOperation;
+
+/** How an accounting period refuses transactions dated in it: wholly closed, or locked for A/R only. */
+export const PERIOD_LOCKS = ['closed', 'arLocked'] as const;
+export type PeriodLock = (typeof PERIOD_LOCKS)[number];
+
+/** NetSuite's "Default Posting Period When Transaction Date in Closed Period", reduced to what a create does. */
+export const CLOSED_PERIOD_CREATES = ['refuse', 'nextOpenPeriod'] as const;
+export type ClosedPeriodCreates = (typeof CLOSED_PERIOD_CREATES)[number];
 
 export interface AccountStats {
   inFlight: number;
@@ -71,6 +81,9 @@ export interface Account extends AccountIds {
   customFields: Set<string>;
   transactions: Map<string, StoredTransaction>;
   nextTransactionId: number;
+  /** Locked months by `YYYY-MM`; a month not in the map is open. */
+  periods: Map<string, PeriodLock>;
+  closedPeriodCreates: ClosedPeriodCreates;
   nextReferenceId: number;
   faultQueue: ScriptedFault[];
   faultRates: FaultRates;
@@ -118,6 +131,8 @@ export function newAccount(
     transactions: new Map(),
     // Numeric like NetSuite's ids, and far enough from customer/item ids that mixing them up shows.
     nextTransactionId: 1001,
+    periods: new Map(),
+    closedPeriodCreates: 'refuse',
     nextReferenceId: 1,
     faultQueue: [],
     faultRates: {},

@@ -1,11 +1,12 @@
 import { invalidContent, invalidRequest, restError } from './errors';
+import { assertChangeable, postingPeriodForCreate, postingPeriodForUpdate, today } from './periods';
 import { isValidExternalId, resolveReference, sameExternalId, toReference } from './references';
 import type { Account, Line, StoredTransaction, TransactionType } from './state';
 
 /**
  * Transaction semantics, shared by invoices and credit memos: strict validation of references and line
  * fields, NetSuite's update rules (omitted fields stay, `null` deletes, the item sublist merges by
- * position unless replaced), and totals that may not be negative.
+ * position unless replaced), totals that may not be negative, and closed accounting periods.
  * Every check runs before anything is stored, so a refused write leaves the transaction untouched.
  */
 type Body = Record<string, unknown>;
@@ -18,6 +19,7 @@ const READ_ONLY_FIELDS = new Set([
   'subtotal',
   'createdDate',
   'lastModifiedDate',
+  'postingPeriod',
   'amountPaid',
   'amountRemaining',
   'amountRemainingTotalBox',
@@ -66,7 +68,7 @@ interface Plan {
   lines: Line[];
 }
 
-function plan(account: Account, existing: StoredTransaction | undefined, body: Body, replaceItems: boolean): Plan {
+function plan(account: Account, existing: StoredTransaction | undefined, body: Body, replaceItems: boolean, nowMs: number): Plan {
   const fields: Body = { ...(existing?.fields ?? {}) };
   let externalId = existing?.externalId;
   let lines = existing?.lines ?? [];
@@ -87,6 +89,9 @@ function plan(account: Account, existing: StoredTransaction | undefined, body: B
       fields.entity = toReference(customer);
     } else if (key === 'item') {
       lines = planLines(account, existing === undefined || replaceItems ? [] : lines, value);
+    } else if (key === 'tranDate' && value === null) {
+      // Mandatory on every transaction, and what decides its accounting period.
+      throw invalidContent('Please enter value(s) for: Date.', 'tranDate');
     } else if (value === null) {
       delete fields[key];
     } else {
@@ -98,6 +103,8 @@ function plan(account: Account, existing: StoredTransaction | undefined, body: B
   }
 
   if (fields.entity === undefined) throw invalidContent('Please enter value(s) for: Customer.', 'entity');
+  // NetSuite dates a transaction today when the request names no date.
+  if (fields.tranDate === undefined) fields.tranDate = today(nowMs);
   if (externalId !== undefined) {
     const holder = findByExternalId(account, externalId);
     if (holder !== undefined && holder !== existing) throw duplicateExternalId(externalId);
@@ -193,7 +200,8 @@ export function transactionTotal(transaction: StoredTransaction): number {
 }
 
 export function createTransaction(account: Account, type: TransactionType, body: Body, nowMs: number): StoredTransaction {
-  const next = plan(account, undefined, body, true);
+  const next = plan(account, undefined, body, true, nowMs);
+  const postingPeriod = postingPeriodForCreate(account, String(next.fields.tranDate));
   const transaction: StoredTransaction = {
     type,
     id: String(account.nextTransactionId++),
@@ -203,6 +211,7 @@ export function createTransaction(account: Account, type: TransactionType, body:
     writes: 1,
     createdAt: nowMs,
     lastModifiedAt: nowMs,
+    postingPeriod,
     paidCents: 0,
   };
   account.transactions.set(transaction.id, transaction);
@@ -214,17 +223,21 @@ export function createTransaction(account: Account, type: TransactionType, body:
  * count lets a test prove the service never sends one.
  */
 export function updateTransaction(account: Account, transaction: StoredTransaction, body: Body, replaceItems: boolean, nowMs: number): void {
-  const next = plan(account, transaction, body, replaceItems);
+  assertChangeable(account, transaction);
+  const next = plan(account, transaction, body, replaceItems, nowMs);
+  const postingPeriod = postingPeriodForUpdate(account, transaction, String(next.fields.tranDate));
   if (next.externalId === undefined) delete transaction.externalId;
   else transaction.externalId = next.externalId;
   transaction.fields = next.fields;
   transaction.lines = next.lines;
+  transaction.postingPeriod = postingPeriod;
   transaction.writes += 1;
   transaction.lastModifiedAt = nowMs;
 }
 
 /** An applied payment is a dependent record: NetSuite refuses to delete the invoice it is applied to. */
 export function deleteTransaction(account: Account, transaction: StoredTransaction): void {
+  assertChangeable(account, transaction);
   if (transaction.paidCents > 0) throw dependentRecords();
   account.transactions.delete(transaction.id);
 }

@@ -60,6 +60,7 @@ describe('credit memos', () => {
       total: 3,
       amountRemaining: 3,
       amountRemainingTotalBox: 3,
+      postingPeriod: { refName: 'Jan 2025' },
       item: { items: [expect.objectContaining({ line: 1, item: { id: '77', refName: 'API calls' }, amount: 3 })], totalResults: 1 },
     });
 
