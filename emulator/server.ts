@@ -4,13 +4,14 @@ import { registerAccountingAdminRoutes } from './adminAccounting';
 import { AdminClient } from './adminClient';
 import { normaliseAccountId } from './accountId';
 import { type EmulatorContext, accountBaseUrl, tokenUrl } from './context';
+import { registerCustomerRoutes } from './customers';
 import { restError } from './errors';
 import { errorOutcome, send } from './pipeline';
 import { registerRecordRoutes } from './records';
 import { EmulatorState } from './state';
 import { registerTokenEndpoint } from './tokenEndpoint';
 
-/** A strict stand-in for NetSuite's OAuth 2.0 M2M token endpoint and REST invoice and credit memo records, for tests and demos. */
+/** A strict stand-in for NetSuite's OAuth 2.0 M2M token endpoint and REST invoice, credit memo and customer records, for tests and demos. */
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -70,6 +71,7 @@ export function buildApp(context: EmulatorContext): FastifyInstance {
   registerAccountingAdminRoutes(app, context);
   registerTokenEndpoint(app, context);
   registerRecordRoutes(app, context);
+  registerCustomerRoutes(app, context);
   return app;
 }
 
