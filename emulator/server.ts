@@ -10,8 +10,12 @@ import { errorOutcome, send } from './pipeline';
 import { registerRecordRoutes } from './records';
 import { EmulatorState } from './state';
 import { registerTokenEndpoint } from './tokenEndpoint';
+import { registerUiPages } from './uiPages';
 
-/** A strict stand-in for NetSuite's OAuth 2.0 M2M token endpoint and REST invoice, credit memo and customer records, for tests and demos. */
+/**
+ * A strict stand-in for NetSuite's OAuth 2.0 M2M token endpoint, its REST invoice, credit memo and customer
+ * records, and the UI pages of invoices and credit memos, for tests and demos.
+ */
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -72,6 +76,7 @@ export function buildApp(context: EmulatorContext): FastifyInstance {
   registerTokenEndpoint(app, context);
   registerRecordRoutes(app, context);
   registerCustomerRoutes(app, context);
+  registerUiPages(app, context);
   return app;
 }
 
