@@ -70,9 +70,12 @@ export function postingPeriodForCreate(account: Account, tranDate: string): stri
   return next;
 }
 
-/** Re-dating a transaction re-derives its posting period, which must be open; an unchanged date keeps it. */
+/**
+ * Re-dating a transaction re-derives its posting period, which must be open. The same day sent again
+ * (an upsert resends the whole bill, perhaps as a full RFC 3339 time) keeps it, even a moved one.
+ */
 export function postingPeriodForUpdate(account: Account, transaction: StoredTransaction, tranDate: string): string {
-  if (tranDate === transaction.fields.tranDate) return transaction.postingPeriod;
+  if (tranDate.slice(0, 10) === String(transaction.fields.tranDate).slice(0, 10)) return transaction.postingPeriod;
   const period = periodOf(tranDate);
   refuseIfLocked(account, period);
   return period;

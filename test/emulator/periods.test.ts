@@ -129,6 +129,15 @@ describe.each([
     expect((await harness.api('PATCH', `invoice/${open}`, { tranDate: '2026-11-05' })).status).toBe(400);
   });
 
+  it('keeps a moved posting period when the same day is sent again after reopening', async () => {
+    await admin().updateSettings(ACCOUNT, { closedPeriodCreates: 'nextOpenPeriod' });
+    await admin().closePeriod(ACCOUNT, '2026-10', kind);
+    await harness.api('PUT', `invoice/eid:period-${kind}-resent`, invoiceBody({ tranDate: '2026-10-20' }));
+    await admin().reopenPeriod(ACCOUNT, '2026-10');
+    expect((await harness.api('PUT', `invoice/eid:period-${kind}-resent`, invoiceBody({ tranDate: '2026-10-20T00:00:00Z' }))).status).toBe(204);
+    expect(await invoiceNamed(`period-${kind}-resent`)).toMatchObject({ postingPeriod: { refName: 'Nov 2026' }, writes: 2 });
+  });
+
   it('allows everything again once reopened', async () => {
     const id = idFrom(await harness.api('PUT', `invoice/eid:period-${kind}-reopen`, invoiceBody({ tranDate: '2026-10-15' })));
     await admin().closePeriod(ACCOUNT, '2026-10', kind);
