@@ -2,12 +2,11 @@ import { X509Certificate } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { normaliseAccountId } from './accountId';
-import type { AccountDetail, AccountSummary, AdminInvoice, EmulatorStats } from './adminTypes';
+import type { AccountDetail, AccountSummary, EmulatorStats } from './adminTypes';
 import { resetPeak } from './concurrency';
 import { type EmulatorContext, accountBaseUrl, tokenUrl } from './context';
 import { type FaultSpec, normaliseFault } from './faults';
-import { renderInvoice } from './render';
-import { type Account, type ReferenceTarget, accountRng, newAccount } from './state';
+import { type Account, CLOSED_PERIOD_CREATES, type ClosedPeriodCreates, type EmulatorState, RECORD_OPERATIONS, type ReferenceTarget, accountRng, newAccount } from './state';
 
 /**
  * Test-only control plane: seeds accounts and master data, scripts faults, and exposes what the service
@@ -15,7 +14,7 @@ import { type Account, type ReferenceTarget, accountRng, newAccount } from './st
  */
 export const ADMIN_PREFIX = '/_admin';
 
-class AdminError extends Error {
+export class AdminError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -40,6 +39,7 @@ const settingsInput = z.object({
   concurrencyLimit: nonNegativeInt.optional(),
   latencyMs: nonNegativeInt.optional(),
   revokeTokensEveryN: z.number().int().min(1).nullable().optional(),
+  closedPeriodCreates: z.enum(CLOSED_PERIOD_CREATES).optional(),
 });
 const certificateInput = z.object({ certificateId: z.string().min(1), clientId: z.string().min(1), certificatePem: z.string().min(1) });
 const referenceInput = z.object({
@@ -53,7 +53,7 @@ const faultInput = z.object({
   faults: z.array(
     z.union([
       z.string(),
-      z.object({ kind: z.string(), target: faultTarget.optional(), operation: z.enum(['create', 'upsert', 'update', 'read']).optional() }),
+      z.object({ kind: z.string(), target: faultTarget.optional(), operation: z.enum(RECORD_OPERATIONS).optional() }),
     ]),
   ),
 });
@@ -66,7 +66,7 @@ const ratesInput = z.object({
   seed: z.number().int().optional(),
 });
 
-function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
+export function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
   let value: unknown = {};
   if (typeof raw === 'string' && raw.trim() !== '') {
     try {
@@ -90,14 +90,17 @@ function ids(raw: string) {
   }
 }
 
+/** The account an admin path names, in either id form; 404 when it was never created. */
+export function adminAccount(state: EmulatorState, rawAccountId: string): Account {
+  const found = state.findAccount(ids(rawAccountId));
+  if (found === undefined) throw new AdminError(404, `account ${rawAccountId} does not exist`);
+  return found;
+}
+
 export function registerAdminRoutes(app: FastifyInstance, context: EmulatorContext): void {
   const { state } = context;
 
-  const account = (request: FastifyRequest<AccountParams>): Account => {
-    const found = state.findAccount(ids(request.params.accountId));
-    if (found === undefined) throw new AdminError(404, `account ${request.params.accountId} does not exist`);
-    return found;
-  };
+  const account = (request: FastifyRequest<AccountParams>): Account => adminAccount(state, request.params.accountId);
 
   const summary = (acc: Account): AccountSummary => ({
     accountId: acc.id,
@@ -107,6 +110,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: EmulatorConte
     concurrencyLimit: acc.concurrencyLimit,
     latencyMs: acc.latencyMs,
     revokeTokensEveryN: acc.revokeTokensEveryN ?? null,
+    closedPeriodCreates: acc.closedPeriodCreates,
   });
 
   const stats = (acc: Account): EmulatorStats => ({
@@ -192,13 +196,6 @@ export function registerAdminRoutes(app: FastifyInstance, context: EmulatorConte
     return reply.code(201).send({ scriptId });
   });
 
-  app.get<AccountParams>(`${ADMIN_PREFIX}/accounts/:accountId/invoices`, async (request): Promise<AdminInvoice[]> => {
-    const acc = account(request);
-    return [...acc.invoices.values()].map(
-      (invoice) => ({ ...renderInvoice(context, acc, invoice, true), writes: invoice.writes }) as unknown as AdminInvoice,
-    );
-  });
-
   app.get<AccountParams>(`${ADMIN_PREFIX}/accounts/:accountId/stats`, async (request) => stats(account(request)));
 
   app.post<AccountParams>(`${ADMIN_PREFIX}/accounts/:accountId/stats/resetPeak`, async (request) => {
@@ -248,7 +245,10 @@ export function registerAdminRoutes(app: FastifyInstance, context: EmulatorConte
   });
 }
 
-function applySettings(acc: Account, settings: { concurrencyLimit?: number; latencyMs?: number; revokeTokensEveryN?: number | null }): void {
+function applySettings(
+  acc: Account,
+  settings: { concurrencyLimit?: number; latencyMs?: number; revokeTokensEveryN?: number | null; closedPeriodCreates?: ClosedPeriodCreates },
+): void {
   if (settings.concurrencyLimit !== undefined) acc.concurrencyLimit = settings.concurrencyLimit;
   if (settings.latencyMs !== undefined) acc.latencyMs = settings.latencyMs;
   if (settings.revokeTokensEveryN !== undefined) {
@@ -256,6 +256,7 @@ function applySettings(acc: Account, settings: { concurrencyLimit?: number; late
     // Count from the moment it is switched on, so "every N" means the next N requests from here.
     acc.recordRequestCount = 0;
   }
+  if (settings.closedPeriodCreates !== undefined) acc.closedPeriodCreates = settings.closedPeriodCreates;
 }
 
 function addReference(

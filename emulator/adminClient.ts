@@ -2,6 +2,8 @@ import type {
   AccountDetail,
   AccountSettings,
   AccountSummary,
+  AccountingPeriodView,
+  AdminCreditMemo,
   AdminInvoice,
   CertificateInput,
   CreateAccountInput,
@@ -9,6 +11,8 @@ import type {
   EmulatorStats,
   FaultRates,
   FaultSpec,
+  PaymentInput,
+  PeriodLock,
   ReferenceInput,
   ScriptedFault,
 } from './adminTypes';
@@ -80,8 +84,33 @@ export class AdminClient {
     return this.call('POST', `${this.accountPath(accountId)}/customFields`, { scriptId });
   }
 
+  /** Invoices only (credit memos have their own list), with payments, balance and posting period. */
   listInvoices(accountId: string): Promise<AdminInvoice[]> {
     return this.call('GET', `${this.accountPath(accountId)}/invoices`);
+  }
+
+  listCreditMemos(accountId: string): Promise<AdminCreditMemo[]> {
+    return this.call('GET', `${this.accountPath(accountId)}/creditMemos`);
+  }
+
+  /** Closes (or only A/R-locks) the month `YYYY-MM`: writes touching a transaction dated in it are refused. */
+  closePeriod(accountId: string, period: string, kind: PeriodLock): Promise<AccountingPeriodView> {
+    return this.call('PUT', this.periodPath(accountId, period), { kind });
+  }
+
+  /** Reopens the month; reopening an open month is harmless. */
+  reopenPeriod(accountId: string, period: string): Promise<void> {
+    return this.call('DELETE', this.periodPath(accountId, period));
+  }
+
+  /** The locked periods, oldest first; months not listed are open. */
+  listPeriods(accountId: string): Promise<AccountingPeriodView[]> {
+    return this.call('GET', `${this.accountPath(accountId)}/periods`);
+  }
+
+  /** Applies a customer payment to an invoice; refused (400) when it exceeds what remains. Answers the invoice after it. */
+  recordPayment(accountId: string, payment: PaymentInput): Promise<AdminInvoice> {
+    return this.call('POST', `${this.accountPath(accountId)}/payments`, payment);
   }
 
   getStats(accountId: string): Promise<EmulatorStats> {
@@ -121,6 +150,10 @@ export class AdminClient {
 
   private accountPath(accountId: string): string {
     return `/accounts/${encodeURIComponent(accountId)}`;
+  }
+
+  private periodPath(accountId: string, period: string): string {
+    return `${this.accountPath(accountId)}/periods/${encodeURIComponent(period)}`;
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

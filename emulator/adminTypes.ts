@@ -1,5 +1,6 @@
 import type { FaultRates, FaultSpec, ScriptedFault } from './faults';
-import type { AccountStats, ReferenceTarget } from './state';
+import type { TransactionStatus } from './payments';
+import type { AccountStats, ClosedPeriodCreates, PeriodLock, ReferenceTarget, TransactionType } from './state';
 
 /** Wire shapes of the admin API, shared by the server side and the typed client. */
 export interface AccountSummary {
@@ -11,6 +12,8 @@ export interface AccountSummary {
   concurrencyLimit: number;
   latencyMs: number;
   revokeTokensEveryN: number | null;
+  /** What a create dated in a closed or A/R-locked period does: refused, or posted in the next open month. */
+  closedPeriodCreates: ClosedPeriodCreates;
 }
 
 export interface AccountDetail extends AccountSummary {
@@ -31,6 +34,7 @@ export interface AccountSettings {
   latencyMs?: number;
   /** `null` switches periodic revocation off. */
   revokeTokensEveryN?: number | null;
+  closedPeriodCreates?: ClosedPeriodCreates;
 }
 
 export interface CertificateInput {
@@ -62,12 +66,21 @@ export interface InvoiceLineView {
   [field: string]: unknown;
 }
 
-/** An invoice as stored, sublist expanded, plus how many times it was written. */
-export interface AdminInvoice {
+/** An invoice or credit memo as stored, sublist expanded, plus its type and how many times it was written. */
+export interface AdminTransaction {
+  type: TransactionType;
   id: string;
   externalId?: string;
   entity: { id: string; refName?: string };
+  tranDate: string;
+  /** `{ refName: 'Nov 2026' }`: the month of tranDate, or the next open one for a create moved out of a closed period. */
+  postingPeriod: { refName: string };
   total: number;
+  /** Payments recorded through the admin API; always 0 for a credit memo. */
+  amountPaid: number;
+  amountRemaining: number;
+  amountRemainingTotalBox: number;
+  status: { id: TransactionStatus; refName: string };
   createdDate: string;
   lastModifiedDate: string;
   item: { items: InvoiceLineView[]; totalResults: number };
@@ -75,6 +88,26 @@ export interface AdminInvoice {
   [field: string]: unknown;
 }
 
+export type AdminInvoice = AdminTransaction;
+export type AdminCreditMemo = AdminTransaction;
+
+/** A locked accounting period; months not listed are open. */
+export interface AccountingPeriodView {
+  /** `YYYY-MM` */
+  period: string;
+  /** NetSuite's name, e.g. `Nov 2026`. */
+  refName: string;
+  kind: PeriodLock;
+}
+
+/** A payment applied to one invoice, named by internal id or external id (exactly one of them). */
+export interface PaymentInput {
+  invoiceId?: string;
+  externalId?: string;
+  /** Positive, to the cent, at most what remains on the invoice. */
+  amount: number;
+}
+
 export type EmulatorStats = AccountStats & { pendingFaults: number };
 
-export type { FaultRates, FaultSpec, ScriptedFault };
+export type { ClosedPeriodCreates, FaultRates, FaultSpec, PeriodLock, ScriptedFault, TransactionStatus, TransactionType };

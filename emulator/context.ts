@@ -9,7 +9,8 @@ export interface EmulatorContext {
 }
 
 export const TOKEN_PATH = '/services/rest/auth/oauth2/v1/token';
-export const INVOICE_PATH = '/services/rest/record/v1/invoice';
+/** The REST record service; a record type (`invoice`, `creditMemo`, `customer`) follows it. */
+export const RECORD_PATH = '/services/rest/record/v1';
 
 export function accountBaseUrl(context: EmulatorContext, hostForm: string): string {
   return `${context.baseUrl()}/${hostForm}`;
@@ -19,7 +20,8 @@ export function tokenUrl(context: EmulatorContext, hostForm: string): string {
   return `${accountBaseUrl(context, hostForm)}${TOKEN_PATH}`;
 }
 
-export function invoiceUrl(context: EmulatorContext, hostForm: string, id?: string): string {
-  const collection = `${accountBaseUrl(context, hostForm)}${INVOICE_PATH}`;
+/** Where a record lives, e.g. `…/record/v1/creditMemo/1002`: a Location header points at the record's own type. */
+export function recordUrl(context: EmulatorContext, hostForm: string, recordType: string, id?: string): string {
+  const collection = `${accountBaseUrl(context, hostForm)}${RECORD_PATH}/${recordType}`;
   return id === undefined ? collection : `${collection}/${id}`;
 }

@@ -1,4 +1,4 @@
-import type { Account, RequestKind } from './state';
+import type { Account, RecordOperation, RequestKind } from './state';
 
 /**
  * Injected failures. Scripted faults are consumed in FIFO order by the next request they match, so a test
@@ -7,7 +7,7 @@ import type { Account, RequestKind } from './state';
 export type FaultAction = 'error500' | 'error429' | 'drop' | 'lostAnswer' | 'revokeTokens';
 export type FaultKind = FaultAction | `latency:${number}`;
 export type FaultTarget = 'token' | 'record';
-export type RecordOperation = Exclude<RequestKind, 'token'>;
+export type { RecordOperation };
 
 export interface ScriptedFault {
   kind: FaultKind;

@@ -1,15 +1,21 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ADMIN_PREFIX, isAdminError, registerAdminRoutes, sendAdminError } from './admin';
+import { registerAccountingAdminRoutes } from './adminAccounting';
 import { AdminClient } from './adminClient';
 import { normaliseAccountId } from './accountId';
 import { type EmulatorContext, accountBaseUrl, tokenUrl } from './context';
+import { registerCustomerRoutes } from './customers';
 import { restError } from './errors';
 import { errorOutcome, send } from './pipeline';
 import { registerRecordRoutes } from './records';
 import { EmulatorState } from './state';
 import { registerTokenEndpoint } from './tokenEndpoint';
+import { registerUiPages } from './uiPages';
 
-/** A strict stand-in for NetSuite's OAuth 2.0 M2M token endpoint and REST invoice record, for tests and demos. */
+/**
+ * A strict stand-in for NetSuite's OAuth 2.0 M2M token endpoint, its REST invoice, credit memo and customer
+ * records, and the UI pages of invoices and credit memos, for tests and demos.
+ */
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -66,8 +72,11 @@ export function buildApp(context: EmulatorContext): FastifyInstance {
   });
 
   registerAdminRoutes(app, context);
+  registerAccountingAdminRoutes(app, context);
   registerTokenEndpoint(app, context);
   registerRecordRoutes(app, context);
+  registerCustomerRoutes(app, context);
+  registerUiPages(app, context);
   return app;
 }
 

@@ -17,7 +17,16 @@ export interface ReferenceTarget {
 
 export type Line = Record<string, unknown>;
 
-export interface StoredInvoice {
+/** The REST record types the emulator stores; each is also the path segment under `/record/v1/`. */
+export const TRANSACTION_TYPES = ['invoice', 'creditMemo'] as const;
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
+
+/**
+ * An invoice or a credit memo. NetSuite keeps both as transactions: one internal-id sequence and one
+ * external-id namespace, so they share one map and differ only by `type`.
+ */
+export interface StoredTransaction {
+  type: TransactionType;
   id: string;
   externalId?: string;
   /** Top-level body fields other than `id`, `externalId` and `item`, with references already resolved. */
@@ -27,6 +36,10 @@ export interface StoredInvoice {
   writes: number;
   createdAt: number;
   lastModifiedAt: number;
+  /** `YYYY-MM`: the month of `tranDate`, or a later open one when a create was moved out of a closed period. */
+  postingPeriod: string;
+  /** Payments applied to an invoice, in cents (recorded through the admin API; always 0 for credit memos). */
+  paidCents: number;
 }
 
 export interface IssuedToken {
@@ -35,7 +48,18 @@ export interface IssuedToken {
   revoked: boolean;
 }
 
-export type RequestKind = 'token' | 'create' | 'upsert' | 'update' | 'read';
+/** The record operations, in the order stats list them; faults can be narrowed to any of them. */
+export const RECORD_OPERATIONS = ['create', 'upsert', 'update', 'read', 'delete'] as const;
+export type RecordOperation = (typeof RECORD_OPERATIONS)[number];
+export type RequestKind = 'token' | RecordOperation;
+
+/** How an accounting period refuses transactions dated in it: wholly closed, or locked for A/R only. */
+export const PERIOD_LOCKS = ['closed', 'arLocked'] as const;
+export type PeriodLock = (typeof PERIOD_LOCKS)[number];
+
+/** NetSuite's "Default Posting Period When Transaction Date in Closed Period", reduced to what a create does. */
+export const CLOSED_PERIOD_CREATES = ['refuse', 'nextOpenPeriod'] as const;
+export type ClosedPeriodCreates = (typeof CLOSED_PERIOD_CREATES)[number];
 
 export interface AccountStats {
   inFlight: number;
@@ -55,8 +79,11 @@ export interface Account extends AccountIds {
   customers: Map<string, ReferenceTarget>;
   items: Map<string, ReferenceTarget>;
   customFields: Set<string>;
-  invoices: Map<string, StoredInvoice>;
-  nextInvoiceId: number;
+  transactions: Map<string, StoredTransaction>;
+  nextTransactionId: number;
+  /** Locked months by `YYYY-MM`; a month not in the map is open. */
+  periods: Map<string, PeriodLock>;
+  closedPeriodCreates: ClosedPeriodCreates;
   nextReferenceId: number;
   faultQueue: ScriptedFault[];
   faultRates: FaultRates;
@@ -72,7 +99,7 @@ export function emptyStats(): AccountStats {
   return {
     inFlight: 0,
     peakConcurrency: 0,
-    requests: { token: 0, create: 0, upsert: 0, update: 0, read: 0 },
+    requests: { token: 0, create: 0, upsert: 0, update: 0, read: 0, delete: 0 },
     rejectedByConcurrency: 0,
     unauthorized: 0,
     faultsInjected: {},
@@ -101,9 +128,11 @@ export function newAccount(
     customers: new Map(),
     items: new Map(),
     customFields: new Set(),
-    invoices: new Map(),
+    transactions: new Map(),
     // Numeric like NetSuite's ids, and far enough from customer/item ids that mixing them up shows.
-    nextInvoiceId: 1001,
+    nextTransactionId: 1001,
+    periods: new Map(),
+    closedPeriodCreates: 'refuse',
     nextReferenceId: 1,
     faultQueue: [],
     faultRates: {},

@@ -1,15 +1,30 @@
 import { invalidContent, invalidRequest, restError } from './errors';
+import { assertChangeable, postingPeriodForCreate, postingPeriodForUpdate, today } from './periods';
 import { isValidExternalId, resolveReference, sameExternalId, toReference } from './references';
-import type { Account, Line, StoredInvoice } from './state';
+import type { Account, Line, StoredTransaction, TransactionType } from './state';
 
 /**
- * Invoice semantics: strict validation of references and line fields, NetSuite's update rules (omitted
- * fields stay, `null` deletes, the item sublist merges by position unless replaced), and totals.
- * Every check runs before anything is stored, so a refused write leaves the invoice untouched.
+ * Transaction semantics, shared by invoices and credit memos: strict validation of references and line
+ * fields, NetSuite's update rules (omitted fields stay, `null` deletes, the item sublist merges by
+ * position unless replaced), totals that may not be negative, and closed accounting periods.
+ * Every check runs before anything is stored, so a refused write leaves the transaction untouched.
  */
 type Body = Record<string, unknown>;
 
-const READ_ONLY_FIELDS = new Set(['id', 'links', 'total', 'subtotal', 'createdDate', 'lastModifiedDate']);
+/** Computed or system-managed on the real record: a client sending them back (e.g. a GET body) is ignored. */
+const READ_ONLY_FIELDS = new Set([
+  'id',
+  'links',
+  'total',
+  'subtotal',
+  'createdDate',
+  'lastModifiedDate',
+  'postingPeriod',
+  'amountPaid',
+  'amountRemaining',
+  'amountRemainingTotalBox',
+  'status',
+]);
 const DATE_FIELDS = new Set(['tranDate', 'dueDate', 'startDate', 'endDate']);
 const NUMERIC_LINE_FIELDS = ['quantity', 'rate', 'amount'] as const;
 
@@ -29,11 +44,22 @@ export function isObject(value: unknown): value is Body {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function findByExternalId(account: Account, externalId: string): StoredInvoice | undefined {
-  for (const invoice of account.invoices.values()) {
-    if (sameExternalId(invoice.externalId, externalId)) return invoice;
+/** Across both types: external ids are unique among all transactions, not per record type. */
+export function findByExternalId(account: Account, externalId: string): StoredTransaction | undefined {
+  for (const transaction of account.transactions.values()) {
+    if (sameExternalId(transaction.externalId, externalId)) return transaction;
   }
   return undefined;
+}
+
+/** A transaction of one type by internal id or external id; another type's record is not found. */
+export function findTransaction(account: Account, type: TransactionType, ref: { id?: string; externalId?: string }): StoredTransaction | undefined {
+  const found = ref.externalId === undefined ? account.transactions.get(ref.id ?? '') : findByExternalId(account, ref.externalId);
+  return found?.type === type ? found : undefined;
+}
+
+export function transactionsOf(account: Account, type: TransactionType): StoredTransaction[] {
+  return [...account.transactions.values()].filter((transaction) => transaction.type === type);
 }
 
 interface Plan {
@@ -42,7 +68,7 @@ interface Plan {
   lines: Line[];
 }
 
-function plan(account: Account, existing: StoredInvoice | undefined, body: Body, replaceItems: boolean): Plan {
+function plan(account: Account, existing: StoredTransaction | undefined, body: Body, replaceItems: boolean, nowMs: number): Plan {
   const fields: Body = { ...(existing?.fields ?? {}) };
   let externalId = existing?.externalId;
   let lines = existing?.lines ?? [];
@@ -63,6 +89,9 @@ function plan(account: Account, existing: StoredInvoice | undefined, body: Body,
       fields.entity = toReference(customer);
     } else if (key === 'item') {
       lines = planLines(account, existing === undefined || replaceItems ? [] : lines, value);
+    } else if (key === 'tranDate' && value === null) {
+      // Mandatory on every transaction, and what decides its accounting period.
+      throw invalidContent('Please enter value(s) for: Date.', 'tranDate');
     } else if (value === null) {
       delete fields[key];
     } else {
@@ -74,11 +103,23 @@ function plan(account: Account, existing: StoredInvoice | undefined, body: Body,
   }
 
   if (fields.entity === undefined) throw invalidContent('Please enter value(s) for: Customer.', 'entity');
+  // NetSuite dates a transaction today when the request names no date.
+  if (fields.tranDate === undefined) fields.tranDate = today(nowMs);
   if (externalId !== undefined) {
     const holder = findByExternalId(account, externalId);
     if (holder !== undefined && holder !== existing) throw duplicateExternalId(externalId);
   }
+  if (totalCents(lines) < 0) throw negativeTotal();
   return { externalId, fields, lines };
+}
+
+/** Oracle's wording (help section_164206526447); a negative bill has to be sent as a credit memo instead. */
+export function negativeTotal() {
+  return restError(400, 'USER_ERROR', 'The total cannot be negative.');
+}
+
+export function dependentRecords() {
+  return restError(400, 'USER_ERROR', 'This record cannot be deleted because it has dependent records.');
 }
 
 function isDate(value: unknown): boolean {
@@ -149,32 +190,54 @@ export function round(value: number, decimals: number): number {
   return Math.round((value + Number.EPSILON * Math.sign(value)) * factor) / factor;
 }
 
-export function invoiceTotal(invoice: StoredInvoice): number {
-  const cents = invoice.lines.reduce((sum, line) => sum + (typeof line.amount === 'number' ? Math.round(line.amount * 100) : 0), 0);
-  return cents / 100;
+/** Summed in cents, as NetSuite keeps line amounts to the cent. */
+export function totalCents(lines: readonly Line[]): number {
+  return lines.reduce((sum, line) => sum + (typeof line.amount === 'number' ? Math.round(line.amount * 100) : 0), 0);
 }
 
-export function createInvoice(account: Account, body: Body, nowMs: number): StoredInvoice {
-  const next = plan(account, undefined, body, true);
-  const invoice: StoredInvoice = {
-    id: String(account.nextInvoiceId++),
+export function transactionTotal(transaction: StoredTransaction): number {
+  return totalCents(transaction.lines) / 100;
+}
+
+export function createTransaction(account: Account, type: TransactionType, body: Body, nowMs: number): StoredTransaction {
+  const next = plan(account, undefined, body, true, nowMs);
+  const postingPeriod = postingPeriodForCreate(account, String(next.fields.tranDate));
+  const transaction: StoredTransaction = {
+    type,
+    id: String(account.nextTransactionId++),
     ...(next.externalId === undefined ? {} : { externalId: next.externalId }),
     fields: next.fields,
     lines: next.lines,
     writes: 1,
     createdAt: nowMs,
     lastModifiedAt: nowMs,
+    postingPeriod,
+    paidCents: 0,
   };
-  account.invoices.set(invoice.id, invoice);
-  return invoice;
+  account.transactions.set(transaction.id, transaction);
+  return transaction;
 }
 
-export function updateInvoice(account: Account, invoice: StoredInvoice, body: Body, replaceItems: boolean, nowMs: number): void {
-  const next = plan(account, invoice, body, replaceItems);
-  if (next.externalId === undefined) delete invoice.externalId;
-  else invoice.externalId = next.externalId;
-  invoice.fields = next.fields;
-  invoice.lines = next.lines;
-  invoice.writes += 1;
-  invoice.lastModifiedAt = nowMs;
+/**
+ * A paid invoice is updated like any other: no public source says NetSuite refuses it, and its `writes`
+ * count lets a test prove the service never sends one.
+ */
+export function updateTransaction(account: Account, transaction: StoredTransaction, body: Body, replaceItems: boolean, nowMs: number): void {
+  assertChangeable(account, transaction);
+  const next = plan(account, transaction, body, replaceItems, nowMs);
+  const postingPeriod = postingPeriodForUpdate(account, transaction, String(next.fields.tranDate));
+  if (next.externalId === undefined) delete transaction.externalId;
+  else transaction.externalId = next.externalId;
+  transaction.fields = next.fields;
+  transaction.lines = next.lines;
+  transaction.postingPeriod = postingPeriod;
+  transaction.writes += 1;
+  transaction.lastModifiedAt = nowMs;
+}
+
+/** An applied payment is a dependent record: NetSuite refuses to delete the invoice it is applied to. */
+export function deleteTransaction(account: Account, transaction: StoredTransaction): void {
+  assertChangeable(account, transaction);
+  if (transaction.paidCents > 0) throw dependentRecords();
+  account.transactions.delete(transaction.id);
 }
