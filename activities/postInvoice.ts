@@ -2,7 +2,7 @@ import { getConfig } from '../db/configs';
 import { builtBefore, getRunToSend, updateRun } from '../db/runs';
 import { recordExternalId, type NetSuiteRecordType } from '../domain/externalId';
 import type { NetSuiteInvoice } from '../domain/invoiceBuilder';
-import type { NetSuiteRecord } from '../netsuite/client';
+import { isPaid, paidReason } from '../netsuite/payments';
 import { NetSuiteLoginError, NetSuitePeriodClosedError, NetSuiteThrottledError, NetSuiteUnavailableError } from '../netsuite/errors';
 import type { CredentialSecret } from '../netsuite/tokenProvider';
 import { loadCredential } from './credential';
@@ -87,34 +87,6 @@ export function makePostInvoice(deps: ActivityDeps) {
       return fn(await deps.tokens.get(credential));
     }
   }
-}
-
-/**
- * Whether NetSuite says the invoice is paid, in full or in part. How REST renders `status` is not
- * documented, so both the status and the amount remaining are read, defensively.
- */
-function isPaid(invoice: NetSuiteRecord): boolean {
-  const status = invoice.status;
-  const statusText = typeof status === 'string' ? status : status && typeof status === 'object' ? `${String((status as { id?: unknown }).id ?? '')} ${String((status as { refName?: unknown }).refName ?? '')}` : '';
-  if (/paid/i.test(statusText)) return true;
-  const total = numberOf(invoice.total);
-  const remaining = numberOf(invoice.amountRemaining) ?? numberOf(invoice.amountRemainingTotalBox);
-  return total !== undefined && remaining !== undefined && Math.round(remaining * 100) < Math.round(total * 100);
-}
-
-function numberOf(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function paidReason(invoice: NetSuiteRecord, why: string): string {
-  const remaining = numberOf(invoice.amountRemaining) ?? numberOf(invoice.amountRemainingTotalBox);
-  const total = numberOf(invoice.total);
-  const paid = total !== undefined && remaining !== undefined ? ` (${(total - remaining).toFixed(2)} of ${total.toFixed(2)} paid)` : '';
-  return (
-    `NetSuite invoice ${invoice.id} is paid${paid}, and ${why}: it was left as it is. ` +
-    'If the bill must change, reverse the payment in NetSuite and re-run it, or settle the difference there (a credit memo or a new invoice)'
-  );
 }
 
 function periodClosedReason(recordType: NetSuiteRecordType, record: NetSuiteInvoice, error: NetSuitePeriodClosedError): string {

@@ -4,14 +4,15 @@ import type { CredentialSecret } from './tokenProvider';
 /**
  * NetSuite's internal ids of customers, looked up by their externalId (`GET customer/eid:…`) and kept
  * a short while per credential, so a month-end burst asks once per customer, not once per bill, while
- * a customer created or changed in NetSuite is seen within minutes.
+ * a customer created or changed in NetSuite is seen within minutes. A customer NetSuite lacks is not
+ * remembered: the user is likely creating it right now, and the re-run that follows must see it.
  */
 export class CustomerDirectory {
-  private readonly cache = new Map<string, { internalId: string | undefined; until: number }>();
+  private readonly cache = new Map<string, { internalId: string; until: number }>();
 
   constructor(
     private readonly client: NetSuiteClient,
-    private readonly options: { foundTtlMs?: number; missingTtlMs?: number; maxEntries?: number; now?: () => number } = {},
+    private readonly options: { foundTtlMs?: number; maxEntries?: number; now?: () => number } = {},
   ) {}
 
   /** The customer's internal id, or undefined when NetSuite has no customer with that externalId. */
@@ -21,10 +22,9 @@ export class CustomerDirectory {
     const cached = this.cache.get(key);
     if (cached && cached.until > now) return cached.internalId;
     const internalId = await this.client.findCustomer(credential.accountId, token, externalId);
-    // A missing customer is asked again soon: the user is likely creating it right now.
-    const ttl = internalId ? (this.options.foundTtlMs ?? 300_000) : (this.options.missingTtlMs ?? 30_000);
     this.cache.delete(key);
-    this.cache.set(key, { internalId, until: now + ttl });
+    if (!internalId) return undefined;
+    this.cache.set(key, { internalId, until: now + (this.options.foundTtlMs ?? 300_000) });
     // Bounded: the oldest entries go first (a Map keeps insertion order).
     for (const oldest of this.cache.keys()) {
       if (this.cache.size <= (this.options.maxEntries ?? 20_000)) break;

@@ -37,12 +37,14 @@ export async function billSync(input: BillSyncInput): Promise<BillSyncResult> {
   tags.set(...billSyncSearchAttributes(input));
 
   let waitingRunId: string | undefined;
-  let lastSent: { version: number; status: string } | undefined;
+  let lastSynced: { version: number; status: string } | undefined;
   for (let next = inbox.take(); next; next = inbox.take()) {
-    // An event that arrived while the same bill version was being sent adds nothing: skip the echo.
-    if (lastSent && !waitingRunId && !next.requested) {
+    // An event that arrived while the same bill version was being synced adds nothing: skip the echo.
+    // Whatever that run's end — sent, refused, filtered out — the same version would end the same way,
+    // and finance would get the same error twice; a re-run (requested) is how to ask again.
+    if (lastSynced && !waitingRunId && !next.requested) {
       const bill = await steps.billState({ organizationId: input.organizationId, billId: input.billId });
-      if (bill && bill.version === lastSent.version && bill.status === lastSent.status) continue;
+      if (bill && bill.version === lastSynced.version && bill.status === lastSynced.status) continue;
     }
     const runId = waitingRunId ?? uuid4();
     const { workflowId, runId: workflowRunId } = workflowInfo();
@@ -69,6 +71,7 @@ export async function billSync(input: BillSyncInput): Promise<BillSyncResult> {
       waitingRunId = runId;
       continue;
     }
+    lastSynced = { version: verdict.billVersion, status: verdict.billStatus };
     if (verdict.outcome !== 'SEND') {
       await finish({ runId, ...stoppedRun(verdict.outcome), reason: verdict.reason });
       continue;
@@ -85,7 +88,6 @@ export async function billSync(input: BillSyncInput): Promise<BillSyncResult> {
     tags.flush();
     try {
       const posted = await netsuite.postInvoice({ runId });
-      lastSent = { version: verdict.billVersion, status: verdict.billStatus };
       await finish({ runId, status: 'COMPLETE', netsuiteId: posted.netsuiteId, url: posted.url });
     } catch (error) {
       await finish(failedRun(runId, error));

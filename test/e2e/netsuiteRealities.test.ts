@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { createAccount } from '../../db/accounts';
 import { listEvents } from '../../db/events';
 import { listRuns } from '../../db/runs';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
@@ -92,6 +93,152 @@ describe('amounts NetSuite can take', () => {
     const [invoice] = await h.emulator.admin.listInvoices(seeded.netsuiteAccountId);
     expect(invoice?.item.items.map((l) => [l.quantity, l.rate, l.amount])).toEqual([[1, 1234.56, 1234.56]]);
     expect(invoice?.total).toBe(1234.56);
+  });
+});
+
+/** A bill whose credits are larger than its charges: its total is -150.00. */
+function creditBill(accountId: string, id?: string) {
+  return {
+    ...sampleBill(accountId),
+    ...(id ? { id } : {}),
+    lineItems: [
+      { lineItemType: 'STANDING_CHARGE' as const, description: 'Platform', quantity: 1, subtotal: 100 },
+      { lineItemType: 'USAGE_CREDIT' as const, description: 'Service credit', quantity: 1, subtotal: 250 },
+    ],
+  };
+}
+
+async function records(seeded: SeededIntegration) {
+  return { invoices: await h.emulator.admin.listInvoices(seeded.netsuiteAccountId), creditMemos: await h.emulator.admin.listCreditMemos(seeded.netsuiteAccountId) };
+}
+
+/** Stores the bill (new or recalculated) and approves it, waiting for every sync. */
+async function sendBill(seeded: SeededIntegration, bill: ReturnType<typeof sampleBill> & { id?: string }) {
+  const saved = await saveAndHandOff(h.db, seeded.orgId, bill, 'test');
+  await h.settle(saved.handoffs);
+  await h.settle((await approveAndHandOff(h.db, seeded.orgId, [saved.bill.id], 'test')).handoffs);
+  return saved.bill;
+}
+
+describe('negative bills', () => {
+  it('become a credit memo of the amount credited, with its own externalId, a run that says so and a link to its NetSuite page', async () => {
+    const { seeded, account } = await world();
+    const bill = await sendBill(seeded, creditBill(account.id));
+    const { invoices, creditMemos } = await records(seeded);
+    expect(invoices).toEqual([]);
+    expect(creditMemos.map((m) => [m.externalId, m.total, m.writes])).toEqual([[`${invoiceExternalId(seeded.configId, bill.id)}-cm`, 150, 2]]);
+    const [run] = await runsOf(seeded, bill.id);
+    expect(run).toMatchObject({ status: 'COMPLETE', recordType: 'creditMemo', externalId: creditMemos[0]!.id });
+    // The link opens the credit memo's page in NetSuite (the emulator serves it), not the REST endpoint.
+    expect(run?.url).toMatch(/\/app\/accounting\/transactions\/custcred\.nl\?id=\d+$/);
+    const page = await fetch(run!.url!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(creditMemos[0]!.externalId!);
+  });
+
+  it('a bill that changes sign between recalculations never leaves both an invoice and a credit memo in NetSuite', async () => {
+    const { seeded, account } = await world();
+    const bill = await sendBill(seeded, sampleBill(account.id));
+    expect((await records(seeded)).invoices).toHaveLength(1);
+    // Recalculated as a credit: the invoice goes, the credit memo comes.
+    await sendBill(seeded, creditBill(account.id, bill.id));
+    let now = await records(seeded);
+    expect([now.invoices.length, now.creditMemos.map((m) => m.total)]).toEqual([0, [150]]);
+    // And back: the credit memo goes, an invoice again.
+    await sendBill(seeded, { ...sampleBill(account.id), id: bill.id });
+    now = await records(seeded);
+    expect([now.invoices.map((i) => i.externalId), now.creditMemos.length]).toEqual([[invoiceExternalId(seeded.configId, bill.id)], 0]);
+    expect((await runsOf(seeded, bill.id)).every((r) => r.status === 'COMPLETE')).toBe(true);
+  });
+
+  it('a zero bill is an invoice of 0.00', async () => {
+    const { seeded, account } = await world();
+    const zero = { ...sampleBill(account.id), lineItems: [{ lineItemType: 'STANDING_CHARGE' as const, description: 'Platform', quantity: 1, subtotal: 0 }] };
+    await sendBill(seeded, zero);
+    const { invoices, creditMemos } = await records(seeded);
+    expect([invoices.map((i) => i.total), creditMemos]).toEqual([[0], []]);
+  });
+});
+
+describe('a closed accounting period', () => {
+  it('ends the run ACCOUNTING_PERIOD_CLOSED without retrying or counting, with one event that says what to do; reopened, a re-run sends', async () => {
+    const { client, seeded, account } = await world({ onlySendBillOnApproval: true });
+    const saved = await saveAndHandOff(h.db, seeded.orgId, sampleBill(account.id), 'test');
+    await waitForDelivery(h.db, saved.handoffs);
+    await h.emulator.admin.closePeriod(seeded.netsuiteAccountId, '2026-10', 'closed');
+    const before = (await h.emulator.admin.getStats(seeded.netsuiteAccountId)).requests.upsert;
+    await h.settle((await approveAndHandOff(h.db, seeded.orgId, [saved.bill.id], 'test')).handoffs);
+
+    const [run] = await runsOf(seeded, saved.bill.id);
+    expect(run).toMatchObject({ status: 'ACCOUNTING_PERIOD_CLOSED' });
+    expect(run?.error).toMatch(/Reopen the period in NetSuite .* and re-run the bill, or leave it/);
+    // Refused once, not retried.
+    expect((await h.emulator.admin.getStats(seeded.netsuiteAccountId)).requests.upsert).toBe(before + 1);
+    const events = await listEvents(h.db, seeded.orgId, { billId: saved.bill.id });
+    expect(events.map((e) => [e.eventName, e.details.failure])).toEqual([['integration.validation.error', 'periodClosed']]);
+    expect((await records(seeded)).invoices).toEqual([]);
+    // Finance's decision, not the integration's fault: nothing counted towards auto-disable.
+    const counter = await h.temporal.workflow.getHandle(failureWorkflowId(seeded.configId)).query(failureCountQuery).catch(() => undefined);
+    expect(counter?.successiveErrors ?? 0).toBe(0);
+
+    await h.emulator.admin.reopenPeriod(seeded.netsuiteAccountId, '2026-10');
+    expect((await client.call('POST', `/organizations/{orgId}/integrationruns/${run!.id}/rerun`)).status).toBe(202);
+    await h.settleBill(saved.bill.id);
+    expect((await runsOf(seeded, saved.bill.id))[0]).toMatchObject({ status: 'COMPLETE', parentIntegrationRunId: run!.id });
+    expect((await records(seeded)).invoices).toHaveLength(1);
+  });
+});
+
+describe('a paid invoice', () => {
+  it.each([
+    ['partly', 100],
+    ['in full', 593.5],
+  ])('paid %s is not overwritten: a recalculation ends INVOICE_ALREADY_PAID, one event, the invoice untouched', async (_how, paid) => {
+    const { seeded, account } = await world();
+    const bill = await sendBill(seeded, sampleBill(account.id));
+    const [sent] = (await records(seeded)).invoices;
+    await h.emulator.admin.recordPayment(seeded.netsuiteAccountId, { externalId: sent!.externalId!, amount: paid });
+
+    await sendBill(seeded, { ...sampleBill(account.id, { usageUnits: 2_000_000 }), id: bill.id });
+    const [untouched] = (await records(seeded)).invoices;
+    expect([untouched?.writes, untouched?.total, untouched?.amountPaid]).toEqual([sent!.writes, sent!.total, paid]);
+    const runs = await runsOf(seeded, bill.id);
+    expect(runs.slice(0, 2).map((r) => r.status)).toEqual(['INVOICE_ALREADY_PAID', 'INVOICE_ALREADY_PAID']);
+    expect(runs[0]?.error).toMatch(new RegExp(`NetSuite invoice ${sent!.id} is paid \\(${paid.toFixed(2)} of 593\\.50 paid\\).*left as it is`));
+    const events = await listEvents(h.db, seeded.orgId, { billId: bill.id });
+    expect(events.map((e) => e.details.failure)).toEqual(['invoiceAlreadyPaid', 'invoiceAlreadyPaid']);
+  });
+
+  it('is not removed when the bill turns into a credit either', async () => {
+    const { seeded, account } = await world();
+    const bill = await sendBill(seeded, sampleBill(account.id));
+    const [sent] = (await records(seeded)).invoices;
+    await h.emulator.admin.recordPayment(seeded.netsuiteAccountId, { externalId: sent!.externalId!, amount: 10 });
+    await sendBill(seeded, creditBill(account.id, bill.id));
+    const now = await records(seeded);
+    expect([now.invoices.map((i) => i.writes), now.creditMemos]).toEqual([[sent!.writes], []]);
+    expect((await runsOf(seeded, bill.id))[0]).toMatchObject({ status: 'INVOICE_ALREADY_PAID' });
+  });
+});
+
+describe('the customer', () => {
+  it("is NetSuite's customer looked up by the m3ter account id, sent by internal id; one NetSuite lacks stops the run before anything is written, and a re-run after it is created sends", async () => {
+    const { client, seeded } = await world();
+    const newcomer = await createAccount(h.db, seeded.orgId, { code: `NEW-${n}`, name: 'Newcomer', emailAddress: 'n@example.com' });
+    const writesBefore = (await h.emulator.admin.getStats(seeded.netsuiteAccountId)).requests.upsert;
+    const { bill, handoffs } = await saveAndHandOff(h.db, seeded.orgId, sampleBill(newcomer.id), 'test');
+    await h.settle(handoffs);
+    const [run] = await runsOf(seeded, bill.id);
+    expect(run).toMatchObject({ status: 'ERROR' });
+    expect(run?.error).toMatch(/has no customer with externalId .*: create the customer with that external ID in NetSuite, or map the account/);
+    expect((await listEvents(h.db, seeded.orgId, { billId: bill.id })).map((e) => e.eventName)).toEqual(['integration.missingaccountmapping.error']);
+    expect((await h.emulator.admin.getStats(seeded.netsuiteAccountId)).requests.upsert).toBe(writesBefore);
+
+    const customer = await h.emulator.admin.addCustomer({ accountId: seeded.netsuiteAccountId, externalId: newcomer.id, name: 'Newcomer' });
+    expect((await client.call('POST', `/organizations/{orgId}/integrationruns/${run!.id}/rerun`)).status).toBe(202);
+    await h.settleBill(bill.id);
+    const [invoice] = (await records(seeded)).invoices.filter((i) => i.externalId === invoiceExternalId(seeded.configId, bill.id));
+    expect(invoice?.entity.id).toBe(customer.id);
   });
 });
 

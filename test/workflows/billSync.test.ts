@@ -209,6 +209,27 @@ describe('billSync, with stub activities', () => {
     expect(world.reported).toHaveLength(1);
   });
 
+  it('an echo of the version whose send NetSuite just refused is not sent again: one refusal, one run, one report', async () => {
+    const world = new World();
+    // Approved already when its calculation's run read it (the two events raced): the approval is an echo.
+    world.bill.status = 'APPROVED';
+    const held = heldSend();
+    world.sendAnswers.push(async () => {
+      await held.answer();
+      throw ApplicationFailure.nonRetryable('the accounting period is closed', 'periodClosed');
+    });
+    await withSync(world, 'calculated', async (sync) => {
+      await held.started;
+      await sync.signal(billEventSignal, { kind: 'approved' });
+      await eventually(() => sync.query(billSyncStatusQuery), (s) => s.pendingEvents === 1, 'the approval queued');
+      held.release();
+      await sync.result();
+    });
+    expect(world.sends).toHaveLength(1);
+    expect(world.reported).toHaveLength(1);
+    expect(world.statuses()).toEqual(['ACCOUNTING_PERIOD_CLOSED']);
+  });
+
   it('a send NetSuite refuses ends the run with the failure kind, its status and a report to the failure counter', async () => {
     const world = new World();
     world.approvalRequired = false;

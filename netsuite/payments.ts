@@ -1,0 +1,30 @@
+import type { NetSuiteRecord } from './client';
+
+/**
+ * Whether NetSuite says the invoice is paid, in full or in part. How REST renders `status` is not
+ * documented, so both the status and the amount remaining are read, defensively.
+ */
+export function isPaid(invoice: NetSuiteRecord): boolean {
+  const status = invoice.status;
+  const statusText = typeof status === 'string' ? status : status && typeof status === 'object' ? `${String((status as { id?: unknown }).id ?? '')} ${String((status as { refName?: unknown }).refName ?? '')}` : '';
+  // "Paid In Full" (not "Unpaid"); a part payment leaves it "Open", so the amounts say that.
+  if (/\bpaid\b/i.test(statusText)) return true;
+  const total = numberOf(invoice.total);
+  const remaining = numberOf(invoice.amountRemaining) ?? numberOf(invoice.amountRemainingTotalBox);
+  return total !== undefined && remaining !== undefined && Math.round(remaining * 100) < Math.round(total * 100);
+}
+
+function numberOf(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export function paidReason(invoice: NetSuiteRecord, why: string): string {
+  const remaining = numberOf(invoice.amountRemaining) ?? numberOf(invoice.amountRemainingTotalBox);
+  const total = numberOf(invoice.total);
+  const paid = total !== undefined && remaining !== undefined ? ` (${(total - remaining).toFixed(2)} of ${total.toFixed(2)} paid)` : '';
+  return (
+    `NetSuite invoice ${invoice.id} is paid${paid}, and ${why}: it was left as it is. ` +
+    'If the bill must change, reverse the payment in NetSuite and re-run it, or settle the difference there (a credit memo or a new invoice)'
+  );
+}
