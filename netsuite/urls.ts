@@ -4,7 +4,6 @@ import type { NetSuiteRecordType } from '../domain/externalId';
 /** Where NetSuite's own pages are: what a finance user opens in a browser (NETSUITE_UI_URL_TEMPLATE). */
 export const DEFAULT_UI_URL_TEMPLATE = 'https://{account}.app.netsuite.com';
 
-
 /** The UI page of each record type, as NetSuite names them. */
 const UI_PAGES: Record<NetSuiteRecordType, string> = { invoice: 'custinvc.nl', creditMemo: 'custcred.nl' };
 
