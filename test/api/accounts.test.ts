@@ -1,21 +1,8 @@
 import crypto from 'node:crypto';
-import { createHarness, type Harness } from '../support/harness';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { apiClient, type ApiClient } from '../support/api';
+import { useFileWorld } from '../support/fileWorld';
 
-let h: Harness;
-let api: ApiWorld;
-
-beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
-
-type Client = Awaited<ReturnType<typeof apiClient>>;
+const { h, api } = useFileWorld();
 
 const code = () => `C-${crypto.randomBytes(4).toString('hex')}`;
 const body = (overrides: Record<string, unknown> = {}) => {
@@ -23,14 +10,14 @@ const body = (overrides: Record<string, unknown> = {}) => {
   return { code: c, name: `Customer ${c}`, emailAddress: `ap@${c.toLowerCase()}.example`, ...overrides };
 };
 
-async function create(client: Client, overrides: Record<string, unknown> = {}) {
+async function create(client: ApiClient, overrides: Record<string, unknown> = {}) {
   const response = await client.call('POST', '/organizations/{orgId}/accounts', body(overrides));
   expect(response.status).toBe(200);
   return response.body;
 }
 
 /** Every page of a list, following nextToken until it is absent, as m3ter's SDKs do. */
-async function listAll(client: Client, query: string): Promise<{ pages: number; ids: string[] }> {
+async function listAll(client: ApiClient, query: string): Promise<{ pages: number; ids: string[] }> {
   const ids: string[] = [];
   let pages = 0;
   let nextToken: string | undefined;

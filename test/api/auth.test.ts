@@ -1,18 +1,7 @@
-import { createHarness, type Harness } from '../support/harness';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { apiClient } from '../support/api';
+import { useFileWorld } from '../support/fileWorld';
 
-let h: Harness;
-let api: ApiWorld;
-
-beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
+const { h, api } = useFileWorld();
 
 describe('authentication', () => {
   it('exchanges Basic apiKey:apiSecret for a bearer token, as m3ter does', async () => {

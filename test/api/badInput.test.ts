@@ -1,20 +1,12 @@
 import fc from 'fast-check';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
-import { createHarness, type Harness } from '../support/harness';
+import { apiClient } from '../support/api';
+import { useFileWorld } from '../support/fileWorld';
 
-let h: Harness;
-let api: ApiWorld;
+const { h, api } = useFileWorld();
 let client: Awaited<ReturnType<typeof apiClient>>;
 
 beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
   client = await apiClient(h, api);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
 });
 
 /** Every body a user sends us: configs, bills, credentials, mappings, accounts. */

@@ -1,34 +1,18 @@
 import crypto from 'node:crypto';
-import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { seedIntegration } from '../../demo/seed';
 import { invoiceExternalId } from '../../domain/externalId';
-import { createHarness, type Harness } from '../support/harness';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { apiClient, type ApiClient } from '../support/api';
+import { useFileWorld } from '../support/fileWorld';
 
 const NS = '5550042';
-let h: Harness;
-let api: ApiWorld;
-let keyPair: GeneratedKeyPair;
-
-beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
-});
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
-
-type Client = Awaited<ReturnType<typeof apiClient>>;
+const { h, api, keyPair } = useFileWorld();
 
 const LINES = [
   { lineItemType: 'STANDING_CHARGE', description: 'Platform', quantity: 1, subtotal: 400, productId: 'p-platform' },
   { lineItemType: 'USAGE', description: 'API calls', quantity: 2000, subtotal: '150.25', unit: 'calls', productId: 'p-api' },
 ];
 
-async function account(client: Client, overrides: Record<string, unknown> = {}) {
+async function account(client: ApiClient, overrides: Record<string, unknown> = {}) {
   const code = `C-${crypto.randomBytes(4).toString('hex')}`;
   const response = await client.call('POST', '/organizations/{orgId}/accounts', { code, name: `Customer ${code}`, emailAddress: `ap@${code.toLowerCase()}.example`, ...overrides });
   expect(response.status).toBe(200);
@@ -36,20 +20,20 @@ async function account(client: Client, overrides: Record<string, unknown> = {}) 
 }
 
 /** Our extension: the billing engine creates (or recalculates) a bill with PUT /bills/{id}. */
-async function putBill(client: Client, accountId: string, overrides: Record<string, unknown> = {}, id: string = crypto.randomUUID()) {
+async function putBill(client: ApiClient, accountId: string, overrides: Record<string, unknown> = {}, id: string = crypto.randomUUID()) {
   const response = await client.call('PUT', `/organizations/{orgId}/bills/${id}`, { accountId, billDate: '2026-10-31', dueDate: '2026-11-30', currency: 'USD', lineItems: LINES, ...overrides });
   expect([response.status, response.text]).toEqual([200, expect.any(String)]);
   return response.body;
 }
 
 /** A bodiless request as m3ter's SDKs send it: Content-Type application/json and no body. */
-async function bodiless(client: Client, method: string, path: string) {
+async function bodiless(client: ApiClient, method: string, path: string) {
   const response = await fetch(`${api.url}${path.replace('{orgId}', client.orgId)}`, { method, headers: { authorization: `Bearer ${client.token}`, 'content-type': 'application/json' } });
   return { status: response.status, body: (await response.json()) as any };
 }
 
 /** Every page of a bill list, following nextToken until it is absent, as m3ter's SDKs do. */
-async function listAll(client: Client, query: string): Promise<{ pages: number; ids: string[]; bills: any[] }> {
+async function listAll(client: ApiClient, query: string): Promise<{ pages: number; ids: string[]; bills: any[] }> {
   const bills: any[] = [];
   let pages = 0;
   let nextToken: string | undefined;

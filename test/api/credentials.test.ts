@@ -1,27 +1,16 @@
 import crypto from 'node:crypto';
-import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
-import { createHarness, type Harness } from '../support/harness';
+import { apiClient } from '../support/api';
+import { useFileWorld } from '../support/fileWorld';
 
-let h: Harness;
-let api: ApiWorld;
-let keyPair: GeneratedKeyPair;
+const { h, api, keyPair } = useFileWorld();
 
 const NETSUITE_ACCOUNT = '7654321_SB1';
 const CERTIFICATE_ID = 'cert-registered';
 const CLIENT_ID = 'client-registered';
 
 beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   await h.emulator.admin.createAccount({ accountId: NETSUITE_ACCOUNT });
   await h.emulator.admin.registerCertificate({ accountId: NETSUITE_ACCOUNT, certificateId: CERTIFICATE_ID, clientId: CLIENT_ID, certificatePem: keyPair.certificatePem });
-});
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
 });
 
 const AUTH = '/organizations/{orgId}/integrationauth/Netsuite/netsuiteauth';

@@ -2,11 +2,10 @@ import crypto from 'node:crypto';
 import { saveAndHandOff } from '../../usecases/bills';
 import { createAccount } from '../../db/accounts';
 import { INTEGRATION_EVENT_NAMES } from '../../db/schema';
-import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedIntegration, type SeededIntegration } from '../../demo/seed';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
-import { createHarness, type Harness } from '../support/harness';
+import { allPages, apiClient, type ApiClient } from '../support/api';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * m3ter's events over real failures: a bill for an account NetSuite has no customer for stops before
@@ -14,25 +13,10 @@ import { createHarness, type Harness } from '../support/harness';
  * integration.missingaccountmapping.error.
  */
 const NS = '5550300';
-let h: Harness;
-let api: ApiWorld;
-let keyPair: GeneratedKeyPair;
-
-beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
-});
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
-
-type Client = Awaited<ReturnType<typeof apiClient>>;
+const { h, api, keyPair } = useFileWorld();
 
 interface World {
-  client: Client;
+  client: ApiClient;
   seeded: SeededIntegration;
   good: string;
   bad: string;
@@ -54,19 +38,6 @@ async function sync(w: World, accountId: string) {
   return bill;
 }
 
-async function allPages(client: Client, path: string): Promise<any[]> {
-  const items: any[] = [];
-  let nextToken: string | undefined;
-  for (let pages = 0; pages < 50; pages++) {
-    const separator = path.includes('?') ? '&' : '?';
-    const response = await client.call('GET', nextToken ? `${path}${separator}nextToken=${encodeURIComponent(nextToken)}` : path);
-    expect(response.status).toBe(200);
-    items.push(...response.body.data);
-    nextToken = response.body.nextToken;
-    if (!nextToken) return items;
-  }
-  throw new Error('paging never ended');
-}
 
 describe('events of failing bills', () => {
   let w: World;

@@ -1,20 +1,7 @@
-import { apiClient, startApi, type ApiWorld } from '../support/api';
-import { createHarness, type Harness } from '../support/harness';
+import { apiClient, type ApiClient } from '../support/api';
+import { useFileWorld } from '../support/fileWorld';
 
-let h: Harness;
-let api: ApiWorld;
-type Client = Awaited<ReturnType<typeof apiClient>>;
-
-beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
-
+const { h, api } = useFileWorld();
 const MAPPINGS = '/organizations/{orgId}/externalmappings';
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
@@ -22,7 +9,7 @@ function mapping(overrides: Record<string, unknown> = {}) {
   return { externalSystem: 'Netsuite', externalTable: 'Customer', externalId: '981', m3terEntity: 'Account', m3terId: 'acc-1', ...overrides };
 }
 
-async function config(client: Client, name = 'ns'): Promise<string> {
+async function config(client: ApiClient, name = 'ns'): Promise<string> {
   const response = await client.call('POST', '/organizations/{orgId}/integrationconfigs', { destination: 'Netsuite', entityType: 'Bill', name, configData: { netsuiteDefaultItemId: '1' } });
   expect(response.status).toBe(200);
   return response.body.id;

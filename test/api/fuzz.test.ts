@@ -2,25 +2,17 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
-import { createHarness, type Harness } from '../support/harness';
+import { apiClient } from '../support/api';
 import { ensurePythonTools } from '../support/python';
+import { useFileWorld } from '../support/fileWorld';
 
 const run = promisify(execFile);
-let h: Harness;
-let api: ApiWorld;
+const { h, api } = useFileWorld();
 let python: string;
 
 beforeAll(async () => {
   python = ensurePythonTools();
-  h = await createHarness();
-  api = await startApi(h);
 }, 300_000);
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
 
 describe('the OpenAPI document', () => {
   it('validates against the OpenAPI specification', async () => {

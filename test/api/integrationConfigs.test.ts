@@ -6,28 +6,12 @@ import { invoiceExternalId } from '../../domain/externalId';
 import { eventually } from '../support/eventually';
 import { saveBill } from '../../db/bills';
 import { disableConfig } from '../../db/configs';
-import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
-import { createHarness, type Harness } from '../support/harness';
+import { apiClient, type ApiClient } from '../support/api';
 import { waitForDelivery } from '../../handoff/outbox';
 import { billSyncWorkflowId, billSyncStatusQuery, failureWorkflowId } from '../../temporal/contract';
+import { useFileWorld } from '../support/fileWorld';
 
-let h: Harness;
-let api: ApiWorld;
-let keyPair: GeneratedKeyPair;
-type Client = Awaited<ReturnType<typeof apiClient>>;
-
-beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
-});
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
-
+const { h, api, keyPair } = useFileWorld();
 const CONFIGS = '/organizations/{orgId}/integrationconfigs';
 
 /** A body as m3ter's SDK sends it, credentials object included. */
@@ -42,7 +26,7 @@ function configBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
-async function credential(client: Client): Promise<string> {
+async function credential(client: ApiClient): Promise<string> {
   const response = await client.call('POST', '/organizations/{orgId}/integrationauth/Netsuite/netsuiteauth', {
     type: 'NETSUITE_AUTH',
     accountId: '1234567_SB1',

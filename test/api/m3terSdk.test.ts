@@ -2,35 +2,24 @@ import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { DEMO_ITEMS } from '../../demo/seed';
 import { invoiceExternalId } from '../../domain/externalId';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
-import { createHarness, type Harness } from '../support/harness';
+import { apiClient } from '../support/api';
 import { ensurePythonTools } from '../support/python';
+import { useFileWorld } from '../support/fileWorld';
 
 const run = promisify(execFile);
 const NS = '7770001_SB1';
-let h: Harness;
-let api: ApiWorld;
+const { h, api, keyPair } = useFileWorld();
 let python: string;
-let keyPair: GeneratedKeyPair;
 
 beforeAll(async () => {
   python = ensurePythonTools();
-  h = await createHarness();
-  api = await startApi(h);
-  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   await h.emulator.admin.createAccount({ accountId: NS });
   await h.emulator.admin.registerCertificate({ accountId: NS, certificateId: 'sdk-cert', clientId: 'sdk-client', certificatePem: keyPair.certificatePem });
   for (const item of DEMO_ITEMS) await h.emulator.admin.addItem({ accountId: NS, ...item });
   await h.emulator.admin.addCustomField({ accountId: NS, scriptId: 'custcol_m3ter_external_line_item' });
 }, 300_000);
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
 
 describe("m3ter's official Python SDK", () => {
   it('sets up an integration, pages, updates with versions, approves a bill — and the bill reaches NetSuite', async () => {
@@ -58,7 +47,8 @@ describe("m3ter's official Python SDK", () => {
     expect(result.configsSeen).toBe(4);
     expect(result.configPages).toBe(2);
 
-    await h.settleBill(billId);
+    // Its spare configs have no credential: their syncs wait for one (WAITING), this one sends.
+    await h.settleBill(billId, result.configId);
     const invoice = (await h.emulator.admin.listInvoices(NS)).find((i) => i.externalId === invoiceExternalId(result.configId, billId));
     expect(invoice?.total).toBe(550.25);
     expect(invoice?.item.items.map((l) => [l.description, l.item.id])).toEqual([

@@ -6,26 +6,15 @@ import { buildServer } from '../../api/server';
 import { createLogger } from '../../config/logger';
 import { connectDatabase } from '../../db/connect';
 import { NetSuiteClient } from '../../netsuite/client';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { apiClient } from '../support/api';
 import { freePort } from '../support/freePort';
-import { createHarness, type Harness } from '../support/harness';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * What an outsider and a second organization on the same service can learn or break through the
  * HTTP API (issue 15's findings 3, 4, 5, 6 and 10; the memory and NetSuite ones have their own files).
  */
-let h: Harness;
-let api: ApiWorld;
-
-beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
+const { h, api } = useFileWorld();
 
 interface Answer {
   status: number;

@@ -1,19 +1,8 @@
 import crypto from 'node:crypto';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
-import { createHarness, type Harness } from '../support/harness';
+import { apiClient } from '../support/api';
+import { useFileWorld } from '../support/fileWorld';
 
-let h: Harness;
-let api: ApiWorld;
-
-beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
+const { h, api } = useFileWorld();
 
 type Operation = { method: string; path: string };
 

@@ -2,11 +2,10 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { disableConfig } from '../../db/configs';
-import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { apiClient } from '../support/api';
 import { openBrowser, TEST_OUTPUT, type BrowserSession } from '../support/browser';
-import { createHarness, type Harness } from '../support/harness';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * The console driven in headless Chromium through the guide's flow, against the same API m3ter's SDK
@@ -19,9 +18,7 @@ const CERTIFICATE_ID = 'console-cert-1';
 const CLIENT_ID = 'console-client-1';
 const WAIT = { timeout: 60_000 };
 
-let h: Harness;
-let api: ApiWorld;
-let keyPair: GeneratedKeyPair;
+const { h, api, keyPair, stopBeforeClosing } = useFileWorld();
 let client: Awaited<ReturnType<typeof apiClient>>;
 let ui: BrowserSession;
 let page: Page;
@@ -32,9 +29,6 @@ let goodBillId: string;
 let failingBillId: string;
 
 beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   // The NetSuite side, as the guide's "Setting Up your NetSuite System" leaves it.
   await h.emulator.admin.createAccount({ accountId: NS });
   await h.emulator.admin.registerCertificate({ accountId: NS, certificateId: CERTIFICATE_ID, clientId: CLIENT_ID, certificatePem: keyPair.certificatePem });
@@ -57,10 +51,8 @@ beforeAll(async () => {
   page = ui.page;
 }, 180_000);
 
-afterAll(async () => {
+stopBeforeClosing(async () => {
   await ui?.close();
-  await api?.close();
-  await h?.close();
 });
 
 afterEach(async () => {

@@ -9,7 +9,7 @@ import { generateKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
 import { runCli } from '../support/cli';
-import { createHarness, type Harness } from '../support/harness';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * A backfill re-syncs a month of bills for one integration: every bill dated in the period, and no
@@ -18,12 +18,11 @@ import { createHarness, type Harness } from '../support/harness';
  */
 const NS = '5550800';
 const OCTOBER = { from: '2026-10-01', to: '2026-10-31' };
-let h: Harness;
+const { h } = useFileWorld();
 let seeded: SeededIntegration;
 const bills: Record<'firstDay' | 'lastDay' | 'failing' | 'pending' | 'september' | 'november', string> = {} as never;
 
 beforeAll(async () => {
-  h = await createHarness();
   const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS, configData: { onlySendBillOnApproval: true } });
   const customer = async (code: string) => (await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code } })).account.id;
@@ -44,10 +43,6 @@ beforeAll(async () => {
   // One bill of the period was synced already: the backfill sends it again as an update.
   const { handoffs } = await approveAndHandOff(h.db, seeded.orgId, [bills.lastDay], 'test');
   await h.settle(handoffs);
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 const deps = () => ({ db: h.db, temporal: h.temporal });

@@ -5,18 +5,10 @@ import { invoiceExternalId } from '../../domain/externalId';
 import { billSyncWorkflowId } from '../../temporal/contract';
 import { generateKeyPair } from '../../demo/keyPair';
 import { seedCustomer, seedIntegration } from '../../demo/seed';
-import { createHarness, type Harness } from '../support/harness';
+import { useFileWorld } from '../support/fileWorld';
 
 const NS = '5550400';
-let h: Harness;
-
-beforeAll(async () => {
-  h = await createHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const { h } = useFileWorld();
 
 describe('a bill with 10,000 line items', () => {
   it('syncs completely, while the workflow history stays small (payloads by reference)', async () => {

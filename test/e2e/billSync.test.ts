@@ -1,24 +1,16 @@
 import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { listRuns } from '../../db/runs';
-import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
-import { createHarness, type Harness } from '../support/harness';
+import { useFileWorld } from '../support/fileWorld';
 
 const NETSUITE_ACCOUNT = '1234567_SB1';
 
-let h: Harness;
-let keyPair: GeneratedKeyPair;
+const { h, keyPair } = useFileWorld();
 let seeded: SeededIntegration;
 
 beforeAll(async () => {
-  h = await createHarness();
-  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NETSUITE_ACCOUNT });
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 async function newCustomerBill(code: string, month = '2026-10') {

@@ -6,8 +6,8 @@ import { listRuns } from '../../db/runs';
 import { generateKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedIntegration, type SeededIntegration } from '../../demo/seed';
-import { createHarness, type Harness } from '../support/harness';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/workerProcess';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * NetSuite's concurrency limit is per account and shared by every integration. Two worker processes
@@ -15,13 +15,12 @@ import { spawnWorkerProcess, type WorkerProcess } from '../support/workerProcess
  * credential allows; the emulator's peak-concurrency counter is the judge.
  */
 const NS = '5550300';
-let h: Harness;
+const { h, stopBeforeClosing } = useFileWorld();
 let seeded: SeededIntegration;
 let workers: WorkerProcess[] = [];
 const queue = `governed-${crypto.randomUUID()}`;
 
 beforeAll(async () => {
-  h = await createHarness();
   // The two worker processes deliver the hand-offs (to their own task queue), not this file's relay.
   await h.pauseRelay();
   const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
@@ -32,9 +31,8 @@ beforeAll(async () => {
   await Promise.all(workers.map((w) => w.ready));
 }, 180_000);
 
-afterAll(async () => {
+stopBeforeClosing(async () => {
   await Promise.all(workers.map((w) => w.stop()));
-  await h?.close();
 });
 
 async function burst(count: number) {

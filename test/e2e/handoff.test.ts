@@ -5,7 +5,6 @@ import { createLogger } from '../../config/logger';
 import { createAccount } from '../../db/accounts';
 import { approveBills, saveBill } from '../../db/bills';
 import { listRuns } from '../../db/runs';
-import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
 import { invoiceExternalId } from '../../domain/externalId';
@@ -16,12 +15,12 @@ import { readinessCheck } from '../../observability/readiness';
 import { billSyncWorkflowId } from '../../temporal/contract';
 import { connectClient } from '../../temporal/client';
 import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { apiClient } from '../support/api';
 import { runCli } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/freePort';
 import { signalsByHandoff } from '../support/handoffSignals';
-import { createHarness, type Harness } from '../support/harness';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * The hand-off from the database to Temporal: a change and the duty to tell its syncs are stored in
@@ -29,26 +28,13 @@ import { createHarness, type Harness } from '../support/harness';
  * time; a sweep finds what no run answered. Here on the real stack, in-process; the chaos suite kills
  * the processes that hold the work (test/chaos/handoff.test.ts).
  */
-let h: Harness;
-let api: ApiWorld;
-let keyPair: GeneratedKeyPair;
+const { h, api, keyPair } = useFileWorld();
 let n = 0;
 /** The account of each bill `world` made, to store a bill again under its own id. */
 const accountOf = new Map<string, string>();
 const quiet = createLogger({ level: 'silent' });
 /** The sweep as the service runs it, but with no grace: the tests make the stranded bills themselves. */
 const sweep = { graceMs: 0, staleRunMs: 30 * 60_000, lookbackDays: 30, limit: 1_000 };
-
-beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
-});
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
 
 /** An integration on its own NetSuite account, sending only approved bills, with `count` customers' calculated bills. */
 async function world(count: number, configData: Record<string, unknown> = { onlySendBillOnApproval: true }) {

@@ -5,17 +5,9 @@ import { createOrganization } from '../../db/organizations';
 import { generateKeyPair } from '../../demo/keyPair';
 import { CredentialCipher, CredentialDecryptionError } from '../../secrets/credentialCipher';
 import { reencryptCredentials } from '../../secrets/rekey';
-import { createHarness, type Harness } from '../support/harness';
+import { useFileWorld } from '../support/fileWorld';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await createHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const { h } = useFileWorld();
 
 describe('private keys at rest', () => {
   it('are stored encrypted: the raw table holds no PEM text', async () => {

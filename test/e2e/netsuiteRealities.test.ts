@@ -2,37 +2,24 @@ import crypto from 'node:crypto';
 import { createAccount } from '../../db/accounts';
 import { listEvents } from '../../db/events';
 import { listRuns } from '../../db/runs';
-import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
 import { invoiceExternalId } from '../../domain/externalId';
 import { waitForDelivery } from '../../handoff/outbox';
 import { failureCountQuery, failureWorkflowId } from '../../temporal/contract';
 import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { apiClient } from '../support/api';
 import { eventually } from '../support/eventually';
 import { createHarness, type Harness } from '../support/harness';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * NetSuite as a finance team meets it in its first month, end to end against the emulator (which
  * refuses as NetSuite does): an integration set up before its credential, amounts NetSuite can't hold,
  * negative bills, closed periods, paid invoices, a customer NetSuite doesn't know, time limits.
  */
-let h: Harness;
-let api: ApiWorld;
-let keyPair: GeneratedKeyPair;
+const { h, api, keyPair } = useFileWorld();
 let n = 0;
-
-beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
-});
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
 
 async function world(configData: Record<string, unknown> = {}) {
   const netsuiteAccountId = String(6_200_000 + ++n);

@@ -4,8 +4,8 @@ import { createAccount } from '../../db/accounts';
 import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedIntegration, type SeededIntegration } from '../../demo/seed';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
-import { createHarness, type Harness } from '../support/harness';
+import { apiClient } from '../support/api';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * Issue 15, finding 2: organization A saved, without verifying, a credential naming B's NetSuite
@@ -14,22 +14,14 @@ import { createHarness, type Harness } from '../support/harness';
  * and its token endpoint driven, only so far as an organization has shown it holds that account.
  */
 const NS = '5550950';
-let h: Harness;
-let api: ApiWorld;
+const { h, api } = useFileWorld();
 let b: SeededIntegration;
 let attackerKey: GeneratedKeyPair;
 
 beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
   b = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair: await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' }), netsuiteAccountId: NS });
   attackerKey = await generateKeyPair({ dir: `${h.tmpDir}/attacker`, kind: 'ec256' });
 }, 120_000);
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
 
 /** A's credential naming B's account: A's own key, a certificate NetSuite never saw. */
 async function foreignCredential(a: Awaited<ReturnType<typeof apiClient>>, query = '') {

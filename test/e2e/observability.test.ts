@@ -4,9 +4,9 @@ import { createAccount } from '../../db/accounts';
 import { generateKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
-import { createHarness, type Harness } from '../support/harness';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 import { billSyncWorkflowId } from '../../temporal/contract';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * What an operator's log pipeline and Prometheus see from `npm start`: JSON lines that say which
@@ -14,13 +14,12 @@ import { billSyncWorkflowId } from '../../temporal/contract';
  * next to Temporal's runtime metrics.
  */
 const NS = '5550800';
-let h: Harness;
+const { h, stopBeforeClosing } = useFileWorld();
 let seeded: SeededIntegration;
 let worker: WorkerProcess;
 const queue = `observed-${crypto.randomUUID()}`;
 
 beforeAll(async () => {
-  h = await createHarness();
   // The service process delivers the hand-offs, to its own task queue.
   await h.pauseRelay();
   const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
@@ -33,9 +32,8 @@ beforeAll(async () => {
   await worker.ready;
 }, 180_000);
 
-afterAll(async () => {
+stopBeforeClosing(async () => {
   await worker?.stop();
-  await h?.close();
 });
 
 type LogLine = Record<string, unknown> & { msg?: string };

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { createOrganization } from '../../db/organizations';
-import { createHarness, type Harness } from '../support/harness';
 import { npmStartCommand, spawnWorkerProcess, type WorkerProcess } from '../support/workerProcess';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * Issue 15, finding 1: three concurrent 10 MB bodies to POST /oauth/token exhausted the heap of
@@ -10,12 +10,11 @@ import { npmStartCommand, spawnWorkerProcess, type WorkerProcess } from '../supp
  * (its node flags, read from package.json) and is sent many oversized or costly bodies at once,
  * without a token and with one; it must answer all of them and stay up.
  */
-let h: Harness;
+const { h, stopBeforeClosing } = useFileWorld();
 let service: WorkerProcess;
 let url: string;
 
 beforeAll(async () => {
-  h = await createHarness();
   const start = npmStartCommand();
   service = spawnWorkerProcess({ ...h.serviceEnv(`bodies-${crypto.randomUUID()}`), ...start.env }, { nodeFlags: start.nodeFlags });
   await service.ready;
@@ -28,9 +27,8 @@ beforeAll(async () => {
   url = String(ready?.url);
 }, 180_000);
 
-afterAll(async () => {
+stopBeforeClosing(async () => {
   await service?.stop();
-  await h?.close();
 });
 
 type Outcome = number | string;

@@ -10,7 +10,7 @@ import { seedCustomer, seedIntegration } from '../../demo/seed';
 import { billSyncWorkflowId } from '../../temporal/contract';
 import { resolveTemporalCli } from '../../stack/temporalCli';
 import { runCli } from '../support/cli';
-import { createHarness, type Harness } from '../support/harness';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * `cli replay` tells an operator, before a deploy, whether the new workflow code can carry on the
@@ -18,14 +18,13 @@ import { createHarness, type Harness } from '../support/harness';
  */
 const NS = '5550700';
 const ROOT = path.join(__dirname, '..', '..');
-let h: Harness;
+const { h } = useFileWorld();
 let workflowId: string;
 let historyFile: string;
 
 type JsonEvent = { eventId: string; eventType: string; [attributes: string]: unknown };
 
 beforeAll(async () => {
-  h = await createHarness();
   const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   const seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS });
   const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code: 'REPLAYCLI' } });
@@ -38,10 +37,6 @@ beforeAll(async () => {
   const cli = resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH })!;
   historyFile = path.join(h.tmpDir, 'history.json');
   fs.writeFileSync(historyFile, execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', h.temporalAddress, '--output', 'json']));
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 /**

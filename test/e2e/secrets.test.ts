@@ -4,27 +4,19 @@ import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { connectCredential } from '../../db/configs';
 import { createOrganization } from '../../db/organizations';
 import { listRuns } from '../../db/runs';
-import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
 import { createCredential } from '../../db/credentials';
 import { runCli } from '../support/cli';
-import { createHarness, type Harness } from '../support/harness';
+import { useFileWorld } from '../support/fileWorld';
 
 const NETSUITE_ACCOUNT = '7654321';
 
-let h: Harness;
-let keyPair: GeneratedKeyPair;
+const { h, keyPair } = useFileWorld();
 let seeded: SeededIntegration;
 
 beforeAll(async () => {
-  h = await createHarness();
-  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NETSUITE_ACCOUNT });
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 const cli = async (args: string[]) => (await runCli(h, args)).out;

@@ -8,32 +8,23 @@ import type { AccountInput } from '../../domain/account';
 import type { BillInput, LineItemInput } from '../../domain/bill';
 import type { ConfigDataInput } from '../../domain/configData';
 import { invoiceExternalId } from '../../domain/externalId';
-import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { seedIntegration, type SeededIntegration } from '../../demo/seed';
 import type { AdminInvoice } from '../../emulator/adminTypes';
 import { eventually } from '../support/eventually';
-import { createHarness, type Harness } from '../support/harness';
 import { waitForDelivery } from '../../handoff/outbox';
 import { billSyncStatusQuery, billSyncWorkflowId } from '../../temporal/contract';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * Every setting of the guide, shown changing what reaches NetSuite (the emulator) through the real
  * stack. Each test gets its own organization and integration on one NetSuite account.
  */
 const NS = '5550001';
-let h: Harness;
-let keyPair: GeneratedKeyPair;
+const { h, keyPair } = useFileWorld();
 
 beforeAll(async () => {
-  h = await createHarness();
-  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   for (const scriptId of ['custcol_service_start', 'custcol_service_end']) await h.emulator.admin.addCustomField({ accountId: NS, scriptId }).catch(() => undefined);
 });
-
-afterAll(async () => {
-  await h?.close();
-});
-
 
 async function integration(configData: Partial<ConfigDataInput>, netsuiteAccountId = NS): Promise<SeededIntegration> {
   const seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId, certificateId: `cert-${crypto.randomUUID()}`, configData });

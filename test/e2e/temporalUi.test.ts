@@ -11,8 +11,8 @@ import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration, type SeededIntegration } from '../../demo/seed';
 import { resolveChromium } from '../../stack/chromium';
 import { eventually } from '../support/eventually';
-import { createHarness, type Harness } from '../support/harness';
 import { billSyncWorkflowId, type BillSyncInput, SEARCH_KEYS, billSyncStatusQuery } from '../../temporal/contract';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * What an operator does in the Temporal UI: find a bill's syncs by its search attributes, read what
@@ -20,19 +20,13 @@ import { billSyncWorkflowId, type BillSyncInput, SEARCH_KEYS, billSyncStatusQuer
  */
 const NS = '5550700';
 const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-output', 'temporal-ui');
-let h: Harness;
+const { h } = useFileWorld();
 let seeded: SeededIntegration;
 
 beforeAll(async () => {
-  h = await createHarness();
   const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS, configData: { onlySendBillOnApproval: true } });
 });
-
-afterAll(async () => {
-  await h?.close();
-});
-
 
 async function customerBill(code: string) {
   const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code } });

@@ -62,3 +62,20 @@ export async function apiClient(h: Harness, api: ApiWorld, name = `org-${crypto.
   };
   return { ...org, token, call };
 }
+
+export type ApiClient = Awaited<ReturnType<typeof apiClient>>;
+
+/** Every item of a listing, following m3ter's `nextToken` from page to page (at most 50 pages). */
+export async function allPages(client: ApiClient, path: string): Promise<any[]> {
+  const items: any[] = [];
+  let nextToken: string | undefined;
+  for (let pages = 0; pages < 50; pages++) {
+    const separator = path.includes('?') ? '&' : '?';
+    const response = await client.call('GET', nextToken ? `${path}${separator}nextToken=${encodeURIComponent(nextToken)}` : path);
+    expect(response.status).toBe(200);
+    items.push(...response.body.data);
+    nextToken = response.body.nextToken;
+    if (!nextToken) return items;
+  }
+  throw new Error('paging never ended');
+}

@@ -53,8 +53,12 @@ export interface Harness {
   resumeRelay(): void;
   /** Waits until these hand-offs are delivered and the syncs they reached have finished. */
   settle(handoffs: readonly Handoff[]): Promise<BillSyncResult[]>;
-  /** The same for every hand-off a bill, or a config, ever had (for changes made through the HTTP API, which returns none). */
-  settleBill(billId: string): Promise<BillSyncResult[]>;
+  /**
+   * The same for every hand-off a bill (of one config, if given), or a config, ever had — for changes
+   * made through the HTTP API, which returns none. A bill's sync for a config without a credential
+   * waits for one: name the config to wait for.
+   */
+  settleBill(billId: string, configId?: string): Promise<BillSyncResult[]>;
   settleConfig(configId: string): Promise<BillSyncResult[]>;
   close(): Promise<void>;
 }
@@ -138,7 +142,11 @@ export async function createHarness(options: { retry?: RetryPolicy; tokenTtlSeco
       relay ??= newRelay();
     },
     settle,
-    settleBill: async (billId) => settle(await db.selectFrom('outbox').select(['id', 'kind', 'configId', 'billId']).where('billId', '=', billId).execute()),
+    settleBill: async (billId, configId) => {
+      let handoffs = db.selectFrom('outbox').select(['id', 'kind', 'configId', 'billId']).where('billId', '=', billId);
+      if (configId) handoffs = handoffs.where('configId', '=', configId);
+      return settle(await handoffs.execute());
+    },
     settleConfig: async (configId) => settle(await db.selectFrom('outbox').select(['id', 'kind', 'configId', 'billId']).where('configId', '=', configId).execute()),
     mailSink: sink,
     serviceEnv: (queue) => ({
