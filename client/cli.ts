@@ -1,8 +1,9 @@
+#!/usr/bin/env node
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { loadEnv, type Env } from '../config/env';
-import { createAccount } from '../db/accounts';
+import { createAccount, listAccounts } from '../db/accounts';
 import { connectCredential, createConfig } from '../db/configs';
 import { connectDatabase, type Db } from '../db/connect';
 import { createCredential } from '../db/credentials';
@@ -133,6 +134,17 @@ export function buildCli(): Command {
       );
     });
 
+  account
+    .command('list')
+    .addOption(orgOption())
+    .description("the organization's accounts: id (a bill's accountId, and the externalId of its NetSuite customer), code and name")
+    .action(async (o: { org: string }) => {
+      await withSession({}, async ({ db }) => {
+        const rows = await listAccounts(db, o.org, { offset: 0, limit: 10_000 });
+        print(rows.map((a) => ({ id: a.id, code: a.code, name: a.name, emailAddress: a.emailAddress, currency: a.currency, customFields: a.customFields, address: a.address })));
+      });
+    });
+
   const credential = program.command('credential').description('NetSuite credentials (OAuth 2.0 M2M)');
   credential
     .command('create')
@@ -140,7 +152,7 @@ export function buildCli(): Command {
     .requiredOption('--account-id <id>', 'NetSuite account id, e.g. 1234567 or 1234567_SB1')
     .requiredOption('--certificate-id <id>', 'Certificate ID from the M2M Setup page')
     .requiredOption('--client-id <id>', 'Client ID of the integration record')
-    .requiredOption('--private-key-file <path>', 'private.pem made with openssl')
+    .requiredOption('--private-key-file <path>', 'm3ter-key.pem, the private key the guide makes with openssl')
     .option('--name <name>', 'a label for this credential')
     .action(async (o: { org: string; accountId: string; certificateId: string; clientId: string; privateKeyFile: string; name?: string }) => {
       const privateKeyPem = fs.readFileSync(o.privateKeyFile, 'utf8');

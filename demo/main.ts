@@ -89,8 +89,8 @@ async function main(): Promise<void> {
 }
 
 async function demoKeyPair(dir: string): Promise<GeneratedKeyPair> {
-  const privateKeyPath = path.join(dir, 'private.pem');
-  const certificatePath = path.join(dir, 'public.pem');
+  const privateKeyPath = path.join(dir, 'm3ter-key.pem');
+  const certificatePath = path.join(dir, 'm3ter-cert.pem');
   if (fs.existsSync(privateKeyPath) && fs.existsSync(certificatePath)) {
     return { privateKeyPath, certificatePath, privateKeyPem: fs.readFileSync(privateKeyPath, 'utf8'), certificatePem: fs.readFileSync(certificatePath, 'utf8') };
   }

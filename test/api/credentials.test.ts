@@ -100,13 +100,15 @@ describe('NetSuite credentials', () => {
     const client = await apiClient(h, api);
     const garbage = await client.call('POST', AUTH, body({ privateKey: 'not base64 at all!' }));
     expect(garbage.status).toBe(400);
-    expect(garbage.body.message).toMatch(/^privateKey: is neither the base64 of a PEM file nor PEM text/);
+    expect(garbage.body.message).toMatch(/^privateKey: This is neither PEM text nor the base64 of a PEM file \(base64 -i m3ter-key.pem\)/);
     const notPem = await client.call('POST', AUTH, body({ privateKey: base64('hello world') }));
     expect(notPem.status).toBe(400);
-    expect(notPem.body.message).toMatch(/^privateKey: decodes from base64 but not to a PEM file/);
+    expect(notPem.body.message).toMatch(/^privateKey: This decodes from base64, but not to a PEM file/);
     const certificate = await client.call('POST', AUTH, body({ privateKey: base64(keyPair.certificatePem) }));
     expect(certificate.status).toBe(400);
-    expect(certificate.body.message).toMatch(/^privateKey: is a certificate/);
+    // In the guide's file names, starting with a sentence; base64 is no business of a console user.
+    expect(certificate.body.message).toMatch(/^privateKey: This file is the certificate \(m3ter-cert\.pem, the half you upload to NetSuite\), not the private key\. Choose m3ter-key\.pem/);
+    expect(certificate.body.message).not.toMatch(/private\.pem|public\.pem|base64/);
     const account = await client.call('POST', AUTH, body({ accountId: '1234 567' }));
     expect(account.status).toBe(400);
     expect(account.body.message).toMatch(/^accountId "1234 567" is not a NetSuite account id/);
