@@ -10,6 +10,8 @@ export interface EmulatorContext {
 
 export const TOKEN_PATH = '/services/rest/auth/oauth2/v1/token';
 export const INVOICE_PATH = '/services/rest/record/v1/invoice';
+export const CUSTOMER_PATH = '/services/rest/record/v1/customer';
+export const SUITEQL_PATH = '/services/rest/query/v1/suiteql';
 
 export function accountBaseUrl(context: EmulatorContext, hostForm: string): string {
   return `${context.baseUrl()}/${hostForm}`;

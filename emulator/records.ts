@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type EmulatorContext, INVOICE_PATH, invoiceUrl } from './context';
+import { type EmulatorContext, CUSTOMER_PATH, INVOICE_PATH, SUITEQL_PATH, accountBaseUrl, invoiceUrl } from './context';
 import { invalidRequest, nonexistentId, restError } from './errors';
 import { createInvoice, duplicateExternalId, findByExternalId, parseBody, updateInvoice } from './invoices';
 import { type Outcome, governed } from './pipeline';
-import { isValidExternalId, sameExternalId } from './references';
+import { isValidExternalId, resolveReference, sameExternalId } from './references';
+import { runSuiteQl } from './suiteql';
 import { COLLECTION_CONTENT_TYPE, SINGULAR_CONTENT_TYPE, renderInvoice, renderItemSublist } from './render';
 import type { Account, RequestKind, StoredInvoice } from './state';
 
@@ -64,6 +65,22 @@ export function registerRecordRoutes(app: FastifyInstance, context: EmulatorCont
     const invoice = lookup(account, request.params.ref);
     return { status: 200, body: renderItemSublist(context, account, invoice) };
   }, COLLECTION_CONTENT_TYPE));
+
+  // Read-only look-ups a configuration check makes: a customer by internal or external id, and SuiteQL.
+  app.get(`/:account${CUSTOMER_PATH}/:ref`, route('read', (account, request) => {
+    const { id, externalId } = parseRef(request.params.ref);
+    const customer = externalId === undefined ? account.customers.get(id ?? '') : resolveReference({ externalId }, account.customers);
+    if (customer === undefined) throw nonexistentId(`The record instance does not exist. Provide a valid record instance ID (customer ${request.params.ref}).`);
+    const self = `${accountBaseUrl(context, account.hostForm)}${CUSTOMER_PATH}/${customer.id}`;
+    return { status: 200, body: { links: [{ rel: 'self', href: self }], id: customer.id, entityId: customer.name, companyName: customer.name, ...(customer.externalId ? { externalId: customer.externalId } : {}) } };
+  }, SINGULAR_CONTENT_TYPE));
+
+  app.post(`/:account${SUITEQL_PATH}`, route('read', (account, request) => {
+    // NetSuite runs SuiteQL over REST only as a transient request.
+    if (!/\btransient\b/i.test(String(request.headers.prefer ?? ''))) throw invalidRequest('SuiteQL requests need the header "Prefer: transient".');
+    const body = readJson(request);
+    return { status: 200, body: runSuiteQl(account, body.q) };
+  }));
 }
 
 function written(context: EmulatorContext, account: Account, invoice: StoredInvoice): Outcome {

@@ -11,4 +11,4 @@ export interface NetSuiteObserver {
   slotWaitTimedOut(account: string): void;
 }
 
-export type NetSuiteOperation = 'token' | 'upsertInvoice' | 'getInvoice';
+export type NetSuiteOperation = 'token' | 'upsertInvoice' | 'getInvoice' | 'suiteql' | 'getCustomer';

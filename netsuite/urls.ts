@@ -26,6 +26,15 @@ export class NetSuiteUrls {
     return this.invoice(accountId, `eid:${externalId}`);
   }
 
+  customer(accountId: string | NetSuiteAccountId, ref: { id: string } | { externalId: string }): string {
+    const key = 'id' in ref ? encodeURIComponent(ref.id) : `eid:${encodeURIComponent(ref.externalId)}`;
+    return `${this.base(accountId)}/services/rest/record/v1/customer/${key}`;
+  }
+
+  suiteql(accountId: string | NetSuiteAccountId): string {
+    return `${this.base(accountId)}/services/rest/query/v1/suiteql`;
+  }
+
   /** The record page a user opens in NetSuite's UI (app host, not the REST host). */
   invoiceUi(accountId: string | NetSuiteAccountId, internalId: string): string {
     const id = typeof accountId === 'string' ? parseAccountId(accountId) : accountId;
