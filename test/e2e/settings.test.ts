@@ -109,12 +109,12 @@ describe('accountIds and restrictedAccountIds', () => {
     expect(skipped.invoice).toBeUndefined();
     // Calculated, then approved: two runs, both skipped with the reason.
     expect(skipped.runs.map((r) => [r.status, r.error])).toEqual([
-      ['SKIPPED', 'account OTHER is not in accountIds'],
-      ['SKIPPED', 'account OTHER is not in accountIds'],
+      ['SKIPPED', "Account OTHER is not one of the integration's Account ids, so its bills are not sent here."],
+      ['SKIPPED', "Account OTHER is not one of the integration's Account ids, so its bills are not sent here."],
     ]);
     const restricted = await send(seeded, both.account.id);
     expect(restricted.invoice).toBeUndefined();
-    expect(restricted.runs[0]).toMatchObject({ status: 'SKIPPED', error: 'account BOTH is in restrictedAccountIds' });
+    expect(restricted.runs[0]).toMatchObject({ status: 'SKIPPED', error: "Account BOTH is one of the integration's Restricted account ids, so its bills are not sent here." });
   });
 });
 

@@ -206,7 +206,7 @@ describe('the look-ups of a configuration check', () => {
     const items = await suiteql('SELECT id, itemid FROM item WHERE id IN (710, 711)');
     expect(items.status).toBe(200);
     expect(await items.json()).toEqual({ links: [], count: 1, hasMore: false, items: [{ links: [], id: '710', itemid: 'Other' }], offset: 0, totalResults: 1 });
-    const fields = await (await suiteql("SELECT scriptid FROM customfield WHERE UPPER(scriptid) IN ('CUSTCOL_M3TER_EXTERNAL_LINE_ITEM', 'CUSTCOL_NOPE')")).json();
+    const fields = (await (await suiteql("SELECT scriptid FROM customfield WHERE UPPER(scriptid) IN ('CUSTCOL_M3TER_EXTERNAL_LINE_ITEM', 'CUSTCOL_NOPE')")).json()) as { items: unknown[] };
     expect(fields.items).toEqual([{ links: [], scriptid: 'CUSTCOL_M3TER_EXTERNAL_LINE_ITEM' }]);
   });
 
@@ -217,7 +217,7 @@ describe('the look-ups of a configuration check', () => {
     for (const q of ['SELECT * FROM item', 'SELECT id FROM nothing WHERE id IN (1)', 'SELECT price FROM item WHERE id IN (1)', 'SELECT id FROM item WHERE id IN (Other)']) {
       const refused = await suiteql(q);
       expect([q, refused.status]).toEqual([q, 400]);
-      expect((await refused.json())['o:errorDetails'][0]['o:errorCode']).toBe('INVALID_PARAMETER');
+      expect((await errorDetail(refused))['o:errorCode']).toBe('INVALID_PARAMETER');
     }
   });
 
@@ -228,6 +228,6 @@ describe('the look-ups of a configuration check', () => {
     expect((await harness.api('GET', 'customer/720')).status).toBe(200);
     const missing = await harness.api('GET', 'customer/eid:someone-else');
     expect(missing.status).toBe(404);
-    expect((await missing.json())['o:errorDetails'][0]['o:errorCode']).toBe('NONEXISTENT_ID');
+    expect((await errorDetail(missing))['o:errorCode']).toBe('NONEXISTENT_ID');
   });
 });
