@@ -39,7 +39,7 @@ export function Bills({ accountId, from, to, status }) {
   });
   const apply = (e) => {
     e.preventDefault();
-    const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v));
+    const query = new URLSearchParams(Object.entries({ account: filter.accountId, from: filter.from, to: filter.to, status: filter.status }).filter(([, v]) => v));
     const text = query.toString();
     location.hash = `#/bills${text ? `?${text}` : ''}`;
   };
