@@ -91,7 +91,7 @@ describe('NetSuite credentials', () => {
     const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     const response = await client.call('POST', AUTH, body({ privateKey: base64(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()) }));
     expect(response.status).toBe(400);
-    expect(response.body.message).toMatch(/^privateKey: RSA key of 2048 bits is too short/);
+    expect(response.body.message).toMatch(/^privateKey: This RSA key has 2048 bits, too short for NetSuite/);
     expectNoKey(response.text);
     expect((await client.call('GET', AUTH)).body).toEqual({ data: [] });
   });
