@@ -49,8 +49,8 @@ function EventRow({ event, configs, bills, onResolved }) {
       ? html`<a href=${`#/runs?bill=${m.billId}`} aria-label=${`Runs of bill ${m.billId}`}>${bills.get(m.billId) ? html`${billLabel(bills.get(m.billId), { status: false })}<span class="visually-hidden"> (bill ${m.billId})</span>` : html`<${ShortId} value=${m.billId} />`}</a>`
       : '—'}</td>
     <td><strong>${FOLLOW_UPS[event.eventName]?.what ?? event.eventName}.</strong> ${m.reason}</td>
-    <td class="row-actions"><${FollowUp} event=${event} /></td>
-    <td>
+    <td class="event-actions">
+      <${FollowUp} event=${event} />
       ${event.dtActioned
         ? html`<span class="badge badge-good">Resolved</span> <${Time} value=${event.dtActioned} />`
         : html`<button type="button" class="small" onClick=${() => resolve.run()} disabled=${resolve.running} aria-label=${`Mark resolved: ${event.eventName} at ${event.eventTime}`}>Mark resolved</button>`}
@@ -92,7 +92,7 @@ export function Events({ configId, billId, includeResolved }) {
     events.length > 0 &&
     html`<div class="table-wrap"><table>
       <caption class="visually-hidden">Integration events</caption>
-      <thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Integration</th><th scope="col">Bill</th><th scope="col">What happened</th><th scope="col">Follow-up</th><th scope="col">Status</th></tr></thead>
+      <thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Integration</th><th scope="col">Bill</th><th scope="col">What happened</th><th scope="col">Follow-up and status</th></tr></thead>
       <tbody>${events.map((event) => html`<${EventRow} key=${event.id} event=${event} configs=${data.configs} bills=${data.bills} onResolved=${(e) => setResolvedHere(new Map([...resolvedHere, [e.id, e]]))} />`)}</tbody>
     </table></div>`}
   `;

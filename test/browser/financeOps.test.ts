@@ -202,6 +202,9 @@ describe('the first hour of a finance-ops user', () => {
     await mapping.waitFor(WAIT);
     const auth = rowWith(page, 'integration.authentication.error').first();
     await auth.waitFor(WAIT);
+    // Every row's actions within the 1280 px the console is laid out for.
+    for (const row of [validation, mapping, auth]) await expectVisibleAt1280(row.getByRole('button', { name: /^Mark resolved/ }));
+    expect(await page.locator('tbody').textContent()).not.toMatch(/useExternalMappingAccountCode|onlySendBillOnApproval/);
     await ui.screenshot('06-events-follow-ups');
 
     await validation.getByRole('link', { name: 'Go to integration run' }).click();

@@ -130,7 +130,7 @@ describe('accountFilter', () => {
       const result = await send(seeded, c.account.id);
       expect(result.invoice).toBeUndefined();
       expect(result.runs[0]?.status).toBe('SKIPPED');
-      expect(result.runs[0]?.error).toContain('accountFilter');
+      expect(result.runs[0]?.error).toContain('The Account filter');
     }
   });
 });
@@ -176,7 +176,7 @@ describe('useExternalMappingAccountCode', () => {
     const failed = await send(seeded, unmapped.account.id);
     expect(failed.invoice).toBeUndefined();
     expect(failed.runs[0]?.status).toBe('ERROR');
-    expect(failed.runs[0]?.error).toMatch(/no external mapping Account → Netsuite Customer.*add one/);
+    expect(failed.runs[0]?.error).toMatch(/no external mapping Account → NetSuite Customer.*Add one/);
   });
 
   it('off: the m3ter account id is the NetSuite customer externalId', async () => {
