@@ -3,7 +3,7 @@
 # Three stages so the image that runs holds compiled JavaScript and production dependencies only, and
 # runs as the unprivileged `node` user of the official Node.js image.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Compiles the TypeScript; typescript and the type packages are dev dependencies.
 FROM ${NODE_IMAGE} AS build

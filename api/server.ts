@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerAuth } from './auth';
 import { BODY_LIMITS, JsonTooCostlyError, jsonParseCost, MAX_PARSE_COST_BYTES, registerBodyAdmission } from './bodyLimits';
@@ -29,7 +29,7 @@ export interface ServerOptions {
  * and /docs from the same zod schemas that validate requests.
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true, bodyLimit: BODY_LIMITS.default }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: BODY_LIMITS.default }) as unknown as FastifyInstance;
   // m3ter's SDKs send Content-Type: application/json on every request, also body-less DELETEs and
   // POSTs such as /enable; an empty body is then no body, not a parse error.
   const parseJson = app.getDefaultJsonParser('error', 'error');

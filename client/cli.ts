@@ -1,9 +1,10 @@
+#!/usr/bin/env node
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { loadEnv, type Env } from '../config/env';
-import { createAccount } from '../db/accounts';
-import { createConfig } from '../db/configs';
+import { createAccount, listAccounts } from '../db/accounts';
+import { createConfig, parseConfigData } from '../db/configs';
 import { connectDatabase, type Db } from '../db/connect';
 import { createCredential } from '../db/credentials';
 import { createMapping } from '../db/mappings';
@@ -27,6 +28,9 @@ import { approveAndHandOff, saveAndHandOff } from '../usecases/bills';
 import { connectAndWake, enableAndReset } from '../usecases/configs';
 import { formatError } from './formatError';
 import { previewBill } from '../usecases/preview';
+import { checkConfigWithNetSuite, ConfigNotFoundError } from '../usecases/configCheck';
+import { configWarnings } from '../usecases/configWarnings';
+import { NetSuiteClient } from '../netsuite/client';
 import { progressBar } from './progressBar';
 import { describeVerdict, quietReplayLogs, replayFile, replayFromServer } from './replay';
 
@@ -133,6 +137,17 @@ export function buildCli(): Command {
       );
     });
 
+  account
+    .command('list')
+    .addOption(orgOption())
+    .description("the organization's accounts: id (a bill's accountId, and the externalId of its NetSuite customer), code and name")
+    .action(async (o: { org: string }) => {
+      await withSession({}, async ({ db }) => {
+        const rows = await listAccounts(db, o.org, { offset: 0, limit: 10_000 });
+        print(rows.map((a) => ({ id: a.id, code: a.code, name: a.name, emailAddress: a.emailAddress, currency: a.currency, customFields: a.customFields, address: a.address })));
+      });
+    });
+
   const credential = program.command('credential').description('NetSuite credentials (OAuth 2.0 M2M)');
   credential
     .command('create')
@@ -140,7 +155,7 @@ export function buildCli(): Command {
     .requiredOption('--account-id <id>', 'NetSuite account id, e.g. 1234567 or 1234567_SB1')
     .requiredOption('--certificate-id <id>', 'Certificate ID from the M2M Setup page')
     .requiredOption('--client-id <id>', 'Client ID of the integration record')
-    .requiredOption('--private-key-file <path>', 'private.pem made with openssl')
+    .requiredOption('--private-key-file <path>', 'm3ter-key.pem, the private key the guide makes with openssl')
     .option('--name <name>', 'a label for this credential')
     .action(async (o: { org: string; accountId: string; certificateId: string; clientId: string; privateKeyFile: string; name?: string }) => {
       const privateKeyPem = fs.readFileSync(o.privateKeyFile, 'utf8');
@@ -166,7 +181,33 @@ export function buildCli(): Command {
     .option('--credential <id>', 'credential to connect')
     .action(async (o: { org: string; name: string; configData?: string; configFile?: string; credential?: string }) => {
       const configData = o.configFile ? readJsonFile(o.configFile, '--config-file') : o.configData ? JSON.parse(o.configData) : {};
-      await withSession({}, async ({ db }) => print(await createConfig(db, o.org, { name: o.name, configData, integrationCredentialsId: o.credential ?? null })));
+      await withSession({}, async ({ db }) => {
+        const row = await createConfig(db, o.org, { name: o.name, configData, integrationCredentialsId: o.credential ?? null });
+        const warnings = await configWarnings(db, o.org, parseConfigData(row.configData));
+        for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+        print({ ...row, ...(warnings.length ? { warnings } : {}) });
+      });
+    });
+  config
+    .command('check')
+    .addOption(orgOption())
+    .requiredOption('--config <id>', 'integration config id')
+    .option('--account <idOrCode...>', "also look up these accounts' NetSuite customers")
+    .description('check with NetSuite: the connection, every configured item, the column fields and the customers of --account; exit 1 when something is missing')
+    .action(async (o: { org: string; config: string; account?: string[] }) => {
+      await withSession({}, async ({ db, cipher, env }) => {
+        const netsuite = new NetSuiteClient({ urlTemplate: env.NETSUITE_URL_TEMPLATE });
+        let check;
+        try {
+          check = await checkConfigWithNetSuite({ db, cipher, netsuite }, o.org, o.config, { accounts: o.account });
+        } catch (error) {
+          if (error instanceof ConfigNotFoundError) throw new Error(`--config: ${error.message}`);
+          throw error;
+        }
+        print(check);
+        for (const problem of check.problems) process.stderr.write(`missing: ${problem}\n`);
+        if (!check.ok) process.exitCode = 1;
+      });
     });
   config
     .command('connect')

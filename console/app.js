@@ -10,6 +10,7 @@ import { ConfigDetails } from './pages/configDetails.js';
 import { Credentials } from './pages/credentials.js';
 import { RunDetails, Runs } from './pages/runs.js';
 import { Events } from './pages/events.js';
+import { Bills } from './pages/bills.js';
 
 /** `#/integrations/abc?x=1` → { path: ['integrations', 'abc'], query: URLSearchParams }. */
 function parseHash(hash) {
@@ -34,12 +35,14 @@ function page({ path, query }) {
     case 'integrations':
       if (id === 'new') return html`<${ConfigForm} />`;
       if (id && action === 'edit') return html`<${ConfigForm} id=${id} />`;
-      if (id) return html`<${ConfigDetails} id=${id} />`;
+      if (id) return html`<${ConfigDetails} id=${id} mapAccount=${query.get('mapAccount') ?? ''} />`;
       return html`<${ConfigList} />`;
+    case 'bills':
+      return html`<${Bills} key=${query.toString()} accountId=${query.get('account') ?? ''} from=${query.get('from') ?? ''} to=${query.get('to') ?? ''} status=${query.get('status') ?? ''} />`;
     case 'credentials':
       return html`<${Credentials} />`;
     case 'runs':
-      return id ? html`<${RunDetails} id=${id} />` : html`<${Runs} key=${query.toString()} configId=${query.get('config') ?? ''} billId=${query.get('bill') ?? ''} />`;
+      return id ? html`<${RunDetails} key=${id} id=${id} />` : html`<${Runs} key=${query.toString()} configId=${query.get('config') ?? ''} billId=${query.get('bill') ?? ''} />`;
     case 'events':
       return html`<${Events} key=${query.toString()} configId=${query.get('config') ?? ''} billId=${query.get('bill') ?? ''} includeResolved=${query.get('resolved') === 'true'} />`;
     default:
@@ -49,6 +52,7 @@ function page({ path, query }) {
 
 const NAV = [
   ['integrations', 'Integrations'],
+  ['bills', 'Bills'],
   ['credentials', 'Credentials'],
   ['runs', 'Runs'],
   ['events', 'Events'],

@@ -141,30 +141,59 @@ export function Dialog({ open, title, onClose, children }) {
   </dialog>`;
 }
 
-const RUN_STATUS_KIND = {
+/** A question before a change that can't be undone: the danger button confirms, Cancel or Escape does nothing. */
+export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, onClose }) {
+  const action = useAction(onConfirm);
+  return html`<${Dialog} open=${open} title=${title} onClose=${onClose}>
+    ${children}
+    <${ErrorAlert} error=${action.error} />
+    <div class="actions">
+      <button type="button" class="danger" onClick=${() => action.run()} disabled=${action.running}>${confirmLabel}</button>
+      <button type="button" class="secondary" onClick=${onClose}>Cancel</button>
+    </div>
+  </${Dialog}>`;
+}
+
+/**
+ * What a status means to someone in finance, which decides its colour: done, failed (someone must act),
+ * waiting (for an approval or a retry), working, or not for this integration (SKIPPED: no error).
+ */
+const STATUS_MEANING = {
   COMPLETE: 'good',
+  CONNECTED: 'good',
+  ENABLED: 'good',
+  SEND: 'good',
   ERROR: 'bad',
   AUTH_FAILED: 'bad',
   TIMEOUT_LIMIT_EXCEEDED: 'bad',
   ACCOUNTING_PERIOD_CLOSED: 'bad',
   INVOICE_ALREADY_PAID: 'bad',
-  STARTED: 'busy',
-  WAITING: 'busy',
-  AWAITING_RETRY: 'busy',
-  RATE_LIMIT_RETRY: 'busy',
-  CONNECTED: 'good',
   'NOT CONNECTED': 'bad',
-  ENABLED: 'good',
   DISABLED: 'bad',
-  // Dry-run outcomes.
-  SEND: 'good',
-  WAIT: 'busy',
-  NOT_CONNECTED: 'bad',
+  WAITING: 'waiting',
+  WAIT: 'waiting',
+  AWAITING_RETRY: 'waiting',
+  RATE_LIMIT_RETRY: 'waiting',
+  PENDING: 'waiting',
+  STARTED: 'working',
+  APPROVED: 'good',
+  SKIPPED: 'neutral',
+  SKIP: 'neutral',
 };
+
+export function statusMeaning(status) {
+  return STATUS_MEANING[status] ?? 'neutral';
+}
+
+/** The class for a run's message: red only when something failed. */
+export function messageClass(status) {
+  return { bad: 'error-text', waiting: 'text-waiting', neutral: 'text-neutral' }[statusMeaning(status)] ?? '';
+}
 
 export function StatusBadge({ status }) {
   if (!status) return html`<span class="badge badge-none">none yet</span>`;
-  return html`<span class=${`badge badge-${RUN_STATUS_KIND[status] ?? 'neutral'}`}>${status}</span>`;
+  const meaning = statusMeaning(status);
+  return html`<span class=${`badge badge-${meaning === 'bad' ? 'bad' : meaning}`} data-meaning=${meaning}>${status}</span>`;
 }
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });

@@ -10,7 +10,7 @@ import type { CredentialRow } from './schema';
 export const credentialInputSchema = z.object({
   name: z.string().optional(),
   accountId: z.string().min(1, 'accountId is required: your NetSuite account id, e.g. 1234567 or 1234567_SB1'),
-  certificateId: z.string().min(1, 'certificateId is required: the Certificate ID shown on the M2M Setup page after uploading public.pem'),
+  certificateId: z.string().min(1, 'certificateId is required: the Certificate ID shown on the M2M Setup page after uploading m3ter-cert.pem'),
   clientId: z.string().min(1, 'clientId is required: the Client ID shown once when the integration record was saved'),
   privateKeyPem: z.string().min(1, 'privateKey is required'),
   concurrencyLimit: z.number().int().min(1).max(1000).optional(),
@@ -91,16 +91,16 @@ export function decodePrivateKey(value: string): string {
   const text = value.trim();
   const pem = text.includes('-----BEGIN') ? text : fromBase64(text);
   if (/-----BEGIN CERTIFICATE-----/.test(pem) && !/PRIVATE KEY-----/.test(pem)) {
-    throw new InvalidPrivateKeyError('is a certificate (the public half, uploaded to NetSuite); send the private key file instead');
+    throw new InvalidPrivateKeyError('This file is the certificate (m3ter-cert.pem, the half you upload to NetSuite), not the private key.');
   }
   return `${pem.trim()}\n`;
 }
 
 function fromBase64(text: string): string {
   const compact = text.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) throw new InvalidPrivateKeyError('is neither the base64 of a PEM file nor PEM text');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) throw new InvalidPrivateKeyError('This is neither PEM text nor the base64 of a PEM file (base64 -i m3ter-key.pem).');
   const decoded = Buffer.from(compact, 'base64').toString('utf8');
-  if (!decoded.includes('-----BEGIN')) throw new InvalidPrivateKeyError('decodes from base64 but not to a PEM file (expected "-----BEGIN PRIVATE KEY-----")');
+  if (!decoded.includes('-----BEGIN')) throw new InvalidPrivateKeyError('This decodes from base64, but not to a PEM file (one starting "-----BEGIN PRIVATE KEY-----").');
   return decoded;
 }
 

@@ -48,8 +48,8 @@ async function findOpenssl(): Promise<string> {
 
 export async function generateKeyPair({ dir, kind = 'rsa4096', days = 730 }: KeyPairOptions): Promise<GeneratedKeyPair> {
   await mkdir(dir, { recursive: true });
-  const privateKeyPath = path.join(dir, 'private.pem');
-  const certificatePath = path.join(dir, 'public.pem');
+  const privateKeyPath = path.join(dir, 'm3ter-key.pem');
+  const certificatePath = path.join(dir, 'm3ter-cert.pem');
   const openssl = await findOpenssl();
   const args = ['req', '-x509', ...NEW_KEY_ARGS[kind], '-sha256', '-keyout', privateKeyPath, '-out', certificatePath];
   args.push('-nodes', '-days', String(days), '-subj', CERTIFICATE_SUBJECT);

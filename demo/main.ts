@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadEnv } from '../config/env';
 import { createLogger } from '../config/logger';
+import { findAccount } from '../db/accounts';
 import { listRuns } from '../db/runs';
 import { AdminClient } from '../emulator/adminClient';
 import { waitForSyncs } from '../handoff/syncs';
@@ -72,16 +73,32 @@ async function main(): Promise<void> {
         say(`  bill ${billId}  ${run.status.padEnd(8)}  NetSuite id ${run.externalId ?? '-'}  ${ui}`);
       }
     }
-    say(`\nTry the CLI: M3TER_ORG_ID=${seeded.orgId} npm run -s cli -- runs list`);
-    // Shown once, as at any organization's creation: the demo's own key for trying the API with --keep.
-    say(`Try the API (${service.url}/docs): apiKey ${seeded.apiKey}, apiSecret ${seeded.apiSecret}, orgId ${seeded.orgId}`);
-    if (keep) {
-      say('\n--keep: running until Ctrl-C.');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+    if (!keep) {
+      say('\nEverything stops now. `npm run demo -- --keep` keeps it running, with the console to sign in to and a bill left to approve.');
+      return;
     }
+    // A bill of next month left for the user to approve on the Bills screen.
+    const acme = await findAccount(service.db, seeded.orgId, CUSTOMERS[0]!.code);
+    const { bill: pending } = await saveAndHandOff(service.db, seeded.orgId, sampleBill(acme!.id, { month: '2026-11', usageUnits: 900_000 }), 'demo');
+    const template = `${emulator.url}/{account}`;
+    say('\n--keep: everything keeps running until Ctrl-C. Open:');
+    say(`  Console        ${service.url}/console   (sign in below; Bills shows one bill of ${CUSTOMERS[0]!.code} to approve)`);
+    say(`    Organization id  ${seeded.orgId}`);
+    // Shown once, as at any organization's creation: the demo's own key, for the console and the API.
+    say(`    API key          ${seeded.apiKey}`);
+    say(`    API secret       ${seeded.apiSecret}`);
+    say(`  API docs       ${service.url}/docs`);
+    say(`  Temporal UI    ${service.stack.temporalUiUrl ?? '(external Temporal)'}`);
+    say(`  NetSuite       ${emulator.url} (the emulator: npx m3ter-netsuite-emulator invoices --account ${NETSUITE_ACCOUNT} --url ${emulator.url})`);
+    say('In another terminal:');
+    say(`  export M3TER_ORG_ID=${seeded.orgId} NETSUITE_URL_TEMPLATE='${template}'`);
+    say(`  npx m3ter-netsuite config check --config ${seeded.configId} --account ${CUSTOMERS.map((c) => c.code).join(' ')}`);
+    say(`  npx m3ter-netsuite bill approve ${pending.id}`);
+    say('  npx m3ter-netsuite runs list');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
   } finally {
     await service.stop();
     await emulator.stop();
@@ -89,8 +106,8 @@ async function main(): Promise<void> {
 }
 
 async function demoKeyPair(dir: string): Promise<GeneratedKeyPair> {
-  const privateKeyPath = path.join(dir, 'private.pem');
-  const certificatePath = path.join(dir, 'public.pem');
+  const privateKeyPath = path.join(dir, 'm3ter-key.pem');
+  const certificatePath = path.join(dir, 'm3ter-cert.pem');
   if (fs.existsSync(privateKeyPath) && fs.existsSync(certificatePath)) {
     return { privateKeyPath, certificatePath, privateKeyPem: fs.readFileSync(privateKeyPath, 'utf8'), certificatePem: fs.readFileSync(certificatePath, 'utf8') };
   }

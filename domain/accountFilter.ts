@@ -254,3 +254,18 @@ export function compileAccountFilter(source: string): (account: AccountView) => 
   const tree = parseAccountFilter(source);
   return tree ? (account) => evaluateAccountFilter(tree, account) : () => true;
 }
+
+/** Every field a filter compares, as dotted paths (`customFields.country`), each once. */
+export function filterFields(node: FilterNode | undefined): string[] {
+  const fields = new Set<string>();
+  const walk = (n: FilterNode): void => {
+    if (n.kind === 'compare') fields.add(n.path.join('.'));
+    else if (n.kind === 'not') walk(n.operand);
+    else {
+      walk(n.left);
+      walk(n.right);
+    }
+  };
+  if (node) walk(node);
+  return [...fields];
+}

@@ -48,30 +48,30 @@ export function evaluateFilters(input: FilterInput): FilterVerdict {
   const pass = (filter: FilterName, reason: string) => checks.push({ filter, passed: true, reason });
   const { config, account } = input;
 
-  if (!input.enabled) return stop('DISABLED', 'configEnabled', `the integration is disabled${input.disabledReason ? ` (${input.disabledReason})` : ''}: enable it to send bills again`);
+  if (!input.enabled) return stop('DISABLED', 'configEnabled', `The integration is disabled${input.disabledReason ? ` (${input.disabledReason})` : ''}. Enable it on its page to send bills again.`);
   pass('configEnabled', 'the integration is enabled');
 
   // The guide lets authentication be set up later: until then the bill waits (not an error, so nothing
   // counts towards auto-disable), and connecting a credential sends it.
-  if (!input.credentialConnected) return stop('WAIT', 'credentialConnected', 'no NetSuite credential is connected yet: the bill is sent once one is (Add credential on the integration)');
+  if (!input.credentialConnected) return stop('WAIT', 'credentialConnected', 'Not connected: no NetSuite credential is connected yet. The bill is sent once one is: add one with Add credential on the integration\'s page.');
   pass('credentialConnected', 'a NetSuite credential is connected');
 
   const ids = [account.id, account.code];
-  if (config.restrictedAccountIds.some((id) => ids.includes(id))) return stop('SKIP', 'accountIds', `account ${account.code} is in restrictedAccountIds`);
-  if (config.accountIds.length > 0 && !config.accountIds.some((id) => ids.includes(id))) return stop('SKIP', 'accountIds', `account ${account.code} is not in accountIds`);
+  if (config.restrictedAccountIds.some((id) => ids.includes(id))) return stop('SKIP', 'accountIds', `Account ${account.code} is one of the integration's Restricted account ids, so its bills are not sent here.`);
+  if (config.accountIds.length > 0 && !config.accountIds.some((id) => ids.includes(id))) return stop('SKIP', 'accountIds', `Account ${account.code} is not one of the integration's Account ids, so its bills are not sent here.`);
   pass('accountIds', config.accountIds.length > 0 ? `account ${account.code} is in accountIds` : 'no account restriction');
 
   if (config.accountFilter.trim() !== '') {
-    if (!input.accountFilterMatches(account)) return stop('SKIP', 'accountFilter', `accountFilter "${config.accountFilter}" is false for account ${account.code}`);
+    if (!input.accountFilterMatches(account)) return stop('SKIP', 'accountFilter', `The Account filter ${config.accountFilter} is false for account ${account.code}, so its bills are not sent here.`);
     pass('accountFilter', `accountFilter "${config.accountFilter}" is true`);
   }
 
-  if (config.onlySendBillOnApproval && input.billStatus !== 'APPROVED') return stop('WAIT', 'approval', 'onlySendBillOnApproval is on and the bill is not approved yet: waiting for approval');
+  if (config.onlySendBillOnApproval && input.billStatus !== 'APPROVED') return stop('WAIT', 'approval', 'Waiting for approval: this integration has Only send bill on approval on. Approve the bill to send it.');
   pass('approval', config.onlySendBillOnApproval ? 'the bill is approved' : 'approval not required');
 
-  if (input.lineItemTypes.length === 0) return stop('SKIP', 'lineItems', 'the bill has no line items');
+  if (input.lineItemTypes.length === 0) return stop('SKIP', 'lineItems', 'The bill has no line items: nothing to send.');
   const excluded = new Set<string>(config.excludedLineItemTypes);
-  if (input.lineItemTypes.every((t) => excluded.has(t))) return stop('SKIP', 'lineItems', 'every line item type of the bill is in excludedLineItemTypes');
+  if (input.lineItemTypes.every((t) => excluded.has(t))) return stop('SKIP', 'lineItems', 'Every line of the bill is of an Excluded line item type: nothing to send.');
   pass('lineItems', 'the bill has lines to send');
 
   return { outcome: 'SEND', checks };

@@ -90,9 +90,9 @@ export function buildInvoice(input: BuildInput): BuildResult {
         ok: false,
         failure: 'missingAccountMapping',
         reason:
-          `account ${account.code} (${account.id}) has no external mapping Account → Netsuite Customer` +
+          `Account ${account.code} (${account.id}) has no external mapping Account → NetSuite Customer` +
           (enforce ? ' linked to this integration' : '') +
-          ': add one, or turn off useExternalMappingAccountCode to send the m3ter account id as the customer externalId',
+          '. Add one, or turn off Use external mapping account code to send the m3ter account id as the customer External ID.',
         decisions,
       };
     }

@@ -11,6 +11,8 @@ export interface EmulatorContext {
 export const TOKEN_PATH = '/services/rest/auth/oauth2/v1/token';
 /** The REST record service; a record type (`invoice`, `creditMemo`, `customer`) follows it. */
 export const RECORD_PATH = '/services/rest/record/v1';
+/** SuiteQL over REST (`POST … {"q": …}` with `Prefer: transient`). */
+export const SUITEQL_PATH = '/services/rest/query/v1/suiteql';
 
 export function accountBaseUrl(context: EmulatorContext, hostForm: string): string {
   return `${context.baseUrl()}/${hostForm}`;

@@ -1,3 +1,6 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { addAdminCommands } from './cli';
 import { startEmulator } from './server';
 
 /**
@@ -34,9 +37,29 @@ export async function main(argv: readonly string[] = process.argv.slice(2), env:
   process.once('SIGINT', stop);
 }
 
+/**
+ * `m3ter-netsuite-emulator [serve] [--port N]` runs the emulator; its other commands set up a running
+ * one as a NetSuite administrator would (see ./cli).
+ */
+export function buildProgram(): Command {
+  const program = new Command('m3ter-netsuite-emulator').description('a strict NetSuite stand-in: the token endpoint, invoices, customers and SuiteQL').showHelpAfterError();
+  program
+    .command('serve', { isDefault: true })
+    .description('run the emulator; prints {"url"} on one line (port 0 or none: a free port)')
+    .option('--port <port>', 'port to listen on (or EMULATOR_PORT)')
+    .action(async () => {
+      await main(process.argv.slice(2).filter((arg) => arg !== 'serve'));
+    });
+  addAdminCommands(program);
+  return program;
+}
+
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`emulator failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  const serving = process.argv.length <= 2 || ['serve', '--port'].includes(process.argv[2]!) || process.argv[2]!.startsWith('--port=');
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((error: unknown) => {
+      process.stderr.write(`${serving ? 'emulator failed to start' : 'error'}: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
 }

@@ -105,7 +105,7 @@ function written(context: EmulatorContext, account: Account, transaction: Stored
   return { status: 204, headers: { location: recordUrl(context, account.hostForm, transaction.type, transaction.id) } };
 }
 
-function readJson(request: RecordRequest) {
+export function readJson(request: RecordRequest) {
   const contentType = (request.headers['content-type'] ?? '').toLowerCase();
   if (!contentType.startsWith('application/json')) {
     throw restError(415, 'INVALID_REQUEST', `Content-Type must be application/json, got "${contentType}".`);

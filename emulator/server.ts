@@ -8,6 +8,7 @@ import { registerCustomerRoutes } from './customers';
 import { restError } from './errors';
 import { errorOutcome, send } from './pipeline';
 import { registerRecordRoutes } from './records';
+import { registerSuiteQlRoutes } from './suiteql';
 import { EmulatorState } from './state';
 import { registerTokenEndpoint } from './tokenEndpoint';
 import { registerUiPages } from './uiPages';
@@ -76,6 +77,7 @@ export function buildApp(context: EmulatorContext): FastifyInstance {
   registerTokenEndpoint(app, context);
   registerRecordRoutes(app, context);
   registerCustomerRoutes(app, context);
+  registerSuiteQlRoutes(app, context);
   registerUiPages(app, context);
   return app;
 }

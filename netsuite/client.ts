@@ -143,19 +143,60 @@ export class NetSuiteClient {
     });
   }
 
-  /** NetSuite's internal id of the customer with this externalId (`GET customer/eid:…`), or undefined when there is none. */
-  async findCustomer(accountId: string, token: string, externalId: string): Promise<string | undefined> {
+
+  // Read-only look-ups for the configuration check (usecases/configCheck.ts): what the invoices will
+  // reference, asked before a bill fails on it. Each holds a slot like any request.
+
+  /** Which of these item internal ids exist, with each one's name (`itemid`). */
+  async findItems(accountId: string, token: string, ids: readonly string[]): Promise<Map<string, string>> {
+    const numeric = ids.filter((id) => /^\d+$/.test(id));
+    if (numeric.length === 0) return new Map();
+    const rows = await this.suiteql(accountId, token, `SELECT id, itemid FROM item WHERE id IN (${numeric.join(', ')})`);
+    return new Map(rows.map((row) => [String(row.id), String(row.itemid ?? '')]));
+  }
+
+  /** Which of these transaction column fields (`custcol…` script ids) exist, in lower case. */
+  async findColumnFields(accountId: string, token: string, scriptIds: readonly string[]): Promise<Set<string>> {
+    const safe = scriptIds.filter((id) => /^custcol\w+$/i.test(id));
+    if (safe.length === 0) return new Set();
+    // SuiteQL lists script ids upper-cased; comparing upper-cased holds either way.
+    const rows = await this.suiteql(accountId, token, `SELECT scriptid FROM customfield WHERE UPPER(scriptid) IN (${safe.map((id) => `'${id.toUpperCase()}'`).join(', ')})`);
+    return new Set(rows.map((row) => String(row.scriptid).toLowerCase()));
+  }
+
+  /**
+   * A customer by internal id or by external id (`GET customer/eid:{externalId}`, the look-up Oracle
+   * documents): its internal id and name, or undefined when NetSuite has none.
+   */
+  async findCustomer(accountId: string, token: string, ref: { id: string } | { externalId: string }): Promise<{ id: string; name?: string } | undefined> {
     return this.withSlot(accountId, async () => {
-      const url = this.urls.record(accountId, 'customer', `eid:${externalId}`);
+      const url = this.urls.record(accountId, 'customer', 'id' in ref ? ref.id : `eid:${ref.externalId}`);
       const response = await this.send(accountId, 'getCustomer', url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
       if (response.statusCode === 200) {
-        const customer = (await readJson(response)) as { id?: unknown } | undefined;
-        if (customer && (typeof customer.id === 'string' || typeof customer.id === 'number')) return String(customer.id);
-        throw new NetSuiteUnavailableError(`GET ${new URL(url).pathname} answered without an id`);
+        const customer = (await readJson(response)) as { id?: unknown; companyName?: unknown; entityId?: unknown } | undefined;
+        if (!customer || !(typeof customer.id === 'string' || typeof customer.id === 'number')) throw new NetSuiteUnavailableError(`GET ${new URL(url).pathname} answered without an id`);
+        const name = customer.companyName ?? customer.entityId;
+        return { id: String(customer.id), ...(typeof name === 'string' ? { name } : {}) };
       }
       if (response.statusCode === 404) {
         await response.body.dump();
         return undefined;
+      }
+      throw await this.failure(response, url);
+    });
+  }
+
+  private async suiteql(accountId: string, token: string, q: string): Promise<Array<Record<string, unknown>>> {
+    return this.withSlot(accountId, async () => {
+      const url = this.urls.suiteql(accountId);
+      const response = await this.send(accountId, 'suiteql', url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json', prefer: 'transient' },
+        body: JSON.stringify({ q }),
+      });
+      if (response.statusCode === 200) {
+        const json = (await readJson(response)) as { items?: unknown } | undefined;
+        return Array.isArray(json?.items) ? (json.items as Array<Record<string, unknown>>) : [];
       }
       throw await this.failure(response, url);
     });

@@ -21,7 +21,7 @@ export class CustomerDirectory {
     const key = `${credential.id}:${credential.version}:${externalId.toLowerCase()}`;
     const cached = this.cache.get(key);
     if (cached && cached.until > now) return cached.internalId;
-    const internalId = await this.client.findCustomer(credential.accountId, token, externalId);
+    const internalId = (await this.client.findCustomer(credential.accountId, token, { externalId }))?.id;
     this.cache.delete(key);
     if (!internalId) return undefined;
     this.cache.set(key, { internalId, until: now + (this.options.foundTtlMs ?? 300_000) });

@@ -14,4 +14,4 @@ export interface NetSuiteObserver {
 }
 
 /** Every kind of request the client makes, as the metrics label it (e.g. `upsertInvoice`, `getCustomer`). */
-export type NetSuiteOperation = 'token' | 'getCustomer' | `${'upsert' | 'get' | 'delete'}${Capitalize<NetSuiteRecordType>}`;
+export type NetSuiteOperation = 'token' | 'getCustomer' | 'suiteql' | `${'upsert' | 'get' | 'delete'}${Capitalize<NetSuiteRecordType>}`;

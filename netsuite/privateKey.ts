@@ -2,9 +2,16 @@ import crypto from 'node:crypto';
 
 export type SigningAlgorithm = 'PS256' | 'ES256' | 'ES384' | 'ES512';
 
+/** The guide's command; its two files are the names every message uses. */
+export const KEY_PAIR_COMMAND = 'openssl req -x509 -newkey rsa:4096 -sha256 -keyout m3ter-key.pem -out m3ter-cert.pem -nodes -days 730';
+
+/**
+ * A private key NetSuite would not take. `reason` is a whole sentence about the file the user chose;
+ * the message adds which file the guide means, in its own file names (m3ter-key.pem, m3ter-cert.pem).
+ */
 export class InvalidPrivateKeyError extends Error {
   constructor(reason: string) {
-    super(`privateKey: ${reason}. Use the private.pem made by \`openssl req -x509 -newkey rsa:4096 -sha256 -keyout private.pem -out public.pem -nodes -days 730\` (RSA 3072/4096 or EC P-256/P-384/P-521), base64-encoded for the API.`);
+    super(`privateKey: ${reason} Choose m3ter-key.pem, the private key made by \`${KEY_PAIR_COMMAND}\` (RSA 3072/4096 or EC P-256/P-384/P-521).`);
     this.name = 'InvalidPrivateKeyError';
   }
 }
@@ -27,19 +34,19 @@ export function inspectPrivateKey(pem: string): PrivateKeyInfo {
   try {
     key = crypto.createPrivateKey({ key: pem, format: 'pem' });
   } catch {
-    throw new InvalidPrivateKeyError('is not a PEM private key (expected "-----BEGIN PRIVATE KEY-----"), or it is encrypted with a passphrase');
+    throw new InvalidPrivateKeyError('This file is not a PEM private key (one starting "-----BEGIN PRIVATE KEY-----"), or it is protected by a passphrase.');
   }
   const details = key.asymmetricKeyDetails ?? {};
   const fingerprint = crypto.createHash('sha256').update(crypto.createPublicKey(key).export({ type: 'spki', format: 'der' })).digest('hex');
   if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
     const bits = details.modulusLength ?? 0;
-    if (bits < 3072) throw new InvalidPrivateKeyError(`RSA key of ${bits} bits is too short: NetSuite requires 3072 or 4096`);
+    if (bits < 3072) throw new InvalidPrivateKeyError(`This RSA key has ${bits} bits, too short for NetSuite, which requires 3072 or 4096.`);
     return { keyType: `RSA-${bits}`, algorithm: 'PS256', fingerprint };
   }
   if (key.asymmetricKeyType === 'ec') {
     const algorithm = CURVES[details.namedCurve ?? ''];
-    if (!algorithm) throw new InvalidPrivateKeyError(`EC curve ${details.namedCurve} is not accepted: use P-256, P-384 or P-521`);
+    if (!algorithm) throw new InvalidPrivateKeyError(`This EC key is on curve ${details.namedCurve}, which NetSuite does not accept: it takes P-256, P-384 or P-521.`);
     return { keyType: `EC-${details.namedCurve}`, algorithm, fingerprint };
   }
-  throw new InvalidPrivateKeyError(`${key.asymmetricKeyType} keys are not accepted`);
+  throw new InvalidPrivateKeyError(`This is an ${key.asymmetricKeyType} key, which NetSuite does not accept.`);
 }

@@ -37,6 +37,11 @@ export class NetSuiteUrls {
     return this.record(accountId, 'invoice', id);
   }
 
+  /** SuiteQL over REST: `POST query/v1/suiteql`. */
+  suiteql(accountId: string | NetSuiteAccountId): string {
+    return `${this.base(accountId)}/services/rest/query/v1/suiteql`;
+  }
+
   /** The record's page in NetSuite's UI (the app host, not the REST host): what a run links to. */
   recordUi(accountId: string | NetSuiteAccountId, recordType: NetSuiteRecordType, internalId: string): string {
     const id = typeof accountId === 'string' ? parseAccountId(accountId) : accountId;

@@ -4,13 +4,16 @@ import { z } from 'zod';
 import { PlanSubjectMissingError } from '../../usecases/syncPlan';
 import { deleteAndStop, enableAndReset, updateAndWake } from '../../usecases/configs';
 import { previewBill } from '../../usecases/preview';
+import { checkConfigWithNetSuite, ConfigNotFoundError } from '../../usecases/configCheck';
+import { configWarnings, organizationAccounts, tryAccountFilter, unknownFilterFields } from '../../usecases/configWarnings';
+import { findAccount, toAccountView } from '../../db/accounts';
 import { createConfig, findConfigForEntity, getConfig, listConfigs } from '../../db/configs';
 import type { IntegrationConfigRow } from '../../db/schema';
 import { AccountFilterSyntaxError, parseAccountFilter } from '../../domain/accountFilter';
 import { configDataSchema } from '../../domain/configData';
 import { actorOf, orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
-import { notFound, VersionConflictError } from '../errors';
+import { ApiError, notFound, VersionConflictError } from '../errors';
 import { decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
 import { commonFields, errorResponses, iso, orgIdParams, orgParams } from '../schemas';
 
@@ -54,6 +57,7 @@ const configSchema = z.object({
   disabledReason: z.string().nullish(),
   authorized: z.boolean().describe('True while a NetSuite credential is connected'),
   triggerType: z.enum(['EVENT', 'SCHEDULE']),
+  warnings: z.array(z.string()).optional().describe('Our extension: settings that are valid but almost certainly a mistake (an item name instead of an internal id, an account filter on a field no account has)'),
 });
 
 function toConfig(row: IntegrationConfigRow): z.infer<typeof configSchema> {
@@ -106,6 +110,30 @@ const accountFilterCheckSchema = z.object({
   valid: z.boolean(),
   message: z.string().optional().describe("The parser's message: the position of the mistake and what was expected"),
   position: z.number().int().optional().describe('1-based character position of the mistake'),
+  warnings: z.array(z.string()).describe('Fields the expression compares that no account of the organization has'),
+  verdict: z.object({ accountId: z.string(), passes: z.boolean(), message: z.string() }).optional().describe('With accountId: what the filter says of that account'),
+});
+
+const found = z.enum(['found', 'missing', 'unchecked']);
+const checkSchema = z.object({
+  configId: z.string(),
+  netsuiteAccountId: z.string().optional(),
+  connection: z.object({ ok: z.boolean(), message: z.string() }),
+  items: z.array(z.object({ setting: z.string(), itemId: z.string(), status: found, name: z.string().optional() })),
+  customFields: z.array(z.object({ setting: z.string(), scriptId: z.string(), status: found })),
+  customers: z.array(
+    z.object({
+      account: z.string(),
+      accountId: z.string().optional(),
+      accountName: z.string().optional(),
+      reference: z.union([z.object({ externalId: z.string() }), z.object({ id: z.string() })]).optional(),
+      status: found,
+      internalId: z.string().optional(),
+      name: z.string().optional(),
+    }),
+  ),
+  problems: z.array(z.string()).describe('One sentence per thing a bill would fail on, naming it and the fix'),
+  ok: z.boolean(),
 });
 
 /**
@@ -117,8 +145,15 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
   const r = app.withTypeProvider<ZodTypeProvider>();
   const base = '/organizations/:orgId/integrationconfigs';
 
+  /** A config as one resource shows it: with what is valid but almost certainly a mistake in it. */
+  const withWarnings = async (organizationId: string, row: IntegrationConfigRow) => {
+    const config = toConfig(row);
+    const parsed = configDataSchema.safeParse(row.configData);
+    return parsed.success ? { ...config, warnings: await configWarnings(deps.db, organizationId, parsed.data) } : config;
+  };
+
   r.post(base, { schema: { tags: TAGS, summary: 'Create an integration configuration', params: orgParams, body: configBody, response: { 200: configSchema, ...errorResponses } } }, async (request) =>
-    toConfig(await createConfig(deps.db, orgOf(request), toInput(request.body))),
+    withWarnings(orgOf(request), await createConfig(deps.db, orgOf(request), toInput(request.body))),
   );
 
   r.get(
@@ -140,19 +175,27 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
         summary: 'Check an account filter expression (our extension)',
         description: 'Parses `accountFilter` exactly as saving a config would; an empty expression is valid (every account). Nothing is stored.',
         params: orgParams,
-        body: z.object({ accountFilter: z.string({ error: 'accountFilter is required: the expression to check, e.g. customFields.country == UK' }) }),
+        body: z.object({
+          accountFilter: z.string({ error: 'accountFilter is required: the expression to check, e.g. customFields.country == UK' }),
+          accountId: z.string().min(1).optional().describe('An account (id or code) to try the expression on'),
+        }),
         response: { 200: accountFilterCheckSchema, ...errorResponses },
       },
     },
     async (request) => {
-      orgOf(request);
+      const org = orgOf(request);
+      const { accountFilter, accountId } = request.body;
       try {
-        parseAccountFilter(request.body.accountFilter);
-        return { valid: true };
+        parseAccountFilter(accountFilter);
       } catch (error) {
         if (!(error instanceof AccountFilterSyntaxError)) throw error;
-        return { valid: false, message: error.message, position: error.position + 1 };
+        return { valid: false, message: error.message, position: error.position + 1, warnings: [] };
       }
+      const warnings = accountFilter.trim() ? unknownFilterFields(accountFilter, await organizationAccounts(deps.db, org)) : [];
+      if (accountId === undefined) return { valid: true, warnings };
+      const account = await findAccount(deps.db, org, accountId);
+      if (!account) throw new ApiError(404, `accountId: no account ${accountId} in this organization; give an account id or code`);
+      return { valid: true, warnings, verdict: { accountId: account.id, ...tryAccountFilter(accountFilter, toAccountView(account)) } };
     },
   );
 
@@ -177,7 +220,7 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
   r.get(`${base}/:id`, { schema: { tags: TAGS, summary: 'Get an integration configuration', params: orgIdParams, response: { 200: configSchema, ...errorResponses } } }, async (request) => {
     const row = await getConfig(deps.db, orgOf(request), request.params.id);
     if (!row) throw notFound(`integration configuration ${request.params.id}`);
-    return toConfig(row);
+    return withWarnings(orgOf(request), row);
   });
 
   r.put(
@@ -196,7 +239,7 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
       const updated = await updateAndWake(deps.db, orgOf(request), request.params.id, request.body.version, toInput(request.body), actorOf(request));
       if (!updated) throw notFound(`integration configuration ${request.params.id}`);
       if (!updated.result.ok) throw new VersionConflictError(request.body.version, updated.result.storedVersion);
-      return toConfig(updated.result.row);
+      return withWarnings(orgOf(request), updated.result.row);
     },
   );
 
@@ -217,6 +260,29 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
       const enabled = await enableAndReset(deps.db, orgOf(request), request.params.id, actorOf(request));
       if (!enabled) throw notFound(`integration configuration ${request.params.id}`);
       return toConfig(enabled.config);
+    },
+  );
+
+  r.post(
+    `${base}/:id/check`,
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Check with NetSuite (our extension): does everything the invoices reference exist there?',
+        description:
+          'Authenticates with the connected credential, then looks up every configured item id, the transaction column fields and, for the given accounts (ids or codes), their NetSuite customers. Each missing one is named in `problems`. Reads only.',
+        params: orgIdParams,
+        body: z.object({ accounts: z.array(z.string().min(1)).max(100).optional().describe('Accounts (ids or codes) whose NetSuite customer to look up') }).nullish(),
+        response: { 200: checkSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      try {
+        return await checkConfigWithNetSuite(deps, orgOf(request), request.params.id, { accounts: request.body?.accounts });
+      } catch (error) {
+        if (error instanceof ConfigNotFoundError) throw notFound(`integration configuration ${request.params.id}`);
+        throw error;
+      }
     },
   );
 

@@ -1,8 +1,9 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, listAll } from '../api.js';
-import { Alert, CopyableId, Dialog, ErrorAlert, html, Loading, PageTitle, SelectField, StatusBadge, TextField, Time, useAction, useLoad } from '../ui.js';
+import { billLabel, billsById } from '../bills.js';
+import { Alert, CheckList, ConfirmDialog, CopyableId, Dialog, ErrorAlert, html, Loading, PageTitle, SelectField, StatusBadge, TextField, Time, useAction, useLoad } from '../ui.js';
 import { humanize } from './configForm.js';
-import { Decisions, InvoiceBody, RunsTable } from './runs.js';
+import { Decisions, InvoiceBody, InvoiceTable, RunsTable } from './runs.js';
 
 const CREDENTIALS = '/integrationauth/Netsuite/netsuiteauth';
 
@@ -79,18 +80,6 @@ function SelectCredentialDialog({ open, credentials, current, onConfirm, onClose
   </${Dialog}>`;
 }
 
-function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, onClose }) {
-  const action = useAction(onConfirm);
-  return html`<${Dialog} open=${open} title=${title} onClose=${onClose}>
-    ${children}
-    <${ErrorAlert} error=${action.error} />
-    <div class="actions">
-      <button type="button" class="danger" onClick=${() => action.run()} disabled=${action.running}>${confirmLabel}</button>
-      <button type="button" class="secondary" onClick=${onClose}>Cancel</button>
-    </div>
-  </${Dialog}>`;
-}
-
 const MAPPING_KINDS = {
   'Account/Customer': { m3terEntity: 'Account', externalTable: 'Customer', label: 'Account → NetSuite customer' },
   'Product/Item': { m3terEntity: 'Product', externalTable: 'Item', label: 'Product → NetSuite item' },
@@ -98,9 +87,13 @@ const MAPPING_KINDS = {
 };
 
 /** External mappings linked to this integration (they win over unlinked ones, and are the only ones with "enforce"). */
-function LinkedMappings({ configId, accounts }) {
+function LinkedMappings({ configId, accounts, mapAccount }) {
   const { data, error, reload } = useLoad(() => listAll(`/externalmappings?integrationConfigId=${configId}`), [configId]);
-  const [form, setForm] = useState({ kind: 'Account/Customer', m3terId: '', externalId: '' });
+  // From an event's "Create external mapping": the form open, with that account chosen.
+  const [form, setForm] = useState({ kind: 'Account/Customer', m3terId: mapAccount ?? '', externalId: '' });
+  useEffect(() => {
+    if (mapAccount) document.getElementById('mapping-externalId')?.focus();
+  }, [mapAccount]);
   const add = useAction(async (e) => {
     e.preventDefault();
     const { m3terEntity, externalTable } = MAPPING_KINDS[form.kind];
@@ -131,7 +124,7 @@ function LinkedMappings({ configId, accounts }) {
         </tr>`,
       )}</tbody>
     </table></div>`}
-    <details>
+    <details open=${!!mapAccount} id="add-mapping">
       <summary>Add a linked external mapping</summary>
       <form onSubmit=${add.run} class="inline-form" novalidate>
         <${SelectField} id="mapping-kind" label="Maps" value=${form.kind} onChange=${(v) => setForm({ ...form, kind: v, m3terId: '' })} options=${Object.entries(MAPPING_KINDS).map(([value, k]) => ({ value, label: k.label }))} />
@@ -148,8 +141,8 @@ function LinkedMappings({ configId, accounts }) {
 
 /** The dry run: what a sync of a chosen bill would do now, sending and recording nothing. */
 function DryRun({ configId }) {
-  // Re-read when the list is opened: bills arrive all the time while the page stays open.
-  const { data: bills, error, reload } = useLoad(async () => (await api('GET', '/bills?excludeLineItems=true&pageSize=200')).data, []);
+  // Refreshed while shown, like the runs above it: bills arrive all the time while the page stays open.
+  const { data: bills, error, loading } = useLoad(async () => (await api('GET', '/bills?excludeLineItems=true&pageSize=200')).data, [], { pollMs: 5000 });
   const [billId, setBillId] = useState('');
   const [preview, setPreview] = useState(undefined);
   const run = useAction(async (e) => {
@@ -157,12 +150,13 @@ function DryRun({ configId }) {
     setPreview(undefined);
     setPreview(await api('GET', `/integrationconfigs/${configId}/preview/${billId}`));
   });
+  const placeholder = loading && !bills ? 'Loading bills…' : bills?.length ? 'Choose a bill' : 'No bills yet';
   return html`<section class="card" aria-labelledby="dryrun-heading">
     <h2 id="dryrun-heading">Dry run</h2>
     <p class="muted">What a sync of a bill would do now: every filter, the exact invoice body and every decision. Nothing is sent or recorded.</p>
     <${ErrorAlert} error=${error ?? run.error} />
     <form onSubmit=${run.run} class="inline-form">
-      <${SelectField} id="dryrun-bill" label="Bill" value=${billId} onChange=${setBillId} onFocus=${reload} options=${[{ value: '', label: bills?.length ? 'Choose a bill' : 'No bills yet' }, ...(bills ?? []).map((b) => ({ value: b.id, label: `${b.accountCode ?? b.accountId} · ${b.billDate} · ${b.status} · ${b.billTotal.toFixed(2)} ${b.currency}` }))]} />
+      <${SelectField} id="dryrun-bill" label="Bill" value=${billId} onChange=${setBillId} options=${[{ value: '', label: placeholder }, ...(bills ?? []).map((b) => ({ value: b.id, label: billLabel(b) }))]} />
       <button type="submit" disabled=${!billId || run.running}>${run.running ? 'Running…' : 'Preview'}</button>
     </form>
     ${preview &&
@@ -170,6 +164,7 @@ function DryRun({ configId }) {
       <p>Outcome: <${StatusBadge} status=${preview.outcome} /> ${preview.error && html`<span class="error-text">${preview.error}</span>`}</p>
       <h3>Filters</h3>
       <ul class="plain">${preview.filters.map((f) => html`<li><span class=${f.passed ? 'ok' : 'error-text'}>${f.passed ? '✓' : '✗'}</span> <strong>${f.filter}</strong>: ${f.reason}</li>`)}</ul>
+      ${preview.invoice && html`<h3>The invoice</h3><${InvoiceTable} invoice=${preview.invoice} caption="The invoice a send would PUT" />`}
       <${InvoiceBody} invoice=${preview.invoice} label="Invoice body a send would PUT" />
       <h3>Decisions</h3>
       <${Decisions} decisions=${preview.decisions} />
@@ -177,20 +172,64 @@ function DryRun({ configId }) {
   </section>`;
 }
 
+const FOUND_TEXT = { found: 'found', missing: 'MISSING', unchecked: 'not checked' };
+
+/** "Check with NetSuite": every item, column field and chosen customer looked up before a bill fails on it. */
+function NetSuiteCheck({ configId, accounts }) {
+  const [chosen, setChosen] = useState([]);
+  const [result, setResult] = useState(undefined);
+  const check = useAction(async (e) => {
+    e?.preventDefault();
+    setResult(undefined);
+    setResult(await api('POST', `/integrationconfigs/${configId}/check`, { accounts: chosen }));
+  });
+  const row = (what, id, status, name) => html`<li class=${status === 'missing' ? 'error-text' : status === 'found' ? '' : 'text-neutral'}>
+    <span aria-hidden="true">${status === 'found' ? '✓' : status === 'missing' ? '✗' : '–'}</span> ${what} <span class="mono">${id}</span>${name ? html` <span class="muted">(${name})</span>` : ''}: ${FOUND_TEXT[status]}
+  </li>`;
+  return html`<section class="card" aria-labelledby="check-heading">
+    <h2 id="check-heading">Check with NetSuite</h2>
+    <p class="muted">Looks up in NetSuite every item id this integration names, the transaction column fields and, for the accounts you choose, their customers — so nothing is missing when the first bill is sent. Nothing is written.</p>
+    <form onSubmit=${check.run} class="inline-form">
+      <${CheckList} id="check-accounts" legend="Also check the customers of" options=${accounts.map((a) => ({ value: a.id, label: `${a.name} (${a.code})` }))} selected=${chosen} onChange=${setChosen} columns=${3} />
+      <button type="submit" disabled=${check.running}>${check.running ? 'Checking…' : 'Check with NetSuite'}</button>
+    </form>
+    <${ErrorAlert} error=${check.error} />
+    ${result &&
+    html`<div aria-live="polite" class="check-result">
+      ${result.ok
+        ? html`<div class="alert alert-info" role="status"><strong>All found.</strong> ${result.connection.message}</div>`
+        : html`<div class="alert alert-error" role="alert"><strong>${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} a bill would fail on:</strong><ul>${result.problems.map((p) => html`<li>${p}</li>`)}</ul></div>`}
+      <ul class="plain check-list">
+        <li class=${result.connection.ok ? '' : 'error-text'}>${result.connection.ok ? '✓' : '✗'} Connection: ${result.connection.message}</li>
+        ${result.items.map((i) => row(`Item (${i.setting})`, i.itemId, i.status, i.name))}
+        ${result.customFields.map((f) => row('Column field', f.scriptId, f.status))}
+        ${result.customers.map((c) => row(`Customer of ${c.accountName ?? c.account}`, c.reference ? ('externalId' in c.reference ? `externalId ${c.reference.externalId}` : `internal id ${c.reference.id}`) : c.account, c.status, c.name))}
+      </ul>
+    </div>`}
+  </section>`;
+}
+
 function RecentRuns({ configId }) {
-  const { data, error } = useLoad(async () => (await api('GET', `/integrationruns/destinations/${configId}?pageSize=10`)).data, [configId], { pollMs: 3000 });
+  const { data, error } = useLoad(
+    async () => {
+      const runs = (await api('GET', `/integrationruns/destinations/${configId}?pageSize=10`)).data;
+      return { runs, bills: await billsById(runs.map((r) => r.entityId)) };
+    },
+    [configId],
+    { pollMs: 3000 },
+  );
   return html`<section class="card" aria-labelledby="runs-heading">
     <div class="card-header">
       <h2 id="runs-heading">Recent runs</h2>
       <span><a href=${`#/runs?config=${configId}`}>All runs</a> · <a href=${`#/events?config=${configId}`}>Events</a></span>
     </div>
     <${ErrorAlert} error=${error} />
-    ${data ? html`<${RunsTable} runs=${data} caption="Recent runs of this integration" />` : html`<${Loading} what="Loading runs" />`}
+    ${data ? html`<${RunsTable} runs=${data.runs} bills=${data.bills} caption="Recent runs of this integration" />` : html`<${Loading} what="Loading runs" />`}
   </section>`;
 }
 
 /** The integration details page: its configuration, its connection to NetSuite, its runs. */
-export function ConfigDetails({ id }) {
+export function ConfigDetails({ id, mapAccount }) {
   const { data, error, loading, reload } = useLoad(() => loadDetails(id), [id], { pollMs: 5000 });
   const [dialog, setDialog] = useState(undefined);
   const enable = useAction(async () => {
@@ -257,8 +296,11 @@ export function ConfigDetails({ id }) {
       </section>
     </div>
 
+    ${config.warnings?.length > 0 &&
+    html`<div class="alert alert-warning" role="status" id="config-warnings"><strong>Check these settings.</strong><ul>${config.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>`}
+    <${NetSuiteCheck} configId=${id} accounts=${accounts} />
     <${RecentRuns} configId=${id} />
-    <${LinkedMappings} configId=${id} accounts=${accounts} />
+    <${LinkedMappings} configId=${id} accounts=${accounts} mapAccount=${mapAccount} />
     <${DryRun} configId=${id} />
 
     <${SelectCredentialDialog} key=${`${dialog}-${config.version}`} open=${dialog === 'credential'} credentials=${credentials} current=${config.integrationCredentialsId} onConfirm=${connect} onClose=${() => setDialog(undefined)} />

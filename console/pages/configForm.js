@@ -2,6 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, configDataSchema, listAll } from '../api.js';
 import { Alert, CheckboxField, CheckList, ErrorAlert, html, Loading, PageTitle, SelectField, TextField, useAction, useLoad } from '../ui.js';
 
+/** NetSuite references items by internal id, a number; a name typed here fails every send. */
+const notInternalId = (value) => value.trim() !== '' && !/^\d+$/.test(value.trim());
+
 /** `STANDING_CHARGE` → `Standing charge`. */
 export const humanize = (code) => code.charAt(0) + code.slice(1).toLowerCase().replace(/_/g, ' ');
 
@@ -73,17 +76,17 @@ const CONFIG_FIELDS = [
 ];
 
 /** The account filter checked by the API's own parser while it is typed (after a short pause). */
-function useAccountFilterCheck(expression) {
-  const [check, setCheck] = useState({ valid: true });
+function useAccountFilterCheck(expression, accountId) {
+  const [check, setCheck] = useState({ valid: true, warnings: [] });
   useEffect(() => {
     if (expression.trim() === '') {
-      setCheck({ valid: true, empty: true });
+      setCheck({ valid: true, empty: true, warnings: [] });
       return undefined;
     }
     let current = true;
     const timer = setTimeout(async () => {
       try {
-        const result = await api('POST', '/integrationconfigs/accountfilter/check', { accountFilter: expression });
+        const result = await api('POST', '/integrationconfigs/accountfilter/check', { accountFilter: expression, ...(accountId ? { accountId } : {}) });
         if (current) setCheck(result);
       } catch (error) {
         if (current) setCheck({ valid: false, message: error.message });
@@ -93,7 +96,7 @@ function useAccountFilterCheck(expression) {
       current = false;
       clearTimeout(timer);
     };
-  }, [expression]);
+  }, [expression, accountId]);
   return check;
 }
 
@@ -112,15 +115,22 @@ export function ConfigForm({ id }) {
 
 function ConfigFormLoaded({ id, schema, accounts, users, config }) {
   const [form, setForm] = useState(() => formOf(config));
-  const set = (key) => (value) => setForm((f) => ({ ...f, [key]: value }));
-  const filterCheck = useAccountFilterCheck(form.accountFilter);
+  // Fields changed since the last refusal: their old message no longer describes what they hold.
+  const [edited, setEdited] = useState(() => new Set());
+  const set = (key) => (value) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setEdited((e) => (e.has(key) ? e : new Set([...e, key])));
+  };
+  const [tryAccount, setTryAccount] = useState('');
+  const filterCheck = useAccountFilterCheck(form.accountFilter, tryAccount);
   const formRef = useRef();
   const save = useAction(async () => {
+    setEdited(new Set());
     const saved = id ? await api('PUT', `/integrationconfigs/${id}`, bodyOf(form, config.version)) : await api('POST', '/integrationconfigs', bodyOf(form));
     location.hash = `#/integrations/${saved.id}`;
   });
   const errors = save.error?.forFields?.(CONFIG_FIELDS) ?? { byField: {}, rest: save.error ? [save.error.message] : [] };
-  const fieldError = (key) => errors.byField[`configData.${key}`];
+  const fieldError = (key) => (edited.has(key) ? undefined : errors.byField[`configData.${key}`]);
   useEffect(() => {
     if (!save.error) return;
     const form = formRef.current;
@@ -150,7 +160,7 @@ function ConfigFormLoaded({ id, schema, accounts, users, config }) {
 
       <section class="card" aria-labelledby="global-heading">
         <h2 id="global-heading">Global configuration</h2>
-        <${TextField} id="name" label="Name" required value=${form.name} onInput=${set('name')} error=${errors.byField.name} hint="Tells integrations for the same external system and entity type apart." />
+        <${TextField} id="name" label="Name" required value=${form.name} onInput=${set('name')} error=${edited.has('name') ? undefined : errors.byField.name} hint="Tells integrations for the same external system and entity type apart." />
         <div class="two-columns">
           <${CheckList} id="accountIds" legend="Account ids" options=${accountOptions} selected=${asIds(form.accountIds)} onChange=${set('accountIds')} error=${fieldError('accountIds')} hint="Only these accounts. Leave both lists empty for all accounts." />
           <${CheckList} id="restrictedAccountIds" legend="Restricted account ids" options=${accountOptions} selected=${asIds(form.restrictedAccountIds)} onChange=${set('restrictedAccountIds')} error=${fieldError('restrictedAccountIds')} hint="Never these accounts; wins over Account ids." />
@@ -183,6 +193,13 @@ function ConfigFormLoaded({ id, schema, accounts, users, config }) {
           class="mono"
         />
         ${!filterMessage && !filterCheck.empty && filterCheck.valid && form.accountFilter.trim() !== '' && html`<p class="field-ok" role="status">The expression is valid.</p>`}
+        ${!filterMessage && (filterCheck.warnings ?? []).map((w) => html`<p class="field-warning" role="status">${w.replace(/^accountFilter: /, '')}</p>`)}
+        ${form.accountFilter.trim() !== '' &&
+        !filterMessage &&
+        html`<div class="try-filter">
+          <${SelectField} id="accountFilter-try" label="Try it on an account" value=${tryAccount} onChange=${setTryAccount} options=${[{ value: '', label: 'Choose an account' }, ...accountOptions]} />
+          ${tryAccount && filterCheck.verdict && html`<p class=${filterCheck.verdict.passes ? 'field-ok' : 'field-warning'} role="status" id="accountFilter-verdict">${filterCheck.verdict.message}</p>`}
+        </div>`}
         <${CheckboxField} id="enforceExternalMappingsForConfig" label="Enforce external mappings for config" checked=${form.enforceExternalMappingsForConfig} onChange=${set('enforceExternalMappingsForConfig')} error=${fieldError('enforceExternalMappingsForConfig')} hint="Use only the external mappings linked to this integration." />
       </section>
 
@@ -194,10 +211,11 @@ function ConfigFormLoaded({ id, schema, accounts, users, config }) {
         </div>
         <${CheckboxField} id="netsuiteSendDueDate" label="Netsuite send due date" checked=${form.netsuiteSendDueDate} onChange=${set('netsuiteSendDueDate')} error=${fieldError('netsuiteSendDueDate')} hint="Off: NetSuite sets the due date from the customer's terms." />
         <div class="three-columns">
-          <${TextField} id="netsuiteDefaultItemId" label="Netsuite default item id" required value=${form.netsuiteDefaultItemId} onInput=${set('netsuiteDefaultItemId')} error=${fieldError('netsuiteDefaultItemId')} hint='Used when nothing else maps a line, e.g. your "Other" item.' />
+          <${TextField} id="netsuiteDefaultItemId" label="Netsuite default item id" required value=${form.netsuiteDefaultItemId} onInput=${set('netsuiteDefaultItemId')} error=${fieldError('netsuiteDefaultItemId')} hint='The internal id (a number: the "id=" in its address in NetSuite) of the item used when nothing else maps a line, e.g. your "Other" item.' />
           <${TextField} id="netsuiteCommitmentItemId" label="Netsuite commitment item id" value=${form.netsuiteCommitmentItemId} onInput=${set('netsuiteCommitmentItemId')} error=${fieldError('netsuiteCommitmentItemId')} hint="Empty: the default item." />
           <${TextField} id="netsuiteMinimumSpendItemId" label="Netsuite minimum spend id" value=${form.netsuiteMinimumSpendItemId} onInput=${set('netsuiteMinimumSpendItemId')} error=${fieldError('netsuiteMinimumSpendItemId')} hint="Empty: the default item." />
         </div>
+        ${notInternalId(form.netsuiteDefaultItemId) && html`<p class="field-warning" role="status" id="netsuiteDefaultItemId-warning">Netsuite default item id: "${form.netsuiteDefaultItemId.trim()}" is not an internal id, and NetSuite refuses item names. Use the number from the item's address in NetSuite.</p>`}
         <details open=${Object.keys(form.netsuiteItemMapping).length > 0 || !!fieldError('netsuiteItemMapping')}>
           <summary>Netsuite item mapping (${Object.values(form.netsuiteItemMapping).filter((v) => v.trim()).length} mapped)</summary>
           <p class="hint">The NetSuite item id per line item type, used when no external mapping names the item. Empty: the default item.</p>

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, listAll } from '../api.js';
-import { Alert, CheckboxField, ErrorAlert, html, Loading, PageTitle, TextField, Time, useAction, useLoad } from '../ui.js';
+import { Alert, CheckboxField, ConfirmDialog, ErrorAlert, html, Loading, PageTitle, TextField, Time, useAction, useLoad } from '../ui.js';
 
 const FIELDS = ['name', 'accountId', 'clientId', 'certificateId', 'privateKey', 'concurrencyLimit'];
 const EMPTY = { name: '', accountId: '', clientId: '', certificateId: '', concurrencyLimit: '', verify: true };
@@ -18,24 +18,38 @@ function CredentialRow({ credential, onChanged }) {
     setResult('');
     setResult((await api('POST', `/integrationauth/Netsuite/netsuiteauth/${credential.id}/verify`)).message);
   });
-  const remove = useAction(async () => {
-    await api('DELETE', `/integrationauth/Netsuite/netsuiteauth/${credential.id}`);
-    onChanged();
-  });
+  const [confirming, setConfirming] = useState(false);
+  const [refusal, setRefusal] = useState('');
+  const remove = async () => {
+    setRefusal('');
+    try {
+      await api('DELETE', `/integrationauth/Netsuite/netsuiteauth/${credential.id}`);
+      setConfirming(false);
+      onChanged();
+    } catch (error) {
+      setConfirming(false);
+      // The API names the integrations that use it; without their ids, which the row can't show.
+      setRefusal(error.message.replace(/ \([0-9a-f-]{36}\)/g, '').replace(/ \(integrationCredentialsId null\)/, ''));
+    }
+  };
   const label = credential.name || credential.accountId;
   return html`<tr data-credential-id=${credential.id}>
     <th scope="row">${label}</th>
     <td class="mono">${credential.accountId}</td>
-    <td class="mono">${credential.clientId}</td>
-    <td class="mono">${credential.certificateId}</td>
-    <td class="mono fingerprint">${credential.keyFingerprint}<br /><span class="muted">${credential.keyType}</span></td>
+    <td class="mono wrap-id">${credential.clientId}</td>
+    <td class="mono wrap-id">${credential.certificateId}</td>
+    <td class="mono fingerprint wrap-id">${credential.keyFingerprint}<br /><span class="muted">${credential.keyType}</span></td>
     <td>${credential.concurrencyLimit}</td>
     <td><${Time} value=${credential.dtCreated} /></td>
     <td class="row-actions">
       <button type="button" class="secondary small" onClick=${() => verify.run()} disabled=${verify.running} aria-label=${`Verify ${label} with NetSuite`}>${verify.running ? 'Verifying…' : 'Verify'}</button>
-      <button type="button" class="danger small" onClick=${() => remove.run()} disabled=${remove.running} aria-label=${`Delete ${label}`}>Delete</button>
+      <button type="button" class="danger small" onClick=${() => setConfirming(true)} aria-label=${`Delete ${label}`}>Delete</button>
       ${result && html`<p class="field-ok" role="status">${result}</p>`}
-      ${(verify.error || remove.error) && html`<p class="field-error" role="alert">${(verify.error ?? remove.error).message}</p>`}
+      ${verify.error && html`<p class="field-error" role="alert">${verify.error.message}</p>`}
+      ${refusal && html`<p class="field-error" role="alert">Not deleted. ${refusal}</p>`}
+      <${ConfirmDialog} open=${confirming} title=${`Delete the credential ${label}?`} confirmLabel="Delete credential" onConfirm=${remove} onClose=${() => setConfirming(false)}>
+        <p>Its private key is deleted too and can't be recovered; to use this NetSuite connection again you upload the key again.</p>
+      </${ConfirmDialog}>
     </td>
   </tr>`;
 }

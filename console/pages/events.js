@@ -1,6 +1,28 @@
 import { useState } from 'preact/hooks';
 import { api, listAll } from '../api.js';
+import { billLabel, billsById } from '../bills.js';
 import { CheckboxField, ErrorAlert, html, Loading, PageTitle, SelectField, ShortId, TextField, Time, useAction, useLoad } from '../ui.js';
+
+/**
+ * m3ter's follow-up per event, by its name: a refused or failed send leads to its run, a missing account
+ * mapping to the mapping form pre-filled with the account, a refused credential (or a disabled
+ * integration) to the integration. `what` says in a few words what happened.
+ */
+const FOLLOW_UPS = {
+  'integration.validation.error': { what: 'NetSuite refused the invoice', action: 'run' },
+  'integration.perform.error': { what: 'The send failed', action: 'run' },
+  'integration.missingaccountmapping.error': { what: 'The account has no NetSuite customer mapping', action: 'mapping' },
+  'integration.authentication.error': { what: 'NetSuite did not accept the connection', action: 'integration' },
+  'integration.disabled.error': { what: 'The integration disabled itself', action: 'integration' },
+};
+
+function FollowUp({ event }) {
+  const m = event.m3terEvent;
+  const action = FOLLOW_UPS[event.eventName]?.action;
+  if (action === 'run' && m.runId) return html`<a class="button secondary small" href=${`#/runs/${m.runId}`}>Go to integration run</a>`;
+  if (action === 'mapping' && m.accountId) return html`<a class="button secondary small" href=${`#/integrations/${m.configId}?mapAccount=${m.accountId}`}>Create external mapping</a>`;
+  return html`<a class="button secondary small" href=${`#/integrations/${m.configId}`}>Go to integration</a>`;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -12,19 +34,23 @@ async function loadEvents(configId, billId, includeResolved) {
   if (billId || configId) query.set('resourceId', billId || configId);
   let events = (await api('GET', `/events?${query}`)).data;
   if (billId && configId) events = events.filter((e) => e.m3terEvent.configId === configId);
-  return { configs: new Map(configList.map((c) => [c.id, c])), configList, events };
+  const bills = await billsById(events.map((e) => e.m3terEvent.billId));
+  return { configs: new Map(configList.map((c) => [c.id, c])), configList, events, bills };
 }
 
-function EventRow({ event, configs, onResolved }) {
+function EventRow({ event, configs, bills, onResolved }) {
   const resolve = useAction(async () => onResolved(await api('PUT', `/events/${event.id}/actioned`)));
   const m = event.m3terEvent;
   return html`<tr data-event-id=${event.id}>
     <td><${Time} value=${event.eventTime} /></td>
-    <td class="mono">${event.eventName}</td>
+    <td class="mono event-name">${event.eventName}</td>
     <td><a href=${`#/integrations/${m.configId}`}>${configs.get(m.configId)?.name ?? m.configId}</a></td>
-    <td>${m.billId ? html`<a href=${`#/runs?bill=${m.billId}`} aria-label=${`Runs of bill ${m.billId}`}><${ShortId} value=${m.billId} /></a>` : '—'}</td>
-    <td>${m.reason}${m.runId && html` <a href=${`#/runs/${m.runId}`}>Run</a>`}</td>
-    <td>
+    <td>${m.billId
+      ? html`<a href=${`#/runs?bill=${m.billId}`} aria-label=${`Runs of bill ${m.billId}`}>${bills.get(m.billId) ? html`${billLabel(bills.get(m.billId), { status: false })}<span class="visually-hidden"> (bill ${m.billId})</span>` : html`<${ShortId} value=${m.billId} />`}</a>`
+      : '—'}</td>
+    <td><strong>${FOLLOW_UPS[event.eventName]?.what ?? event.eventName}.</strong> ${m.reason}</td>
+    <td class="event-actions">
+      <${FollowUp} event=${event} />
       ${event.dtActioned
         ? html`<span class="badge badge-good">Resolved</span> <${Time} value=${event.dtActioned} />`
         : html`<button type="button" class="small" onClick=${() => resolve.run()} disabled=${resolve.running} aria-label=${`Mark resolved: ${event.eventName} at ${event.eventTime}`}>Mark resolved</button>`}
@@ -66,8 +92,8 @@ export function Events({ configId, billId, includeResolved }) {
     events.length > 0 &&
     html`<div class="table-wrap"><table>
       <caption class="visually-hidden">Integration events</caption>
-      <thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Integration</th><th scope="col">Bill</th><th scope="col">Reason</th><th scope="col">Status</th></tr></thead>
-      <tbody>${events.map((event) => html`<${EventRow} key=${event.id} event=${event} configs=${data.configs} onResolved=${(e) => setResolvedHere(new Map([...resolvedHere, [e.id, e]]))} />`)}</tbody>
+      <thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Integration</th><th scope="col">Bill</th><th scope="col">What happened</th><th scope="col">Follow-up and status</th></tr></thead>
+      <tbody>${events.map((event) => html`<${EventRow} key=${event.id} event=${event} configs=${data.configs} bills=${data.bills} onResolved=${(e) => setResolvedHere(new Map([...resolvedHere, [e.id, e]]))} />`)}</tbody>
     </table></div>`}
   `;
 }

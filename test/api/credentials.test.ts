@@ -80,7 +80,7 @@ describe('NetSuite credentials', () => {
     const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     const response = await client.call('POST', AUTH, body({ privateKey: base64(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()) }));
     expect(response.status).toBe(400);
-    expect(response.body.message).toMatch(/^privateKey: RSA key of 2048 bits is too short/);
+    expect(response.body.message).toMatch(/^privateKey: This RSA key has 2048 bits, too short for NetSuite/);
     expectNoKey(response.text);
     expect((await client.call('GET', AUTH)).body).toEqual({ data: [] });
   });
@@ -89,13 +89,15 @@ describe('NetSuite credentials', () => {
     const client = await apiClient(h, api);
     const garbage = await client.call('POST', AUTH, body({ privateKey: 'not base64 at all!' }));
     expect(garbage.status).toBe(400);
-    expect(garbage.body.message).toMatch(/^privateKey: is neither the base64 of a PEM file nor PEM text/);
+    expect(garbage.body.message).toMatch(/^privateKey: This is neither PEM text nor the base64 of a PEM file \(base64 -i m3ter-key.pem\)/);
     const notPem = await client.call('POST', AUTH, body({ privateKey: base64('hello world') }));
     expect(notPem.status).toBe(400);
-    expect(notPem.body.message).toMatch(/^privateKey: decodes from base64 but not to a PEM file/);
+    expect(notPem.body.message).toMatch(/^privateKey: This decodes from base64, but not to a PEM file/);
     const certificate = await client.call('POST', AUTH, body({ privateKey: base64(keyPair.certificatePem) }));
     expect(certificate.status).toBe(400);
-    expect(certificate.body.message).toMatch(/^privateKey: is a certificate/);
+    // In the guide's file names, starting with a sentence; base64 is no business of a console user.
+    expect(certificate.body.message).toMatch(/^privateKey: This file is the certificate \(m3ter-cert\.pem, the half you upload to NetSuite\), not the private key\. Choose m3ter-key\.pem/);
+    expect(certificate.body.message).not.toMatch(/private\.pem|public\.pem|base64/);
     const account = await client.call('POST', AUTH, body({ accountId: '1234 567' }));
     expect(account.status).toBe(400);
     expect(account.body.message).toMatch(/^accountId "1234 567" is not a NetSuite account id/);

@@ -170,11 +170,11 @@ describe('integration configurations', () => {
   it("checks an account filter while it is typed: the parser's message and position, nothing stored", async () => {
     const client = await apiClient(h, api);
     const check = (accountFilter: unknown) => client.call('POST', `${CONFIGS}/accountfilter/check`, { accountFilter });
-    expect((await check('customFields != null AND customFields.country = = UK')).body).toEqual({ valid: true });
-    expect((await check('')).body).toEqual({ valid: true });
+    expect((await check('customFields != null AND customFields.country = = UK')).body).toEqual({ valid: true, warnings: [] });
+    expect((await check('')).body).toEqual({ valid: true, warnings: [] });
     const unfinished = await check('address.country == US AND');
     expect(unfinished.status).toBe(200);
-    expect(unfinished.body).toEqual({ valid: false, position: 26, message: expect.stringMatching(/^accountFilter: at position 26, expected .* but found the end of the filter/) });
+    expect(unfinished.body).toEqual({ valid: false, position: 26, warnings: [], message: expect.stringMatching(/^accountFilter: at position 26, expected .* but found the end of the filter/) });
     // The same message a save gives, so the console shows one wording before and after saving.
     const saved = await client.call('POST', CONFIGS, configBody({ configData: { netsuiteDefaultItemId: '42', accountFilter: 'address.country == US AND' } }));
     expect(saved.body.message).toBe(`configData.accountFilter: ${unfinished.body.message}`);

@@ -87,6 +87,16 @@ describe('docker-compose.yml', () => {
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^(root|0)(:|$)/);
 
+    // Every stage runs on the current Node LTS (24; 20 reached its end of life on 2026-04-30), and
+    // package.json's engines admits it.
+    const engines = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).engines.node as string;
+    const oldestMajor = Number(/^>=(\d+)/.exec(engines)?.[1]);
+    for (const stage of stages.filter((s) => !stages.some((other) => other.name === s.base))) {
+      const major = Number(/^node:(\d+)[.-]/.exec(stage.base)?.[1]);
+      expect([stage.name, major]).toEqual([stage.name, 24]);
+      expect(major).toBeGreaterThanOrEqual(oldestMajor);
+    }
+
     // The final stage is built from other stages' output, not by compiling or installing itself.
     const copies = final.commands.filter((c) => c.instruction === 'COPY');
     const copiedFrom = (dest: string) => copies.find((c) => path.posix.normalize(c.dest!) === dest);

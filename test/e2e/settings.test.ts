@@ -100,12 +100,12 @@ describe('accountIds and restrictedAccountIds', () => {
     expect(skipped.invoice).toBeUndefined();
     // Calculated, then approved: two runs, both skipped with the reason.
     expect(skipped.runs.map((r) => [r.status, r.error])).toEqual([
-      ['SKIPPED', 'account OTHER is not in accountIds'],
-      ['SKIPPED', 'account OTHER is not in accountIds'],
+      ['SKIPPED', "Account OTHER is not one of the integration's Account ids, so its bills are not sent here."],
+      ['SKIPPED', "Account OTHER is not one of the integration's Account ids, so its bills are not sent here."],
     ]);
     const restricted = await send(seeded, both.account.id);
     expect(restricted.invoice).toBeUndefined();
-    expect(restricted.runs[0]).toMatchObject({ status: 'SKIPPED', error: 'account BOTH is in restrictedAccountIds' });
+    expect(restricted.runs[0]).toMatchObject({ status: 'SKIPPED', error: "Account BOTH is one of the integration's Restricted account ids, so its bills are not sent here." });
   });
 });
 
@@ -121,7 +121,7 @@ describe('accountFilter', () => {
       const result = await send(seeded, c.account.id);
       expect(result.invoice).toBeUndefined();
       expect(result.runs[0]?.status).toBe('SKIPPED');
-      expect(result.runs[0]?.error).toContain('accountFilter');
+      expect(result.runs[0]?.error).toContain('The Account filter');
     }
   });
 });
@@ -167,7 +167,7 @@ describe('useExternalMappingAccountCode', () => {
     const failed = await send(seeded, unmapped.account.id);
     expect(failed.invoice).toBeUndefined();
     expect(failed.runs[0]?.status).toBe('ERROR');
-    expect(failed.runs[0]?.error).toMatch(/no external mapping Account → Netsuite Customer.*add one/);
+    expect(failed.runs[0]?.error).toMatch(/no external mapping Account → NetSuite Customer.*Add one/);
   });
 
   it('off: the m3ter account id is the NetSuite customer externalId', async () => {

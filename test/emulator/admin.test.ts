@@ -73,7 +73,7 @@ describe('generateKeyPair', () => {
       const days = (Date.parse(certificate.validTo) - Date.parse(certificate.validFrom)) / 86_400_000;
       expect(Math.round(days)).toBe(730);
       expect((await stat(keys.privateKeyPath)).mode & 0o777).toBe(0o600);
-      expect(path.basename(keys.certificatePath)).toBe('public.pem');
+      expect(path.basename(keys.certificatePath)).toBe('m3ter-cert.pem');
     } finally {
       await keys.cleanup();
     }

@@ -187,3 +187,47 @@ describe('invoice reads', () => {
     expect(response.status).toBe(400);
   });
 });
+
+describe('the look-ups of a configuration check', () => {
+  const suiteql = async (q: unknown, headers: Record<string, string> = { prefer: 'transient' }) =>
+    fetch(`${harness.emulator.url}/${HOST_FORM}/services/rest/query/v1/suiteql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await harness.token()}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ q }),
+    });
+
+  beforeAll(async () => {
+    await harness.emulator.admin.addItem({ accountId: ACCOUNT, id: '710', name: 'Other' });
+    await harness.emulator.admin.addCustomField({ accountId: ACCOUNT, scriptId: 'custcol_m3ter_external_line_item' });
+    await harness.emulator.admin.addCustomer({ accountId: ACCOUNT, id: '720', externalId: 'acct-lookup-1', name: 'Lookup Ltd' });
+  });
+
+  it('answers SuiteQL for items and custom fields, values as strings and column names in lower case', async () => {
+    const items = await suiteql('SELECT id, itemid FROM item WHERE id IN (710, 711)');
+    expect(items.status).toBe(200);
+    expect(await items.json()).toEqual({ links: [], count: 1, hasMore: false, items: [{ links: [], id: '710', itemid: 'Other' }], offset: 0, totalResults: 1 });
+    const fields = (await (await suiteql("SELECT scriptid FROM customfield WHERE UPPER(scriptid) IN ('CUSTCOL_M3TER_EXTERNAL_LINE_ITEM', 'CUSTCOL_NOPE')")).json()) as { items: unknown[] };
+    expect(fields.items).toEqual([{ links: [], scriptid: 'CUSTCOL_M3TER_EXTERNAL_LINE_ITEM' }]);
+  });
+
+  it('refuses SuiteQL without "Prefer: transient", and queries it does not understand, as NetSuite refuses them', async () => {
+    const noPrefer = await suiteql('SELECT id FROM item WHERE id IN (1)', {});
+    expect(noPrefer.status).toBe(400);
+    expect((await errorDetail(noPrefer)).detail).toContain('Prefer: transient');
+    for (const q of ['SELECT * FROM item', 'SELECT id FROM nothing WHERE id IN (1)', 'SELECT price FROM item WHERE id IN (1)', 'SELECT id FROM item WHERE id IN (Other)']) {
+      const refused = await suiteql(q);
+      expect([q, refused.status]).toEqual([q, 400]);
+      expect((await errorDetail(refused))['o:errorCode']).toBe('INVALID_PARAMETER');
+    }
+  });
+
+  it('reads a customer by external id (eid:) or internal id, and answers 404 NONEXISTENT_ID for one it does not have', async () => {
+    const byEid = await harness.api('GET', 'customer/eid:acct-lookup-1');
+    expect(byEid.status).toBe(200);
+    expect(await byEid.json()).toMatchObject({ id: '720', externalId: 'acct-lookup-1', companyName: 'Lookup Ltd' });
+    expect((await harness.api('GET', 'customer/720')).status).toBe(200);
+    const missing = await harness.api('GET', 'customer/eid:someone-else');
+    expect(missing.status).toBe(404);
+    expect((await errorDetail(missing))['o:errorCode']).toBe('NONEXISTENT_ID');
+  });
+});

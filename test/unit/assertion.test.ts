@@ -72,7 +72,7 @@ describe('private keys', () => {
     const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     expect(() => inspectPrivateKey(pem)).toThrow(InvalidPrivateKeyError);
-    expect(() => inspectPrivateKey(pem)).toThrow(/privateKey: RSA key of 2048 bits.*openssl req -x509 -newkey rsa:4096/);
+    expect(() => inspectPrivateKey(pem)).toThrow(/^privateKey: This RSA key has 2048 bits, too short for NetSuite.*Choose m3ter-key\.pem, the private key made by `openssl req -x509 -newkey rsa:4096 -sha256 -keyout m3ter-key\.pem -out m3ter-cert\.pem/);
   });
 
   it('an EC key on an unsupported curve is refused', () => {

@@ -50,7 +50,7 @@ describe('evaluateFilters', () => {
   it('DISABLED without a stored reason still explains how to fix it', () => {
     const verdict = evaluateFilters(input({}, { enabled: false }));
     expect(verdict.outcome).toBe('DISABLED');
-    expect(verdict.checks[0]?.reason).toMatch(/enable it/);
+    expect(verdict.checks[0]?.reason).toMatch(/Enable it on its page/);
     expect(verdict.checks[0]?.reason).not.toContain('(');
   });
 
@@ -68,7 +68,7 @@ describe('evaluateFilters', () => {
     const verdict = evaluateFilters(input({ restrictedAccountIds: [ref], accountIds: [account.id, account.code] }));
     expect(verdict.outcome).toBe('SKIP');
     expect(summary(verdict.checks)).toEqual(['configEnabled:pass', 'credentialConnected:pass', 'accountIds:FAIL']);
-    expect(verdict.checks[2]?.reason).toContain('restrictedAccountIds');
+    expect(verdict.checks[2]?.reason).toContain('Restricted account ids');
     expect(verdict.checks[2]?.reason).toContain('ACME');
   });
 
@@ -76,7 +76,7 @@ describe('evaluateFilters', () => {
     const verdict = evaluateFilters(input({ accountIds: ['someone-else'] }));
     expect(verdict.outcome).toBe('SKIP');
     expect(summary(verdict.checks)).toEqual(['configEnabled:pass', 'credentialConnected:pass', 'accountIds:FAIL']);
-    expect(verdict.checks[2]?.reason).toBe('account ACME is not in accountIds');
+    expect(verdict.checks[2]?.reason).toBe("Account ACME is not one of the integration's Account ids, so its bills are not sent here.");
   });
 
   it.each([
@@ -135,7 +135,7 @@ describe('evaluateFilters', () => {
   it('SKIP a bill without line items', () => {
     const verdict = evaluateFilters(input({}, { lineItemTypes: [] }));
     expect(verdict.outcome).toBe('SKIP');
-    expect(verdict.checks.at(-1)).toEqual({ filter: 'lineItems', passed: false, reason: 'the bill has no line items' });
+    expect(verdict.checks.at(-1)).toEqual({ filter: 'lineItems', passed: false, reason: 'The bill has no line items: nothing to send.' });
     expect(summary(verdict.checks).slice(0, -1)).toEqual(['configEnabled:pass', 'credentialConnected:pass', 'accountIds:pass', 'approval:pass']);
   });
 
@@ -143,7 +143,7 @@ describe('evaluateFilters', () => {
     const verdict = evaluateFilters(input({ excludedLineItemTypes: ['USAGE', 'STANDING_CHARGE'] }));
     expect(verdict.outcome).toBe('SKIP');
     expect(verdict.checks.at(-1)?.filter).toBe('lineItems');
-    expect(verdict.checks.at(-1)?.reason).toContain('excludedLineItemTypes');
+    expect(verdict.checks.at(-1)?.reason).toContain('Excluded line item type');
   });
 
   it('SEND when some line item types survive the exclusions', () => {

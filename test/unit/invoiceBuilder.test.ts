@@ -348,7 +348,7 @@ describe('customer', () => {
     expect(result.failure).toBe('missingAccountMapping');
     expect(result.reason).toContain('ACME');
     expect(result.reason).toContain('acc-0001');
-    expect(result.reason).toContain('useExternalMappingAccountCode');
+    expect(result.reason).toContain('Use external mapping account code');
   });
 
   it('with enforcement, an unlinked customer mapping does not count', () => {
