@@ -1,6 +1,5 @@
-import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
-import { createHarness, type Harness } from '../support/harness';
+import { apiClient } from '../support/api';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * Before the first bill fails on it: an item name where NetSuite wants an internal id is warned about
@@ -8,9 +7,7 @@ import { createHarness, type Harness } from '../support/harness';
  * of chosen accounts and names each missing one; a mistyped account-filter field is warned about and
  * the filter can be tried on an account.
  */
-let h: Harness;
-let api: ApiWorld;
-let keyPair: GeneratedKeyPair;
+const { h, api, keyPair } = useFileWorld();
 let client: Awaited<ReturnType<typeof apiClient>>;
 let acme: { id: string; code: string };
 let orphan: { id: string };
@@ -20,9 +17,6 @@ const NS = '5550417_SB1';
 const CONFIGS = '/organizations/{orgId}/integrationconfigs';
 
 beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   await h.emulator.admin.createAccount({ accountId: NS });
   await h.emulator.admin.registerCertificate({ accountId: NS, certificateId: 'cert-check', clientId: 'client-check', certificatePem: keyPair.certificatePem });
   await h.emulator.admin.addItem({ accountId: NS, id: '10', name: 'Other' });
@@ -42,11 +36,6 @@ beforeAll(async () => {
   expect(credential.status).toBe(200);
   credentialId = credential.body.id;
 }, 120_000);
-
-afterAll(async () => {
-  await api?.close();
-  await h?.close();
-});
 
 const create = (configData: Record<string, unknown>, integrationCredentialsId: string | null = credentialId) =>
   client.call('POST', CONFIGS, { destination: 'Netsuite', entityType: 'Bill', name: `check ${Math.random()}`, configData, integrationCredentialsId });

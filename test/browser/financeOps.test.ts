@@ -1,11 +1,10 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { generateKeyPair, type GeneratedKeyPair } from '../../demo/keyPair';
 import { sampleBill } from '../../demo/sampleBills';
-import { apiClient, startApi, type ApiWorld } from '../support/api';
+import { apiClient } from '../support/api';
 import { openBrowser, TEST_OUTPUT, type BrowserSession } from '../support/browser';
-import { createHarness, type Harness } from '../support/harness';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * The console as a finance-ops user meets it in the first hour: the Bills screen (approve one or many),
@@ -20,9 +19,7 @@ const CERTIFICATE_ID = 'fin-cert-1';
 const CLIENT_ID = crypto.createHash('sha256').update('finance-ops').digest('hex');
 const WAIT = { timeout: 60_000 };
 
-let h: Harness;
-let api: ApiWorld;
-let keyPair: GeneratedKeyPair;
+const { h, api, keyPair, stopBeforeClosing } = useFileWorld();
 let client: Awaited<ReturnType<typeof apiClient>>;
 let ui: BrowserSession;
 let page: Page;
@@ -31,9 +28,6 @@ let credentialId: string;
 let mainConfig: { id: string };
 
 beforeAll(async () => {
-  h = await createHarness();
-  api = await startApi(h);
-  keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   await h.emulator.admin.createAccount({ accountId: NS });
   await h.emulator.admin.registerCertificate({ accountId: NS, certificateId: CERTIFICATE_ID, clientId: CLIENT_ID, certificatePem: keyPair.certificatePem });
   await h.emulator.admin.addItem({ accountId: NS, id: '10', name: 'Other' });
@@ -67,10 +61,8 @@ beforeAll(async () => {
   await heading('Configurations').waitFor();
 }, 180_000);
 
-afterAll(async () => {
+stopBeforeClosing(async () => {
   await ui?.close();
-  await api?.close();
-  await h?.close();
 });
 
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { generateKeyPair } from '../../demo/keyPair';
 import { addAdminCommands } from '../../emulator/cli';
 import { runCli } from '../support/cli';
-import { createHarness, type Harness } from '../support/harness';
+import { useFileWorld } from '../support/fileWorld';
 
 /**
  * The README's path from `npm start` to a CONNECTED integration and a first invoice, with its own
@@ -11,15 +11,9 @@ import { createHarness, type Harness } from '../support/harness';
  * the CLI's (organization, credential, config, account, check, the example bill, approval). A config
  * with an item name is warned about and its check names what NetSuite lacks before any bill fails.
  */
-let h: Harness;
+const { h } = useFileWorld();
 const NS = '1234567_SB1';
 const EXAMPLE_BILL = path.join(__dirname, '..', '..', 'examples', 'bill.json');
-
-beforeAll(async () => {
-  h = await createHarness();
-}, 120_000);
-
-afterAll(async () => h?.close());
 
 /** `npx m3ter-netsuite-emulator <args>` against the harness's emulator: what it printed, parsed. */
 async function emulator(args: string[]): Promise<any> {

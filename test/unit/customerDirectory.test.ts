@@ -7,9 +7,10 @@ function directory(known: Record<string, string>) {
   const asked: string[] = [];
   let now = 0;
   const client = {
-    findCustomer: async (_account: string, _token: string, externalId: string) => {
-      asked.push(externalId);
-      return known[externalId];
+    findCustomer: async (_account: string, _token: string, ref: { externalId: string }) => {
+      asked.push(ref.externalId);
+      const id = known[ref.externalId];
+      return id ? { id } : undefined;
     },
   } as unknown as NetSuiteClient;
   const customers = new CustomerDirectory(client, { foundTtlMs: 60_000, now: () => now });
