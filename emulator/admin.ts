@@ -5,8 +5,10 @@ import { normaliseAccountId } from './accountId';
 import type { AccountDetail, AccountSummary, EmulatorStats } from './adminTypes';
 import { resetPeak } from './concurrency';
 import { type EmulatorContext, accountBaseUrl, tokenUrl } from './context';
-import { type FaultSpec, normaliseFault } from './faults';
-import { type Account, CLOSED_PERIOD_CREATES, type ClosedPeriodCreates, type EmulatorState, RECORD_OPERATIONS, type ReferenceTarget, accountRng, newAccount } from './state';
+import { normaliseFault } from './faults';
+import type { FaultSpec } from './faultTypes';
+import { RECORD_OPERATIONS } from './requestKinds';
+import { type Account, CLOSED_PERIOD_CREATES, type ClosedPeriodCreates, type EmulatorState, type ReferenceTarget, accountRng, newAccount } from './state';
 
 /**
  * Test-only control plane: seeds accounts and master data, scripts faults, and exposes what the service

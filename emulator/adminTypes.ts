@@ -1,4 +1,4 @@
-import type { FaultRates, FaultSpec, ScriptedFault } from './faults';
+import type { FaultRates, FaultSpec, ScriptedFault } from './faultTypes';
 import type { TransactionStatus } from './payments';
 import type { AccountStats, ClosedPeriodCreates, PeriodLock, ReferenceTarget, TransactionType } from './state';
 

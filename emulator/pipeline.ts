@@ -3,8 +3,10 @@ import { tryNormaliseAccountId } from './accountId';
 import { releaseSlot, tryAcquireSlot } from './concurrency';
 import type { EmulatorContext } from './context';
 import { OAuthError, RestError, concurrencyLimitExceeded, invalidLogin, restError, unexpectedError } from './errors';
-import { type FaultAction, countFault, parseLatency, rollFault, takeScriptedFault } from './faults';
-import type { Account, RequestKind } from './state';
+import { countFault, parseLatency, rollFault, takeScriptedFault } from './faults';
+import type { FaultAction } from './faultTypes';
+import type { RequestKind } from './requestKinds';
+import type { Account } from './state';
 
 /**
  * The governance every account-scoped request goes through, in the order a client would notice it:

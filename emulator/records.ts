@@ -4,7 +4,8 @@ import { invalidRequest, nonexistentId, restError } from './errors';
 import { type Outcome, governed } from './pipeline';
 import { isValidExternalId, sameExternalId } from './references';
 import { COLLECTION_CONTENT_TYPE, SINGULAR_CONTENT_TYPE, renderItemSublist, renderTransaction } from './render';
-import { type Account, type RequestKind, type StoredTransaction, TRANSACTION_TYPES, type TransactionType } from './state';
+import type { RequestKind } from './requestKinds';
+import { type Account, type StoredTransaction, TRANSACTION_TYPES, type TransactionType } from './state';
 import {
   createTransaction,
   deleteTransaction,

@@ -1,5 +1,6 @@
 import { AccountIds } from './accountId';
-import { FaultRates, ScriptedFault } from './faults';
+import type { FaultRates, ScriptedFault } from './faultTypes';
+import type { RequestKind } from './requestKinds';
 import { Rng, createRng } from './random';
 
 export interface Certificate {
@@ -47,11 +48,6 @@ export interface IssuedToken {
   expiresAt: number;
   revoked: boolean;
 }
-
-/** The record operations, in the order stats list them; faults can be narrowed to any of them. */
-export const RECORD_OPERATIONS = ['create', 'upsert', 'update', 'read', 'delete'] as const;
-export type RecordOperation = (typeof RECORD_OPERATIONS)[number];
-export type RequestKind = 'token' | RecordOperation;
 
 /** How an accounting period refuses transactions dated in it: wholly closed, or locked for A/R only. */
 export const PERIOD_LOCKS = ['closed', 'arLocked'] as const;
