@@ -69,8 +69,8 @@ export function makePostInvoice(deps: ActivityDeps) {
     if (!id) {
       throw runFailure(
         'missingAccountMapping',
-        `NetSuite account ${credential.accountId} has no customer with externalId ${externalId} (the m3ter account id): create the customer with that external ID in NetSuite, ` +
-          'or map the account to an existing customer (an external mapping Account → Netsuite Customer, with useExternalMappingAccountCode); nothing was sent',
+        `NetSuite account ${credential.accountId} has no customer with External ID ${externalId} (the m3ter account id): create the customer with that External ID in NetSuite, ` +
+          'or map the account to an existing customer (an external mapping Account → NetSuite Customer, with Use external mapping account code on); nothing was sent',
       );
     }
     return { ...record, entity: { id } };

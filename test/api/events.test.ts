@@ -62,7 +62,7 @@ describe('events of failing bills', () => {
       eventName: 'integration.missingaccountmapping.error',
       eventTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/),
       dtActioned: null,
-      m3terEvent: expect.objectContaining({ eventType: 'IntegrationEvent', configId: w.seeded.configId, entityType: 'Bill', entityId: billId, billId, accountId: w.bad, runId: run.id, reason: expect.stringContaining('has no customer with externalId'), details: expect.objectContaining({ status: 'ERROR' }) }),
+      m3terEvent: expect.objectContaining({ eventType: 'IntegrationEvent', configId: w.seeded.configId, entityType: 'Bill', entityId: billId, billId, accountId: w.bad, runId: run.id, reason: expect.stringContaining('has no customer with External ID'), details: expect.objectContaining({ status: 'ERROR' }) }),
     });
     expect(run).toMatchObject({ status: 'ERROR' });
     expect((await w.client.call('GET', `/organizations/{orgId}/events/${event.id}`)).body).toEqual(event);

@@ -81,7 +81,7 @@ describe('integration runs of a bill', () => {
       dtLastModified: expect.any(String),
       dtCompleted: expect.any(String),
     });
-    expect(runs[2]).toMatchObject({ status: 'ERROR', error: expect.stringContaining('has no customer with externalId'), externalId: null });
+    expect(runs[2]).toMatchObject({ status: 'ERROR', error: expect.stringContaining('has no customer with External ID'), externalId: null });
     // One request with the default page size gives the same runs and no nextToken.
     const whole = await w.client.call('GET', `/organizations/{orgId}/integrationruns/Bill/${billId}`);
     expect(whole.body.data.map((r: any) => r.id)).toEqual(runs.map((r) => r.id));

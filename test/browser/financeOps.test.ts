@@ -178,7 +178,12 @@ describe('the first hour of a finance-ops user', () => {
   });
 
   it("offers m3ter's follow-up per event: the run, the pre-filled mapping form, the integration", async () => {
-    // A missing account mapping (the mapped integration) and a refused credential (a removed certificate).
+    // A refused invoice (an item NetSuite doesn't have), a missing account mapping (the mapped
+    // integration) and a refused credential (a removed certificate).
+    const oldItem = await client.call('POST', '/organizations/{orgId}/integrationconfigs', { destination: 'Netsuite', entityType: 'Bill', name: 'Old item', configData: { netsuiteDefaultItemId: '99', accountFilter: 'code == ACME' }, integrationCredentialsId: credentialId });
+    expect(oldItem.status).toBe(200);
+    const acmeAgain = await calculatedBill('ACME', '2026-12');
+    await h.settleBill(acmeAgain, oldItem.body.id);
     const refusedCredential = await client.call('POST', '/organizations/{orgId}/integrationauth/Netsuite/netsuiteauth', { name: 'Old key', accountId: NS, certificateId: 'gone', clientId: CLIENT_ID, privateKey: Buffer.from(keyPair.privateKeyPem).toString('base64') });
     const authConfig = (await client.call('POST', '/organizations/{orgId}/integrationconfigs', { destination: 'Netsuite', entityType: 'Bill', name: 'Refused bills', configData: { netsuiteDefaultItemId: '10', accountFilter: 'code == GLOBEX' }, integrationCredentialsId: refusedCredential.body.id })).body;
     const globexAgain = await calculatedBill('GLOBEX', '2026-12');
@@ -187,10 +192,12 @@ describe('the first hour of a finance-ops user', () => {
 
     await nav('Events');
     await heading('Integration events').waitFor();
-    const validation = rowWith(page, 'integration.validation.error').filter({ hasText: 'ORPHAN · 2026-10-28' });
+    const validation = rowWith(page, 'integration.validation.error').filter({ hasText: 'ACME · 2026-12-28' });
     await validation.waitFor(WAIT);
     await validation.getByText('NetSuite refused the invoice.').waitFor();
-    const mapping = rowWith(page, 'integration.missingaccountmapping.error').first();
+    // ORPHAN, whom NetSuite doesn't know, has one too (through UK bills); GLOBEX's is the mapped integration's.
+    await rowWith(page, 'integration.missingaccountmapping.error').filter({ hasText: 'ORPHAN · 2026-10-28' }).waitFor(WAIT);
+    const mapping = rowWith(page, 'integration.missingaccountmapping.error').filter({ hasText: 'GLOBEX · 2026-12-28' });
     await mapping.waitFor(WAIT);
     const auth = rowWith(page, 'integration.authentication.error').first();
     await auth.waitFor(WAIT);
@@ -201,7 +208,7 @@ describe('the first hour of a finance-ops user', () => {
 
     await validation.getByRole('link', { name: 'Go to integration run' }).click();
     await heading(/Integration run/).waitFor();
-    await page.getByText(/^ORPHAN · 2026-10-28/).waitFor();
+    await page.getByText(/^ACME · 2026-12-28/).waitFor();
     await page.goBack();
     await mapping.getByRole('link', { name: 'Create external mapping' }).click();
     await heading('Mapped bills').waitFor();

@@ -83,7 +83,7 @@ describe('the consecutive-failure workflow', () => {
       expect(mails).toHaveLength(1);
       expect(mails[0]?.subject).toContain('disabled after 10 errors');
       expect(mails[0]?.text).toContain('config enable --config');
-      expect(mails[0]?.text).toContain('has no customer with externalId');
+      expect(mails[0]?.text).toContain('has no customer with External ID');
     }
 
     const requestsBefore = (await h.emulator.admin.getStats(NS)).requests.upsert;

@@ -217,7 +217,7 @@ describe('the customer', () => {
     await h.settle(handoffs);
     const [run] = await runsOf(seeded, bill.id);
     expect(run).toMatchObject({ status: 'ERROR' });
-    expect(run?.error).toMatch(/has no customer with externalId .*: create the customer with that external ID in NetSuite, or map the account/);
+    expect(run?.error).toMatch(/has no customer with External ID .*: create the customer with that External ID in NetSuite, or map the account/);
     expect((await listEvents(h.db, seeded.orgId, { billId: bill.id })).map((e) => e.eventName)).toEqual(['integration.missingaccountmapping.error']);
     expect((await h.emulator.admin.getStats(seeded.netsuiteAccountId)).requests.upsert).toBe(writesBefore);
 

@@ -75,7 +75,7 @@ describe('bill syncs in the Temporal UI', () => {
     const failures = await findByQuery(`IntegrationConfigId = "${seeded.configId}" AND SyncStatus = "ERROR"`, (found) => found.length === 1);
     expect(failures[0]!.typedSearchAttributes.get(SEARCH_KEYS.billId)).toBe(refused.id);
     const [refusedRun] = await listRuns(h.db, seeded.orgId, { billId: refused.id });
-    expect(refusedRun?.error).toMatch(/has no customer with externalId/);
+    expect(refusedRun?.error).toMatch(/has no customer with External ID/);
     expect(await currentDetails(failures[0]!.workflowId)).toBe(`Run ${refusedRun!.id}: ERROR (missingAccountMapping)`);
   });
 
