@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { getBill } from '../db/bills';
 import { raiseEvent } from '../db/events';
+import { markCountedError, successNeedsReport } from '../db/failureMarks';
 import { updateRun } from '../db/runs';
 import { countsTowardsDisable, eventNameOfFailure, type FailureKind } from '../domain/failure';
 import type { RunStatus } from '../domain/runStatus';
@@ -19,7 +20,8 @@ export interface RunOutcome {
 /**
  * Writes a run's final (or WAITING) status with NetSuite's id and URL or the reason it stopped, and
  * raises the integration event of a failed run (once, however often this is retried). Says whether
- * the outcome counts for the consecutive-failure workflow.
+ * the consecutive-failure workflow must hear of it: every error that counts, and a success only while
+ * an error may still be counted (db/failureMarks.ts) — not the thousands of successes of a good month end.
  */
 export function makeFinishRun(deps: ActivityDeps) {
   return async function finishRun(outcome: RunOutcome): Promise<{ counts: boolean }> {
@@ -48,8 +50,11 @@ export function makeFinishRun(deps: ActivityDeps) {
         details: { status: outcome.status, failure: outcome.failure, billVersion: run.entityVersion, workflowId: run.workflowId },
       });
       deps.metrics?.eventRaised(eventName);
-      return { counts: countsTowardsDisable(outcome.failure) };
+      if (!countsTowardsDisable(outcome.failure)) return { counts: false };
+      await markCountedError(deps.db, run.configId, run.dtCompleted ?? deps.now());
+      return { counts: true };
     }
-    return { counts: outcome.status === 'COMPLETE' };
+    // Read after the run's COMPLETE is committed: see db/failureMarks.ts for why no reset is lost.
+    return { counts: outcome.status === 'COMPLETE' && (await successNeedsReport(deps.db, run.configId)) };
   };
 }

@@ -1,3 +1,4 @@
+import { latestSuccessAfter, markSuccessReported } from '../db/failureMarks';
 import { getRun } from '../db/runs';
 import type { ActivityDeps } from './deps';
 import { runFailure } from './failure';
@@ -8,7 +9,9 @@ const MAX_REASON = 500;
 
 /**
  * Tells the config's consecutive-failure workflow how a run ended (signalWithStart: it starts on the
- * first report). Sending twice is harmless: the counter counts each run once.
+ * first report). Sending twice is harmless: the counter counts each run once. An error carries the
+ * latest success completed after it, if any: that success may have finished without seeing the error
+ * and so not told the counter (db/failureMarks.ts).
  */
 export function makeReportOutcome(deps: ActivityDeps) {
   return async function reportOutcome({ runId }: { runId: string }): Promise<void> {
@@ -21,9 +24,11 @@ export function makeReportOutcome(deps: ActivityDeps) {
     } else {
       const event = await deps.db.selectFrom('integrationEvent').select(['id', 'eventName', 'reason']).where('runId', '=', runId).executeTakeFirst();
       if (!event) return;
-      report = { kind: 'error', runId, at, eventId: event.id, eventName: event.eventName, reason: event.reason.slice(0, MAX_REASON), billId: run.entityId };
+      const resetBy = await latestSuccessAfter(deps.db, run.configId, run.dtCompleted);
+      report = { kind: 'error', runId, at, eventId: event.id, eventName: event.eventName, reason: event.reason.slice(0, MAX_REASON), billId: run.entityId, ...(resetBy ? { resetBy: { runId: resetBy.runId, at: resetBy.at.getTime() } } : {}) };
     }
     const input: IntegrationFailuresInput = { organizationId: run.organizationId, configId: run.configId, threshold: deps.failureThreshold };
     await reportToFailureCounter(deps.temporal, deps.taskQueue, input, report);
+    if (report.kind === 'success') await markSuccessReported(deps.db, run.configId, run.dtCompleted);
   };
 }

@@ -52,7 +52,12 @@ export function watchProcess(pid: number): { stop(): { cpuSeconds: number; peakR
   };
 }
 
-/** CPU seconds of a process and its children (PostgreSQL: the postmaster and its backends). */
+/**
+ * CPU seconds of a process and its children, ended ones included (PostgreSQL: the postmaster and its
+ * backends). A backend that exits between two readings leaves the live sum, so its time is read from
+ * where the kernel moves it when the parent reaps it: the parent's cutime and cstime. Summing live
+ * children alone made a burst with short-lived connections come out negative.
+ */
 export function processTreeCpuSeconds(rootPid: number): number {
   let cpu = 0;
   for (const entry of fs.readdirSync('/proc')) {
@@ -60,9 +65,11 @@ export function processTreeCpuSeconds(rootPid: number): number {
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(entry) === rootPid || Number(fields[1]) === rootPid) cpu += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+      const own = Number(fields[11]) + Number(fields[12]);
+      if (Number(entry) === rootPid) cpu += (own + Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
+      else if (Number(fields[1]) === rootPid) cpu += own / TICKS_PER_SECOND;
     } catch {
-      // Ended while we looked.
+      // Ended while we looked: the parent's cutime holds it from now on.
     }
   }
   return cpu;

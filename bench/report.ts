@@ -66,7 +66,32 @@ export function printBurst(settings: BurstSettings, temporal: TemporalBurstResul
   rows.push(['every billSync workflow closed after', temporal.allClosedMs === undefined ? '?' : s(temporal.allClosedMs), '']);
   if (direct) rows.push(['overhead ratio, Temporal wall / direct wall', `${(temporal.wallMs / direct.wallMs).toFixed(3)}×`, '']);
   table(rows);
+  if (direct) printPerBill(settings, temporal, direct);
   printBreakdown(temporal);
+}
+
+/** CPU the Temporal path spent on everything (worker, server, PostgreSQL) against the direct pipeline's. */
+export function cpuRatio(temporal: TemporalBurstResult, direct: DirectResult): number {
+  return (temporal.workerCpuSeconds + (temporal.serverCpuSeconds ?? 0) + temporal.postgresCpuSeconds) / (direct.cpuSeconds + direct.postgresCpuSeconds);
+}
+
+/** What one synced bill cost each part, on both paths, and the ratio the cost target is about. */
+function printPerBill(settings: BurstSettings, temporal: TemporalBurstResult, direct: DirectResult): void {
+  const per = (seconds: number | undefined) => (seconds === undefined ? '?' : `${((seconds * 1000) / settings.bills).toFixed(1)} ms`);
+  const count = (n: number | undefined) => (n === undefined ? '?' : (n / settings.bills).toFixed(2));
+  const all = (r: { cpu: number; server?: number; pg: number }) => r.cpu + (r.server ?? 0) + r.pg;
+  out('  Per synced bill:');
+  table([
+    ['', 'Temporal', 'without Temporal'],
+    ['worker CPU', per(temporal.workerCpuSeconds), per(direct.cpuSeconds)],
+    ['Temporal server CPU', per(temporal.serverCpuSeconds), '—'],
+    ['PostgreSQL CPU', per(temporal.postgresCpuSeconds), per(direct.postgresCpuSeconds)],
+    ['all CPU', per(all({ cpu: temporal.workerCpuSeconds, server: temporal.serverCpuSeconds, pg: temporal.postgresCpuSeconds })), per(all({ cpu: direct.cpuSeconds, pg: direct.postgresCpuSeconds }))],
+    ['server persistence calls', count(temporal.counts.persistenceCalls), '—'],
+    ['workflow tasks', count(temporal.counts.workflowTasks), '—'],
+    ['activities (scheduled by the server / local)', `${count(temporal.counts.activities)} / ${count(temporal.counts.localActivities)}`, '—'],
+    ['CPU ratio, Temporal / without', `${cpuRatio(temporal, direct).toFixed(2)}×`, ''],
+  ]);
 }
 
 // Both the SDK (as the service configures it) and the server report durations in seconds.
@@ -119,9 +144,11 @@ export function printScaling(settings: Omit<BurstSettings, 'bills'>, rows: Array
 }
 
 /** The issue's target at N = 1,000, L = 200 ms, C = 5, as figures with ok/MISS. */
-export function burstFigures(settings: BurstSettings, result: TemporalBurstResult): Figure[] {
+export function burstFigures(settings: BurstSettings, result: TemporalBurstResult, direct?: DirectResult): Figure[] {
   const ratio = result.wallMs / physicalLimitMs(settings);
+  const cpu = direct ? cpuRatio(result, direct) : undefined;
   return [
+    ...(cpu === undefined ? [] : [{ name: 'CPU per bill, Temporal path / direct (worker + server + PostgreSQL)', value: Number(cpu.toFixed(2)), unit: '×', target: '≤ 3×', ok: cpu <= 3 }]),
     { name: `burst wall / N·L/C (N=${settings.bills}, L=${settings.latencyMs} ms, C=${settings.concurrency})`, value: Number(ratio.toFixed(3)), unit: '×', target: '≤ 1.15×', ok: ratio <= 1.15 },
     { name: 'runs not COMPLETE (429s turned into errors)', value: result.failedRuns, unit: '', target: '0', ok: result.failedRuns === 0 },
     { name: 'duplicate invoices', value: result.duplicates, unit: '', target: '0', ok: result.duplicates === 0 && result.missing === 0 },

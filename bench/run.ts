@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     const direct = options.skipDirect ? undefined : await runDirectBurst(stack, { ...settings, directConcurrency: options.directConcurrency ?? WORKER_ACTIVITY_SLOTS });
     printBurst(settings, temporal, direct, loadBefore);
     const targetApplies = settings.bills === 1_000 && settings.latencyMs === 200 && settings.concurrency === 5;
-    const burst = burstFigures(settings, temporal);
+    const burst = burstFigures(settings, temporal, direct);
     process.stdout.write(`\n${targetApplies ? 'Targets' : 'Targets (they are set for N = 1,000, L = 200 ms, C = 5; shown for reference only)'}:\n`);
     printFigures(burst);
     if (targetApplies) figures.push(...burst);

@@ -49,6 +49,8 @@ export interface TemporalBurstResult extends BurstOutcome {
   /** CPU seconds of the other parts during the burst: where a 2-core machine's time went. */
   serverCpuSeconds?: number;
   postgresCpuSeconds: number;
+  /** What the burst cost Temporal, counted: per bill these are the figures the cost target is about. */
+  counts: { workflowTasks: number; activities: number; localActivities: number; persistenceCalls?: number };
   breakdown: TimeBreakdown;
 }
 
@@ -98,6 +100,13 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
       workerThreads,
       serverCpuSeconds: cpuAfter.temporalServer === undefined ? undefined : cpuAfter.temporalServer - (cpuBefore.temporalServer ?? 0),
       postgresCpuSeconds: cpuAfter.postgres - cpuBefore.postgres,
+      counts: {
+        // The worker is new for each burst, so its totals are the burst's (the failure counter's tasks included).
+        workflowTasks: total(workerMetrics, 'temporal_workflow_task_execution_latency_count'),
+        activities: total(workerMetrics, 'temporal_activity_execution_latency_count'),
+        localActivities: total(workerMetrics, 'temporal_local_activity_total'),
+        persistenceCalls: serverBefore && serverAfter ? total(serverAfter, 'persistence_requests') - total(serverBefore, 'persistence_requests') : undefined,
+      },
       breakdown: {
         workflowTaskScheduleToStart: histogram(workerMetrics, 'temporal_workflow_task_schedule_to_start_latency'),
         workflowTaskExecution: histogram(workerMetrics, 'temporal_workflow_task_execution_latency'),

@@ -122,6 +122,10 @@ export interface IntegrationConfigTable {
   lastModifiedBy: string | null;
   dtCreated: Timestamp;
   dtLastModified: Timestamp;
+  /** Completion of the latest run whose error counts towards disabling (migration 0008). */
+  dtLastCountedError: Generated<Date | null>;
+  /** Completion of the latest success the failure counter was told of. */
+  dtLastSuccessReported: Generated<Date | null>;
 }
 
 export interface ExternalMappingTable {

@@ -92,7 +92,8 @@ export interface IntegrationFailuresInput {
   state?: FailureCounterState;
 }
 
-export type OutcomeReport = { kind: 'success'; runId: string; at: number } | ({ kind: 'error' } & ErrorReport);
+/** A run's outcome for the failure counter; an error may carry a success that completed after it (activities/reportOutcome.ts). */
+export type OutcomeReport = { kind: 'success'; runId: string; at: number } | ({ kind: 'error'; resetBy?: { runId: string; at: number } } & ErrorReport);
 
 export const runOutcomeSignal = defineSignal<[OutcomeReport]>('runOutcome');
 /** Sent when a user re-enables the config: the count starts again from zero. */

@@ -22,7 +22,10 @@ export async function integrationFailures(input: IntegrationFailuresInput): Prom
   let state = input.state ?? initialCounterState();
   const inbox: CounterInput[] = [];
   setHandler(runOutcomeSignal, (report) => {
-    inbox.push(report);
+    if (report.kind === 'error' && report.resetBy) {
+      const { resetBy, ...error } = report;
+      inbox.push(error, { kind: 'success', ...resetBy });
+    } else inbox.push(report);
   });
   setHandler(configEnabledSignal, ({ at }) => {
     inbox.push({ kind: 'enabled', at });

@@ -151,6 +151,24 @@ describe('the consecutive-failure workflow', () => {
     expect(await listEvents(h.db, w.seeded.orgId, { configId: w.seeded.configId, eventName: 'integration.disabled.error' })).toHaveLength(1);
   });
 
+  it('successes alone never reach the counter; after an error the next success resets it, and the ones after are quiet again', async () => {
+    const w = await world();
+    for (let i = 0; i < 3; i++) await sync(w, w.good);
+    // A good month end costs the counter nothing: it was never even started.
+    await expect(h.temporal.workflow.getHandle(failureWorkflowId(w.seeded.configId)).describe()).rejects.toThrow(/not found/i);
+
+    await sync(w, w.bad);
+    await waitForCount(w.seeded.configId, 1);
+    await sync(w, w.good);
+    await waitForCount(w.seeded.configId, 0);
+    const reports = async () => (await h.temporal.workflow.getHandle(failureWorkflowId(w.seeded.configId)).fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'runOutcome').length;
+    const before = await reports();
+    for (let i = 0; i < 3; i++) await sync(w, w.good);
+    expect(await reports()).toBe(before);
+    await sync(w, w.bad);
+    await waitForCount(w.seeded.configId, 1);
+  });
+
   it('transient 429/5xx bursts are retried inside the run: no error events, runs COMPLETE, the count untouched', async () => {
     const w = await world();
     for (let i = 0; i < 3; i++) await sync(w, w.bad);

@@ -1,33 +1,22 @@
 import crypto from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import type { BillSyncActivities, RunOutcome } from '../../activities';
 import type { StartRunInput } from '../../activities/startRun';
 import type { FilterOutcome } from '../../domain/filters';
 import type { SyncTrigger } from '../../domain/syncTrigger';
 import { billEventSignal, billSyncStatusQuery, rerunSignal, type BillSyncInput, type BillSyncWorkflow } from '../../temporal/contract';
-import { WORKFLOWS_PATH } from '../../worker/createWorker';
 import { eventually } from '../support/eventually';
+import { useWorkflowEnv } from '../support/workflowEnv';
 
 /**
  * The bill sync's decisions, alone: its activities are stubs over an in-memory bill, so each test
  * says what the database and NetSuite answer and watches what the workflow does with it — on a real
- * Temporal server (the tests' dev server, through Temporal's test environment). The workflow has no
- * timers, so nothing here needs time skipping: every wait ends on a signal or a stub's answer.
+ * Temporal server (the tests' dev server, through Temporal's test environment: test/support/workflowEnv.ts).
  */
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createFromExistingServer({ address: process.env.TEST_TEMPORAL_ADDRESS, namespace: process.env.TEST_TEMPORAL_NAMESPACE ?? 'default' });
-  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const workflows = useWorkflowEnv();
+const env = () => workflows.env;
 
 /** One bill as the stubs see it, and everything the workflow did to it. */
 class World {
@@ -103,10 +92,10 @@ async function withSync<T>(
   options: { billId?: string; handoffId?: string } = {},
 ): Promise<T> {
   const taskQueue = `stub-${crypto.randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities: world.activities() });
+  const worker = await Worker.create({ connection: env().nativeConnection, namespace: env().namespace ?? 'default', taskQueue, workflowBundle: workflows.bundle, activities: world.activities() });
   const start = () => {
     const input: BillSyncInput = { organizationId: 'org-1', configId: 'config-1', billId: options.billId ?? crypto.randomUUID(), trigger, ...(options.handoffId ? { handoffId: options.handoffId } : {}) };
-    return env.client.workflow.start<BillSyncWorkflow>('billSync', { taskQueue, workflowId: `stub-sync/${input.billId}`, args: [input] });
+    return env().client.workflow.start<BillSyncWorkflow>('billSync', { taskQueue, workflowId: `stub-sync/${input.billId}`, args: [input] });
   };
   return worker.runUntil(async () => body(await start()));
 }
