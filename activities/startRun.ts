@@ -17,6 +17,8 @@ export interface StartRunInput {
   handoffIds: string[];
   /** Asked for without a hand-off too (started or signalled from the Temporal UI): the run always goes ahead. */
   unidentified: boolean;
+  /** The run is one the sync has been waiting with; otherwise it is new to the workflow. */
+  resumesWaitingRun?: boolean;
 }
 
 /** The bill's version and approval, so the workflow can tell whether anything changed since its last send. */
@@ -30,12 +32,14 @@ export function makeBillState({ db }: ActivityDeps) {
 /**
  * Records a STARTED run pinned to the bill's current version — unless every hand-off it would answer
  * is answered already: then they were delivered twice (at least once, see handoff/relay.ts), and
- * nothing starts.
+ * nothing starts. Answered by this very run counts only when the sync was waiting with it: a new run's
+ * id that already answers them is this call's own earlier attempt, whose result was lost (a worker
+ * killed, a connection dropped after the commit), and the run must go on — else the bill is never sent.
  */
 export function makeStartRun({ db }: ActivityDeps) {
   return async function startRun(input: StartRunInput): Promise<{ started: boolean }> {
     if (!input.unidentified && input.handoffIds.length > 0) {
-      const answered = await answeredHandoffs(db, input.configId, input.billId, input.handoffIds);
+      const answered = await answeredHandoffs(db, input.configId, input.billId, input.handoffIds, input.resumesWaitingRun ? {} : { exceptRunId: input.runId });
       if (input.handoffIds.every((id) => answered.has(id))) return { started: false };
     }
     const bill = await getBill(db, input.organizationId, input.billId);

@@ -25,12 +25,13 @@ export async function recordRunStart(db: Db, run: NewIntegrationRun): Promise<In
     .executeTakeFirstOrThrow();
 }
 
-/** Which of these hand-offs a run of this (config, bill) already answers. */
-export async function answeredHandoffs(db: Db, configId: string, billId: string, handoffIds: readonly string[]): Promise<Set<string>> {
+/** Which of these hand-offs a run of this (config, bill) already answers, leaving out one run if asked. */
+export async function answeredHandoffs(db: Db, configId: string, billId: string, handoffIds: readonly string[], options: { exceptRunId?: string } = {}): Promise<Set<string>> {
   if (handoffIds.length === 0) return new Set();
+  const except = options.exceptRunId ? sql`and r.id <> ${options.exceptRunId}` : sql``;
   const { rows } = await sql<{ id: string }>`
     select distinct h::text as id from integration_run r, unnest(r.handoff_ids) h
-    where r.config_id = ${configId} and r.entity_id = ${billId} and h = any(${handoffIds}::bigint[])`.execute(db);
+    where r.config_id = ${configId} and r.entity_id = ${billId} and h = any(${handoffIds}::bigint[]) ${except}`.execute(db);
   return new Set(rows.map((r) => r.id));
 }
 

@@ -48,7 +48,7 @@ export async function billSync(input: BillSyncInput): Promise<BillSyncResult> {
     }
     const runId = waitingRunId ?? uuid4();
     const { workflowId, runId: workflowRunId } = workflowInfo();
-    const { started } = await steps.startRun({ runId, organizationId: input.organizationId, configId: input.configId, billId: input.billId, trigger: next.trigger, workflowId, workflowRunId, parentIntegrationRunId: next.parentIntegrationRunId, handoffIds: next.handoffIds, unidentified: next.unidentified });
+    const { started } = await steps.startRun({ runId, organizationId: input.organizationId, configId: input.configId, billId: input.billId, trigger: next.trigger, workflowId, workflowRunId, parentIntegrationRunId: next.parentIntegrationRunId, handoffIds: next.handoffIds, unidentified: next.unidentified, resumesWaitingRun: waitingRunId !== undefined });
     if (!started) {
       // Hand-offs delivered twice: a run answers them already. A waiting run goes on waiting.
       if (waitingRunId) await inbox.arrival();

@@ -25,8 +25,10 @@ class World {
   readonly runs = new Map<string, { trigger: SyncTrigger; parent?: string; outcomes: RunOutcome[] }>();
   readonly sends: Array<{ runId: string; version: number }> = [];
   readonly reported: string[] = [];
-  /** Hand-offs some run answers (what activities/startRun.ts reads from integration_run.handoff_ids). */
-  readonly answered = new Set<string>();
+  /** Hand-offs and the run answering each (what activities/startRun.ts reads from integration_run.handoff_ids). */
+  readonly answered = new Map<string, string>();
+  /** How many of startRun's next calls commit and then lose their answer (a dropped connection, a killed worker). */
+  lostStartAnswers = 0;
   /** What the next sends answer, in order; when empty, a send succeeds. */
   readonly sendAnswers: Array<() => Promise<void>> = [];
 
@@ -35,11 +37,16 @@ class World {
     return {
       billState: async () => ({ ...this.bill }),
       startRun: async (input: StartRunInput) => {
-        if (!input.unidentified && input.handoffIds.length > 0 && input.handoffIds.every((id) => this.answered.has(id))) return { started: false };
-        input.handoffIds.forEach((id) => this.answered.add(id));
+        const answeredElsewhere = (id: string) => this.answered.has(id) && (input.resumesWaitingRun || this.answered.get(id) !== input.runId);
+        if (!input.unidentified && input.handoffIds.length > 0 && input.handoffIds.every(answeredElsewhere)) return { started: false };
+        input.handoffIds.forEach((id) => this.answered.set(id, input.runId));
         const run = this.runs.get(input.runId);
         if (run) run.trigger = input.trigger;
         else this.runs.set(input.runId, { trigger: input.trigger, parent: input.parentIntegrationRunId, outcomes: [] });
+        if (this.lostStartAnswers > 0) {
+          this.lostStartAnswers--;
+          throw new Error('connection terminated after the commit');
+        }
         return { started: true };
       },
       evaluateFilters: async ({ runId }) => {
@@ -217,6 +224,18 @@ describe('billSync, with stub activities', () => {
     expect(world.sends).toHaveLength(1);
     expect(world.reported).toHaveLength(1);
     expect(world.statuses()).toEqual(['ACCOUNTING_PERIOD_CLOSED']);
+  });
+
+  it('a start whose answer was lost after it was stored goes on when retried: the bill is sent once, not dropped as a repeat', async () => {
+    const world = new World();
+    world.approvalRequired = false;
+    world.lostStartAnswers = 1;
+    await withSync(world, 'approved', async (sync) => {
+      const { runs } = await sync.result();
+      expect(runs).toHaveLength(1);
+    }, { handoffId: '50' });
+    expect(world.statuses()).toEqual(['COMPLETE']);
+    expect(world.sends).toHaveLength(1);
   });
 
   it('a send NetSuite refuses ends the run with the failure kind, its status and a report to the failure counter', async () => {
