@@ -104,7 +104,7 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
         // The worker is new for each burst, so its totals are the burst's (the failure counter's tasks included).
         workflowTasks: total(workerMetrics, 'temporal_workflow_task_execution_latency_count'),
         activities: total(workerMetrics, 'temporal_activity_execution_latency_count'),
-        localActivities: total(workerMetrics, 'temporal_local_activity_total'),
+        localActivities: total(workerMetrics, 'temporal_local_activity_execution_latency_count'),
         persistenceCalls: serverBefore && serverAfter ? total(serverAfter, 'persistence_requests') - total(serverBefore, 'persistence_requests') : undefined,
       },
       breakdown: {

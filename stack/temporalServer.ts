@@ -31,6 +31,14 @@ export interface DevServerOptions {
   readyTimeoutSeconds?: number;
 }
 
+/**
+ * Dynamic config the embedded server always runs with. The CLI's dev server re-reads its search
+ * attributes from SQLite on every read, so that ones added at run time show at once; ours are all
+ * registered at start (--search-attribute), and those re-reads were ~30 of the ~42 persistence calls a
+ * synced bill cost on the server's one SQLite connection (README, Benchmarks).
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG = ['system.forceSearchAttributesCacheRefreshOnRead=false'];
+
 export class TemporalStartError extends Error {
   constructor(message: string) {
     super(message);
@@ -63,7 +71,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     '--log-level',
     'error',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
-    ...(options.dynamicConfig ?? []).flatMap((pair) => ['--dynamic-config-value', pair]),
+    ...[...DEV_SERVER_DYNAMIC_CONFIG, ...(options.dynamicConfig ?? [])].flatMap((pair) => ['--dynamic-config-value', pair]),
   ];
   const child = withPrivateUmask(() => spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   let output = '';
