@@ -1,4 +1,4 @@
-import { ACCOUNT, type Harness, invoiceBody, startHarness } from './support';
+import { ACCOUNT, type Harness, invoiceBody, startHarness, idFrom } from './support';
 
 jest.setTimeout(30000);
 
@@ -12,7 +12,6 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 
 const admin = () => harness.emulator.admin;
-const idFrom = (response: Response) => response.headers.get('location')?.split('/').pop() ?? '';
 const read = async (path: string) => (await harness.api('GET', path)).json() as Promise<Record<string, unknown>>;
 const OPEN = { id: 'open', refName: 'Open' };
 const PAID = { id: 'paidInFull', refName: 'Paid In Full' };

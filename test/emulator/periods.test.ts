@@ -1,5 +1,5 @@
 import { EmulatorAdminError } from '../../emulator/adminClient';
-import { ACCOUNT, type Harness, errorDetail, invoiceBody, startHarness } from './support';
+import { ACCOUNT, type Harness, errorDetail, invoiceBody, startHarness, idFrom } from './support';
 
 jest.setTimeout(30000);
 
@@ -19,7 +19,6 @@ afterEach(async () => {
 afterAll(() => harness.close());
 
 const admin = () => harness.emulator.admin;
-const idFrom = (response: Response) => response.headers.get('location')?.split('/').pop() ?? '';
 const REMEDY = 'you cannot create, change or delete a transaction dated in it. Reopen the period, or date the transaction in an open one.';
 const closedBody = (name: string) => ({
   type: 'https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1',

@@ -1,4 +1,4 @@
-import { ACCOUNT, type Harness, HOST_FORM, errorDetail, invoiceBody, startHarness } from './support';
+import { ACCOUNT, type Harness, HOST_FORM, errorDetail, invoiceBody, startHarness, idFrom } from './support';
 
 jest.setTimeout(30000);
 
@@ -11,7 +11,6 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 
 const invoices = () => harness.emulator.admin.listInvoices(ACCOUNT);
-const idFrom = (response: Response) => response.headers.get('location')?.split('/').pop() ?? '';
 
 describe('authentication of record requests', () => {
   it('answers 401 INVALID_LOGIN with WWW-Authenticate once the access token has expired', async () => {

@@ -10,6 +10,9 @@ export const HOST_FORM = '1234567-sb1';
 export const CLIENT_ID = 'client-0123456789abcdef';
 export const CERTIFICATE_ID = 'cert-ec-1';
 
+/** The internal id a write's Location header points at (`…/invoice/1001` → `1001`). */
+export const idFrom = (response: Response): string => response.headers.get('location')?.split('/').pop() ?? '';
+
 /** A hand-driven clock so expiry tests need no waiting. */
 export class Clock {
   constructor(public ms = Date.UTC(2025, 0, 15, 12, 0, 0)) {}

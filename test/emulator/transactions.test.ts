@@ -1,4 +1,4 @@
-import { ACCOUNT, type Harness, HOST_FORM, errorDetail, invoiceBody, startHarness } from './support';
+import { ACCOUNT, type Harness, HOST_FORM, errorDetail, invoiceBody, startHarness, idFrom } from './support';
 
 jest.setTimeout(30000);
 
@@ -12,7 +12,6 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 
 const admin = () => harness.emulator.admin;
-const idFrom = (response: Response) => response.headers.get('location')?.split('/').pop() ?? '';
 const recordBase = () => `${harness.emulator.url}/${HOST_FORM}/services/rest/record/v1`;
 
 /** A credit memo body: one line crediting 25.50. */

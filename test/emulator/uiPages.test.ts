@@ -1,4 +1,4 @@
-import { ACCOUNT, type Harness, HOST_FORM, invoiceBody, startHarness } from './support';
+import { ACCOUNT, type Harness, HOST_FORM, invoiceBody, startHarness, idFrom } from './support';
 
 jest.setTimeout(30000);
 
@@ -12,7 +12,6 @@ beforeAll(async () => {
 
 afterAll(() => harness.close());
 
-const idFrom = (response: Response) => response.headers.get('location')?.split('/').pop() ?? '';
 const page = (name: string, query: string, account = HOST_FORM) =>
   fetch(`${harness.emulator.url}/${account}/app/accounting/transactions/${name}${query}`);
 /** The text of the element carrying `data-field="<field>"` (the first one). */
