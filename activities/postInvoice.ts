@@ -1,5 +1,5 @@
 import { getConfig } from '../db/configs';
-import { builtBefore, getRunToSend, updateRun } from '../db/runs';
+import { getRunToSend, recordTypesBuiltBefore, updateRun } from '../db/runs';
 import { recordExternalId, type NetSuiteRecordType } from '../domain/externalId';
 import type { NetSuiteInvoice } from '../domain/invoiceBuilder';
 import { isPaid, paidReason } from '../netsuite/payments';
@@ -46,15 +46,16 @@ export function makePostInvoice(deps: ActivityDeps) {
     const account = credential.accountId;
     const record = await withCustomer(credential, token, built);
 
+    const builtBefore = await recordTypesBuiltBefore(deps.db, run);
     const other: NetSuiteRecordType = recordType === 'invoice' ? 'creditMemo' : 'invoice';
-    if (await builtBefore(deps.db, run, other)) {
+    if (builtBefore.has(other)) {
       const previous = await deps.netsuite.findRecord(account, token, other, recordExternalId(other, run.configId, run.entityId));
       if (previous) {
         if (other === 'invoice' && isPaid(previous)) throw runFailure('invoiceAlreadyPaid', paidReason(previous, `the bill is now a credit, so the invoice would have to go`));
         await deps.netsuite.deleteRecord(account, token, other, previous.id);
       }
     }
-    if (recordType === 'invoice' && (await builtBefore(deps.db, run, 'invoice'))) {
+    if (recordType === 'invoice' && builtBefore.has('invoice')) {
       const current = await deps.netsuite.findRecord(account, token, 'invoice', record.externalId);
       if (current && isPaid(current)) throw runFailure('invoiceAlreadyPaid', paidReason(current, 'an update would change what was paid'));
     }

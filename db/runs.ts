@@ -49,18 +49,18 @@ export async function getRunToSend(db: Db, id: string): Promise<Pick<Integration
   return db.selectFrom('integrationRun').select(['id', 'organizationId', 'configId', 'entityId', 'invoiceBody', 'recordType']).where('id', '=', id).executeTakeFirst();
 }
 
-/** Whether an earlier run of this (config, bill) built a record of this type (sent or not). */
-export async function builtBefore(db: Db, run: { id: string; configId: string; entityId: string }, recordType: NetSuiteRecordType): Promise<boolean> {
-  const found = await db
+/** Which record types earlier runs of this (config, bill) built (sent or not). */
+export async function recordTypesBuiltBefore(db: Db, run: { id: string; configId: string; entityId: string }): Promise<Set<NetSuiteRecordType>> {
+  const rows = await db
     .selectFrom('integrationRun')
-    .select('id')
+    .select('recordType')
+    .distinct()
     .where('configId', '=', run.configId)
     .where('entityId', '=', run.entityId)
-    .where('recordType', '=', recordType)
+    .where('recordType', 'is not', null)
     .where('id', '!=', run.id)
-    .limit(1)
-    .executeTakeFirst();
-  return found !== undefined;
+    .execute();
+  return new Set(rows.flatMap((r) => (r.recordType ? [r.recordType] : [])));
 }
 
 export async function getRun(db: Db, id: string): Promise<IntegrationRun | undefined> {
