@@ -19,7 +19,7 @@ export function itemIdWarnings(config: Pick<ConfigData, 'netsuiteDefaultItemId' 
 const ACCOUNT_SAMPLE = 10_000;
 
 /** Fields of the filter that no account of the organization has (only said once there are accounts). */
-export function unknownFilterFields(filter: string, accounts: readonly AccountView[]): string[] {
+function unknownFilterFields(filter: string, accounts: readonly AccountView[]): string[] {
   if (accounts.length === 0) return [];
   const tree = parseAccountFilter(filter);
   return filterFields(tree)
@@ -36,13 +36,17 @@ export function unknownFilterFields(filter: string, accounts: readonly AccountVi
     .map((path) => `accountFilter: no account has ${path}; check its spelling (the bills of accounts without it are SKIPPED by this integration).`);
 }
 
-export async function organizationAccounts(db: Db, organizationId: string): Promise<AccountView[]> {
+async function organizationAccounts(db: Db, organizationId: string): Promise<AccountView[]> {
   return (await listAccounts(db, organizationId, { offset: 0, limit: ACCOUNT_SAMPLE })).map(toAccountView);
 }
 
+/** The filter's fields no account of the organization has (none for an empty filter). */
+export async function accountFilterWarnings(db: Db, organizationId: string, filter: string): Promise<string[]> {
+  return filter.trim() ? unknownFilterFields(filter, await organizationAccounts(db, organizationId)) : [];
+}
+
 export async function configWarnings(db: Db, organizationId: string, config: ConfigData): Promise<string[]> {
-  const filterWarnings = config.accountFilter.trim() ? unknownFilterFields(config.accountFilter, await organizationAccounts(db, organizationId)) : [];
-  return [...itemIdWarnings(config), ...filterWarnings];
+  return [...itemIdWarnings(config), ...(await accountFilterWarnings(db, organizationId, config.accountFilter))];
 }
 
 /** The filter's verdict on one account, in the words a user acts on. */

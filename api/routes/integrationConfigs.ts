@@ -5,7 +5,7 @@ import { PlanSubjectMissingError } from '../../usecases/syncPlan';
 import { deleteAndStop, enableAndReset, updateAndWake } from '../../usecases/configs';
 import { previewBill } from '../../usecases/preview';
 import { checkConfigWithNetSuite, ConfigNotFoundError } from '../../usecases/configCheck';
-import { configWarnings, organizationAccounts, tryAccountFilter, unknownFilterFields } from '../../usecases/configWarnings';
+import { accountFilterWarnings, configWarnings, tryAccountFilter } from '../../usecases/configWarnings';
 import { findAccount, toAccountView } from '../../db/accounts';
 import { createConfig, findConfigForEntity, getConfig, listConfigs } from '../../db/configs';
 import type { IntegrationConfigRow } from '../../db/schema';
@@ -60,8 +60,7 @@ const configSchema = z.object({
   warnings: z.array(z.string()).optional().describe('Our extension: settings that are valid but almost certainly a mistake (an item name instead of an internal id, an account filter on a field no account has)'),
 });
 
-function toConfig(row: IntegrationConfigRow): z.infer<typeof configSchema> {
-  const parsed = configDataSchema.safeParse(row.configData);
+function toConfig(row: IntegrationConfigRow, parsed = configDataSchema.safeParse(row.configData)): z.infer<typeof configSchema> {
   return {
     id: row.id,
     version: row.version,
@@ -147,8 +146,8 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
 
   /** A config as one resource shows it: with what is valid but almost certainly a mistake in it. */
   const withWarnings = async (organizationId: string, row: IntegrationConfigRow) => {
-    const config = toConfig(row);
     const parsed = configDataSchema.safeParse(row.configData);
+    const config = toConfig(row, parsed);
     return parsed.success ? { ...config, warnings: await configWarnings(deps.db, organizationId, parsed.data) } : config;
   };
 
@@ -163,7 +162,7 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
       const offset = decodeNextToken(request.query.nextToken);
       const pageSize = request.query.pageSize ?? 200;
       const rows = await listConfigs(deps.db, orgOf(request), { destinationId: request.query.destinationId, offset, limit: pageSize + 1 });
-      return page(rows.map(toConfig), offset, pageSize);
+      return page(rows.map((row) => toConfig(row)), offset, pageSize);
     },
   );
 
@@ -191,7 +190,7 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
         if (!(error instanceof AccountFilterSyntaxError)) throw error;
         return { valid: false, message: error.message, position: error.position + 1, warnings: [] };
       }
-      const warnings = accountFilter.trim() ? unknownFilterFields(accountFilter, await organizationAccounts(deps.db, org)) : [];
+      const warnings = await accountFilterWarnings(deps.db, org, accountFilter);
       if (accountId === undefined) return { valid: true, warnings };
       const account = await findAccount(deps.db, org, accountId);
       if (!account) throw new ApiError(404, `accountId: no account ${accountId} in this organization; give an account id or code`);
