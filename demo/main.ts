@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadEnv } from '../config/env';
 import { createLogger } from '../config/logger';
-import { findAccount } from '../db/accounts';
 import { listRuns } from '../db/runs';
 import { AdminClient } from '../emulator/adminClient';
 import { waitForSyncs } from '../handoff/syncs';
@@ -53,10 +52,12 @@ async function main(): Promise<void> {
     say(`Organization ${seeded.orgId}, integration ${seeded.configId} connected to NetSuite account ${NETSUITE_ACCOUNT}`);
 
     const billIds: string[] = [];
+    const accountIds: string[] = [];
     for (const customer of CUSTOMERS) {
       const { account } = await seedCustomer({ db: service.db, emulator: admin, orgId: seeded.orgId, netsuiteAccountId: NETSUITE_ACCOUNT, account: { code: customer.code, name: customer.name } });
       const { bill } = await saveAndHandOff(service.db, seeded.orgId, sampleBill(account.id, { usageUnits: customer.usageUnits }), 'demo');
       billIds.push(bill.id);
+      accountIds.push(account.id);
     }
     say(`${billIds.length} bills calculated; the integration waits for approval. Approving them…`);
     const { handoffs } = await approveAndHandOff(service.db, seeded.orgId, billIds, 'demo');
@@ -78,8 +79,7 @@ async function main(): Promise<void> {
       return;
     }
     // A bill of next month left for the user to approve on the Bills screen.
-    const acme = await findAccount(service.db, seeded.orgId, CUSTOMERS[0]!.code);
-    const { bill: pending } = await saveAndHandOff(service.db, seeded.orgId, sampleBill(acme!.id, { month: '2026-11', usageUnits: 900_000 }), 'demo');
+    const { bill: pending } = await saveAndHandOff(service.db, seeded.orgId, sampleBill(accountIds[0]!, { month: '2026-11', usageUnits: 900_000 }), 'demo');
     const template = `${emulator.url}/{account}`;
     say('\n--keep: everything keeps running until Ctrl-C. Open:');
     say(`  Console        ${service.url}/console   (sign in below; Bills shows one bill of ${CUSTOMERS[0]!.code} to approve)`);
