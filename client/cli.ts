@@ -89,8 +89,7 @@ async function handedOver(db: Db, handoffs: readonly Handoff[]): Promise<{ deliv
     return { delivered: handoffs.length, queued: 0 };
   } catch (error) {
     if (!(error instanceof HandoffPendingError)) throw error;
-    const pending = await db.selectFrom('outbox').select('id').where('id', 'in', handoffs.map((h) => h.id)).where('dtDelivered', 'is', null).execute();
-    return { delivered: handoffs.length - pending.length, queued: pending.length, note: error.message };
+    return { delivered: handoffs.length - error.pending, queued: error.pending, note: error.message };
   }
 }
 

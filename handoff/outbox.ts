@@ -220,7 +220,10 @@ export interface DeliveredHandoff extends Handoff {
 
 /** The hand-off was not delivered in time: Temporal is away, or no relay runs. It stays queued. */
 export class HandoffPendingError extends Error {
-  constructor(pending: number, lastError: string | null) {
+  constructor(
+    readonly pending: number,
+    lastError: string | null,
+  ) {
     super(
       `${pending} hand-off${pending === 1 ? ' is' : 's are'} still waiting in the outbox${lastError ? ` (last delivery error: ${lastError})` : ' (no relay has tried yet)'}; ` +
         'they stay queued and are delivered once Temporal is reachable and a service (npm start) runs',
