@@ -116,15 +116,15 @@ export async function listCredentials(db: Db, organizationId: string, query: { o
   return rows.map(toCredentialView);
 }
 
-export type CredentialDeletion = { deleted: CredentialView } | { inUseBy: string[] };
+export type CredentialDeletion = { deleted: CredentialView } | { inUseBy: Array<{ id: string; name: string }> };
 
 /** Deletes a credential no config uses; otherwise says which configs use it. Undefined when there is none. */
 export async function deleteCredential(db: Db, organizationId: string, id: string): Promise<CredentialDeletion | undefined> {
   return db.transaction().execute(async (tx) => {
     const row = await tx.selectFrom('netsuiteCredential').selectAll().where('organizationId', '=', organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!row) return undefined;
-    const users = await tx.selectFrom('integrationConfig').select('id').where('integrationCredentialsId', '=', id).orderBy('dtCreated').execute();
-    if (users.length > 0) return { inUseBy: users.map((u) => u.id) };
+    const users = await tx.selectFrom('integrationConfig').select(['id', 'name']).where('integrationCredentialsId', '=', id).orderBy('dtCreated').execute();
+    if (users.length > 0) return { inUseBy: users };
     await tx.deleteFrom('netsuiteCredential').where('id', '=', id).execute();
     return { deleted: toCredentialView(row) };
   });

@@ -6,7 +6,6 @@ import { signClientAssertion } from '../../netsuite/assertion';
 import { NetSuiteAuthError, NetSuiteError } from '../../netsuite/errors';
 import { orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
-import { getConfig } from '../../db/configs';
 import { ApiError, notFound } from '../errors';
 import { verificationLimit } from '../rateLimits';
 import { decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
@@ -144,8 +143,8 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ApiDeps): v
       if (!result) throw notFound(`NetSuite credential ${request.params.id}`);
       if ('inUseBy' in result) {
         // Named as the console and m3ter show integrations, with their ids for API users.
-        const configs = await Promise.all(result.inUseBy.map(async (id) => ({ id, name: (await getConfig(deps.db, orgOf(request), id))?.name })));
-        const names = configs.map((c) => (c.name ? `"${c.name}" (${c.id})` : c.id)).join(', ');
+        const configs = result.inUseBy;
+        const names = configs.map((c) => `"${c.name}" (${c.id})`).join(', ');
         throw new ApiError(
           409,
           `This credential is in use by the integration${configs.length === 1 ? '' : 's'} ${names}. Connect ${configs.length === 1 ? 'it' : 'them'} to another credential, or disconnect ${configs.length === 1 ? 'it' : 'them'} (integrationCredentialsId null), before deleting this credential.`,
