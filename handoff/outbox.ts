@@ -118,7 +118,7 @@ async function handOffConfig(tx: Db, row: { organizationId: string; configId: st
 }
 
 /** Delivered to every listening relay when the transaction commits, and dropped if it rolls back. */
-async function notifyRelays(tx: Db): Promise<void> {
+export async function notifyRelays(tx: Db): Promise<void> {
   await sql`select pg_notify(${HANDOFF_CHANNEL}, '')`.execute(tx);
 }
 

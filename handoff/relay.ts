@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/connect';
 import { listen, type Listener } from '../db/listen';
 import { signalBillSync, signalConfigEnabled, terminateConfigWorkflows } from '../temporal/client';
-import { claimDue, HANDOFF_CHANNEL, markDelivered, markFailed, pruneDelivered, type BillEventPayload, type ConfigEnabledPayload, type Delivery, type DueHandoff, type FailedDelivery } from './outbox';
+import { claimDue, HANDOFF_CHANNEL, markDelivered, markFailed, type BillEventPayload, type ConfigEnabledPayload, type Delivery, type DueHandoff, type FailedDelivery } from './outbox';
 import { sweepStranded, type SweepSettings } from './sweep';
 
 export interface RelaySettings {
@@ -35,7 +35,6 @@ export const DEFAULT_RELAY_SETTINGS: RelaySettings = {
 
 export interface SweepSchedule extends SweepSettings {
   intervalMs: number;
-  /** Delivered rows are kept this long (for operators and the sweep's "delivered recently"). */
   retentionDays: number;
 }
 
@@ -163,7 +162,6 @@ async function runSweep(db: Db, sweep: SweepSchedule, logger: Logger): Promise<v
   try {
     const stranded = await sweepStranded(db, sweep);
     if (stranded.length > 0) logger.warn({ handoffs: stranded.length, bills: stranded.slice(0, 20).map((h) => h.billId) }, 'sweep found bills no sync answered; handed them over again');
-    await pruneDelivered(db, sweep.retentionDays);
   } catch (error) {
     logger.warn({ err: error }, 'outbox sweep failed; it runs again next interval');
   }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connect';
 import { IN_PROGRESS_STATUSES, TERMINAL_STATUSES } from '../domain/runStatus';
 import { BILL_ENTITY_TYPE, NETSUITE_DESTINATION } from '../domain/configData';
-import { HANDOFF_CHANNEL, type Handoff } from './outbox';
+import { notifyRelays, pruneDelivered, type Handoff } from './outbox';
 
 export interface SweepSettings {
   /** A bill's change must be at least this old before the sweep second-guesses the relay. */
@@ -13,6 +13,8 @@ export interface SweepSettings {
   lookbackDays: number;
   /** Hand-offs written per sweep at most; the next sweep takes the rest. */
   limit: number;
+  /** Delivered rows older than this are deleted by the process that sweeps (for operators, and the "delivered recently" above). */
+  retentionDays?: number;
 }
 
 /** The advisory lock that lets one process sweep at a time. */
@@ -24,12 +26,14 @@ const SWEEP_LOCK = 'm3ter-netsuite-sync:outbox-sweep';
  * approval) since some moment, the integration is enabled and existed then, and yet no run finished
  * after that moment, no run is working on it, and no hand-off is pending or was delivered recently —
  * and hands each over again. A repeat is harmless (one workflow id, one invoice externalId); a sync
- * WAITING for an approval signal that never came is woken by it. One process sweeps at a time.
+ * WAITING for an approval signal that never came is woken by it. One process sweeps (and prunes
+ * delivered rows) at a time.
  */
 export async function sweepStranded(db: Db, settings: SweepSettings): Promise<Handoff[]> {
   return db.transaction().execute(async (tx) => {
     const { rows: locked } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtext(${SWEEP_LOCK})) as locked`.execute(tx);
     if (!locked[0]?.locked) return [];
+    if (settings.retentionDays !== undefined) await pruneDelivered(tx, settings.retentionDays);
     const lookback = sql`${settings.lookbackDays} * interval '1 day'`;
     const grace = sql`${Math.round(settings.graceMs)} * interval '1 millisecond'`;
     const stale = sql`${Math.round(settings.staleRunMs)} * interval '1 millisecond'`;
@@ -65,7 +69,7 @@ export async function sweepStranded(db: Db, settings: SweepSettings): Promise<Ha
       order by n.since
       limit ${settings.limit}
       returning id, kind, config_id as "configId", bill_id as "billId"`.execute(tx);
-    if (rows.length > 0) await sql`select pg_notify(${HANDOFF_CHANNEL}, '')`.execute(tx);
+    if (rows.length > 0) await notifyRelays(tx);
     return rows;
   });
 }

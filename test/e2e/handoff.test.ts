@@ -249,6 +249,16 @@ describe('the sweep, the safety net under the outbox', () => {
     expect(found.filter((x) => x.configId === seeded.configId)).toEqual([]);
     expect((await listRuns(h.db, seeded.orgId, { billId: pending })).length + (await listRuns(h.db, seeded.orgId, { billId: older })).length).toBe(0);
   });
+
+  it('deletes delivered hand-offs older than their retention, and nothing else, when it sweeps', async () => {
+    const { seeded, billIds } = await world(2);
+    const [old, recent] = await Promise.all(billIds.map(async (billId) => (await approveAndHandOff(h.db, seeded.orgId, [billId], 'test')).handoffs[0]!));
+    await h.settle([old!, recent!]);
+    await h.db.updateTable('outbox').set({ dtDelivered: new Date(Date.now() - 8 * 86_400_000) }).where('id', '=', old!.id).execute();
+    await sweepStranded(h.db, { ...sweep, retentionDays: 7 });
+    const kept = await h.db.selectFrom('outbox').select('id').where('id', 'in', [old!.id, recent!.id]).execute();
+    expect(kept.map((r) => r.id)).toEqual([recent!.id]);
+  });
 });
 
 describe('readiness', () => {
