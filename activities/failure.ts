@@ -10,6 +10,11 @@ export function runFailure(kind: FailureKind, message: string, details?: unknown
   return details === undefined ? ApplicationFailure.nonRetryable(message, kind) : ApplicationFailure.nonRetryable(message, kind, details);
 }
 
+function formatMinutes(ms: number): string {
+  const minutes = ms / 60_000;
+  return minutes >= 1 ? `${Math.round(minutes * 10) / 10} minutes` : `${Math.round(ms / 1000)} seconds`;
+}
+
 /**
  * Turns what went wrong in a NetSuite step into what Temporal should do: stop at once when retrying
  * cannot help (refused credential, refused content, an unreadable key), otherwise retry after the
@@ -17,11 +22,6 @@ export function runFailure(kind: FailureKind, message: string, details?: unknown
  * and give up after its attempts. The policy is the only retry budget: the workflow's own retry
  * options set no attempt limit, so a crashed worker's call is retried however often it takes.
  */
-function formatMinutes(ms: number): string {
-  const minutes = ms / 60_000;
-  return minutes >= 1 ? `${Math.round(minutes * 10) / 10} minutes` : `${Math.round(ms / 1000)} seconds`;
-}
-
 export function toActivityFailure(error: unknown, retry: RetryPolicy): unknown {
   const { attempt, scheduledTimestampMs } = Context.current().info;
   if (error instanceof NetSuiteAuthError) return runFailure('authRefused', error.message, { status: error.status, error: error.oauthError });

@@ -3,7 +3,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { ZodError } from 'zod';
 import { InvalidAccountIdError } from '../domain/accountId';
 import { AccountFilterSyntaxError } from '../domain/accountFilter';
-import { BillIdUnavailableError, BillLockedError, BillNotFoundError, UnknownAccountError } from '../db/bills';
+import { BillIdUnavailableError, BillLockedError, UnknownAccountError } from '../db/bills';
 import { UnknownCredentialError, UnsupportedIntegrationError } from '../db/configs';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { InvalidPrivateKeyError } from '../netsuite/privateKey';
@@ -52,7 +52,6 @@ export function registerErrorHandler(app: FastifyInstance): void {
       if (error.options.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.options.retryAfterSeconds));
       return reply.code(error.statusCode).send({ message: error.message });
     }
-    if (error instanceof BillNotFoundError) return reply.code(404).send({ message: error.message });
     if (error instanceof BillLockedError || error instanceof BillIdUnavailableError) return reply.code(409).send({ message: error.message });
     if (BAD_INPUT.some((type) => error instanceof type)) return reply.code(400).send({ message: error.message });
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ message: `request body too large: this route takes at most ${describeBytes(request.routeOptions.bodyLimit)}` });

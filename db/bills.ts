@@ -13,13 +13,6 @@ export class UnknownAccountError extends Error {
   }
 }
 
-export class BillNotFoundError extends Error {
-  constructor(billId: string) {
-    super(`No bill ${billId} in this organization`);
-    this.name = 'BillNotFoundError';
-  }
-}
-
 /**
  * The billing engine chose an id another organization's bill has. Bill ids are one namespace for the
  * whole service, so the id is taken; the answer says only that (unavoidable, and worth nothing to

@@ -78,18 +78,6 @@ export async function getConfig(db: Db, organizationId: string, configId: string
   return db.selectFrom('integrationConfig').selectAll().where('organizationId', '=', organizationId).where('id', '=', configId).executeTakeFirst();
 }
 
-/** Every NetSuite bill integration of an organization, enabled or not: a disabled one records a DISABLED run. */
-export async function listBillConfigs(db: Db, organizationId: string): Promise<IntegrationConfigRow[]> {
-  return db
-    .selectFrom('integrationConfig')
-    .selectAll()
-    .where('organizationId', '=', organizationId)
-    .where('destination', '=', NETSUITE_DESTINATION)
-    .where('entityType', '=', BILL_ENTITY_TYPE)
-    .orderBy('dtCreated')
-    .execute();
-}
-
 /** Disables a config once; returns false when it was already disabled (another report got there first). */
 export async function disableConfig(db: Db, configId: string, reason: string): Promise<boolean> {
   const result = await db

@@ -239,7 +239,7 @@ export class HandoffPendingError extends Error {
 export async function waitForDelivery(
   db: Db,
   handoffs: readonly Pick<Handoff, 'id'>[],
-  options: { timeoutMs?: number; signal?: AbortSignal; /** Give up as soon as a relay tried every pending row and failed. */ untilFailed?: boolean } = {},
+  options: { timeoutMs?: number; /** Give up as soon as a relay tried every pending row and failed. */ untilFailed?: boolean } = {},
 ): Promise<DeliveredHandoff[]> {
   if (handoffs.length === 0) return [];
   const ids = handoffs.map((h) => h.id);
@@ -253,7 +253,6 @@ export async function waitForDelivery(
       return ids.map((id) => byId.get(id)!);
     }
     if (Date.now() >= deadline || (options.untilFailed && pending.every((r) => r.lastError))) throw new HandoffPendingError(pending.length, pending.find((r) => r.lastError)?.lastError ?? null);
-    options.signal?.throwIfAborted();
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
     pauseMs = Math.min(pauseMs * 2, 500);
   }

@@ -33,10 +33,6 @@ export class NetSuiteUrls {
     return ref === undefined ? root : `${root}/${encodeURIComponent(ref).replace('%3A', ':')}`;
   }
 
-  invoice(accountId: string | NetSuiteAccountId, id?: string): string {
-    return this.record(accountId, 'invoice', id);
-  }
-
   /** SuiteQL over REST: `POST query/v1/suiteql`. */
   suiteql(accountId: string | NetSuiteAccountId): string {
     return `${this.base(accountId)}/services/rest/query/v1/suiteql`;

@@ -15,7 +15,7 @@ const steps = proxyLocalActivities<BillSyncActivities>({
 
 // The send is the one activity the server schedules. It heartbeats while NetSuite answers, so a dead
 // worker's call is retried within seconds; it chooses its own delays and gives up by itself after the
-// configured attempts (netsuite/retryPolicy.ts), so no attempt limit here: a worker that crashes
+// configured attempts (netsuite/throttling.ts), so no attempt limit here: a worker that crashes
 // mid-call, however often, does not fail the run.
 const netsuite = proxyActivities<BillSyncActivities>({
   startToCloseTimeout: '3 minutes',
