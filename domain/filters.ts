@@ -1,6 +1,5 @@
 import type { AccountView } from './account';
 import type { ConfigData } from './configData';
-import type { FailureKind } from './failure';
 import type { RunStatus } from './runStatus';
 
 export type FilterName = 'configEnabled' | 'credentialConnected' | 'accountIds' | 'accountFilter' | 'approval' | 'lineItems';
@@ -80,8 +79,8 @@ export function evaluateFilters(input: FilterInput): FilterVerdict {
 /** A verdict that stops the send for good (WAIT only pauses it, SEND goes on). */
 export type StoppingOutcome = Exclude<FilterOutcome, 'SEND' | 'WAIT'>;
 
-/** What a run records when the filters stop the send: its status, and the failure when it is one. */
-export function stoppedRun(outcome: StoppingOutcome): { status: RunStatus; failure?: FailureKind } {
+/** What a run records when the filters stop the send: its status (none of these is a failure). */
+export function stoppedRun(outcome: StoppingOutcome): { status: RunStatus } {
   switch (outcome) {
     case 'DISABLED':
       return { status: 'DISABLED' };
