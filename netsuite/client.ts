@@ -116,10 +116,10 @@ export class NetSuiteClient {
     throw await this.failure(response, url);
   }
 
-  /** The record with this externalId (its fields, sublists expanded), or undefined when NetSuite has none. */
+  /** The record with this externalId (its body fields: id, status, total, amount remaining; sublists stay links, so a 10,000-line invoice is not downloaded to read them), or undefined when NetSuite has none. */
   async findRecord(accountId: string, token: string, type: NetSuiteRecordType, externalId: string): Promise<NetSuiteRecord | undefined> {
     return this.withSlot(accountId, async () => {
-      const url = `${this.urls.record(accountId, type, `eid:${externalId}`)}?expandSubResources=true`;
+      const url = this.urls.record(accountId, type, `eid:${externalId}`);
       const response = await this.send(accountId, operation('get', type), url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
       if (response.statusCode === 200) return (await readJson(response)) as NetSuiteRecord;
       if (response.statusCode === 404) {
