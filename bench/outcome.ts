@@ -1,6 +1,7 @@
 import type { Db } from '../db/connect';
 import type { AdminClient } from '../emulator/adminClient';
 import type { SeededBurst } from './seed';
+import { TERMINAL_STATUSES } from '../domain/runStatus';
 
 /** What one burst left behind, read from our database and from NetSuite (the emulator). */
 export interface BurstOutcome {
@@ -53,13 +54,12 @@ export function sampleNetSuiteUse(emulator: AdminClient, netsuiteAccountId: stri
 
 /** Polls the runs until every bill's run has ended (any terminal status), or the deadline passes. */
 export async function waitForRuns(db: Db, configId: string, bills: number, deadlineMs: number): Promise<void> {
-  const terminal = ['COMPLETE', 'ERROR', 'AUTH_FAILED', 'DISABLED', 'SKIPPED'] as const;
   for (;;) {
     const row = await db
       .selectFrom('integrationRun')
       .select((eb) => eb.fn.count<string>('entityId').distinct().as('done'))
       .where('configId', '=', configId)
-      .where('status', 'in', terminal)
+      .where('status', 'in', TERMINAL_STATUSES)
       .executeTakeFirstOrThrow();
     if (Number(row.done) >= bills) return;
     if (Date.now() > deadlineMs) throw new Error(`only ${row.done} of ${bills} bills finished before the deadline`);
