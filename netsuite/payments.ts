@@ -9,9 +9,13 @@ export function isPaid(invoice: NetSuiteRecord): boolean {
   const statusText = typeof status === 'string' ? status : status && typeof status === 'object' ? `${String((status as { id?: unknown }).id ?? '')} ${String((status as { refName?: unknown }).refName ?? '')}` : '';
   // "Paid In Full" (not "Unpaid"); a part payment leaves it "Open", so the amounts say that.
   if (/\bpaid\b/i.test(statusText)) return true;
-  const total = numberOf(invoice.total);
-  const remaining = numberOf(invoice.amountRemaining) ?? numberOf(invoice.amountRemainingTotalBox);
+  const { total, remaining } = amountsOf(invoice);
   return total !== undefined && remaining !== undefined && Math.round(remaining * 100) < Math.round(total * 100);
+}
+
+/** The invoice's total and the amount still open, where NetSuite gives them (as numbers or strings). */
+function amountsOf(invoice: NetSuiteRecord): { total?: number; remaining?: number } {
+  return { total: numberOf(invoice.total), remaining: numberOf(invoice.amountRemaining) ?? numberOf(invoice.amountRemainingTotalBox) };
 }
 
 function numberOf(value: unknown): number | undefined {
@@ -20,8 +24,7 @@ function numberOf(value: unknown): number | undefined {
 }
 
 export function paidReason(invoice: NetSuiteRecord, why: string): string {
-  const remaining = numberOf(invoice.amountRemaining) ?? numberOf(invoice.amountRemainingTotalBox);
-  const total = numberOf(invoice.total);
+  const { total, remaining } = amountsOf(invoice);
   const paid = total !== undefined && remaining !== undefined ? ` (${(total - remaining).toFixed(2)} of ${total.toFixed(2)} paid)` : '';
   return (
     `NetSuite invoice ${invoice.id} is paid${paid}, and ${why}: it was left as it is. ` +
