@@ -12,6 +12,7 @@ import {
   NetSuiteValidationError,
   parseErrorDetails,
 } from './errors';
+import { signClientAssertion } from './assertion';
 import { ConcurrencySlotTimeoutError, type ConcurrencyGate } from './gate';
 import type { NetSuiteObserver, NetSuiteOperation } from './observer';
 import { NetSuiteUrls } from './urls';
@@ -67,6 +68,13 @@ export class NetSuiteClient {
 
   async requestToken(accountId: string, clientAssertion: string): Promise<AccessToken> {
     return this.withSlot(accountId, () => this.tokenRequest(accountId, clientAssertion));
+  }
+
+  /** Signs a client assertion with the credential's key for this account's token URL, and asks NetSuite for an access token with it. */
+  async requestTokenWithKey(credential: { accountId: string; certificateId: string; clientId: string; privateKeyPem: string }, now = new Date()): Promise<AccessToken> {
+    const { accountId, ...key } = credential;
+    const assertion = await signClientAssertion({ ...key, tokenUrl: this.urls.token(accountId), now });
+    return this.requestToken(accountId, assertion);
   }
 
   private async tokenRequest(accountId: string, clientAssertion: string): Promise<AccessToken> {

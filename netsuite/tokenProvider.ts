@@ -1,4 +1,3 @@
-import { signClientAssertion } from './assertion';
 import type { AccessToken, NetSuiteClient } from './client';
 
 export interface CredentialSecret {
@@ -49,14 +48,8 @@ export class TokenProvider {
   }
 
   private async fetch(credential: CredentialSecret, now: number): Promise<AccessToken> {
-    const assertion = await signClientAssertion({
-      privateKeyPem: credential.privateKeyPem(),
-      certificateId: credential.certificateId,
-      clientId: credential.clientId,
-      tokenUrl: this.client.urls.token(credential.accountId),
-      now: new Date(now),
-    });
-    const token = await this.client.requestToken(credential.accountId, assertion);
+    const { accountId, certificateId, clientId } = credential;
+    const token = await this.client.requestTokenWithKey({ accountId, certificateId, clientId, privateKeyPem: credential.privateKeyPem() }, new Date(now));
     await this.options.onTokenObtained?.(credential);
     this.cache.set(cacheKey(credential), token);
     return token;

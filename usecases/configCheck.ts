@@ -6,7 +6,6 @@ import { mappingsFor } from '../db/mappings';
 import type { ConfigData } from '../domain/configData';
 import { findMapping } from '../domain/externalMapping';
 import { columnFieldId, LINE_ITEM_TRACE_FIELD } from '../domain/invoiceBuilder';
-import { signClientAssertion } from '../netsuite/assertion';
 import type { NetSuiteClient } from '../netsuite/client';
 import { NetSuiteError, NetSuiteValidationError } from '../netsuite/errors';
 import type { CredentialCipher } from '../secrets/credentialCipher';
@@ -116,8 +115,8 @@ export async function checkConfigWithNetSuite(deps: CheckDeps, organizationId: s
   const accountId = credential.accountId;
   let token: string;
   try {
-    const assertion = await signClientAssertion({ privateKeyPem: deps.cipher.decrypt(credential.privateKeyEncrypted), certificateId: credential.certificateId, clientId: credential.clientId, tokenUrl: deps.netsuite.urls.token(accountId), now: new Date() });
-    token = (await deps.netsuite.requestToken(accountId, assertion)).value;
+    const key = { accountId, certificateId: credential.certificateId, clientId: credential.clientId, privateKeyPem: deps.cipher.decrypt(credential.privateKeyEncrypted) };
+    token = (await deps.netsuite.requestTokenWithKey(key)).value;
   } catch (error) {
     if (!(error instanceof NetSuiteError)) throw error;
     problems.unshift(error.message);

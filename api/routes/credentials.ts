@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkCredentialInput, createCredential, decodePrivateKey, deleteCredential, getCredentialRow, listCredentials, markTokenObtained, toCredentialView, type CredentialInput, type CredentialView } from '../../db/credentials';
-import { signClientAssertion } from '../../netsuite/assertion';
 import { NetSuiteAuthError, NetSuiteError } from '../../netsuite/errors';
 import { orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -157,10 +156,8 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ApiDeps): v
 
 /** One real token request: proves the account, client id, certificate id and key fit together. */
 async function verify(deps: ApiDeps, accountId: string, certificateId: string, clientId: string, privateKeyPem: string): Promise<void> {
-  const tokenUrl = deps.netsuite.urls.token(accountId);
   try {
-    const assertion = await signClientAssertion({ privateKeyPem, certificateId, clientId, tokenUrl, now: new Date() });
-    await deps.netsuite.requestToken(accountId, assertion);
+    await deps.netsuite.requestTokenWithKey({ accountId, certificateId, clientId, privateKeyPem });
   } catch (error) {
     if (error instanceof NetSuiteAuthError) throw new ApiError(400, error.message);
     if (error instanceof NetSuiteError) throw new ApiError(502, `could not verify the credential, nothing was stored: ${error.message}; try again later, or save without verify=true`);
