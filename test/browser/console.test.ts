@@ -4,7 +4,7 @@ import type { Locator, Page } from 'playwright-core';
 import { disableConfig } from '../../db/configs';
 import { sampleBill } from '../../demo/sampleBills';
 import { apiClient } from '../support/api';
-import { openBrowser, TEST_OUTPUT, type BrowserSession } from '../support/browser';
+import { expectSoundScreens, openBrowser, TEST_OUTPUT, type BrowserSession } from '../support/browser';
 import { useFileWorld } from '../support/fileWorld';
 
 /**
@@ -55,11 +55,7 @@ stopBeforeClosing(async () => {
   await ui?.close();
 });
 
-afterEach(async () => {
-  expect(ui.pageErrors).toEqual([]);
-  // Nothing of a screen may be cut off or need sideways scrolling at 1280×800.
-  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
-});
+expectSoundScreens(() => ui);
 
 // Page-side code is written as strings or with globalThis: this project's TypeScript has no DOM types.
 /** Waits until keyboard focus is on the element with this id (focus moves right after the screen changes). */

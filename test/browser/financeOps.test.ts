@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { sampleBill } from '../../demo/sampleBills';
 import { apiClient } from '../support/api';
-import { openBrowser, TEST_OUTPUT, type BrowserSession } from '../support/browser';
+import { expectSoundScreens, openBrowser, TEST_OUTPUT, type BrowserSession } from '../support/browser';
 import { useFileWorld } from '../support/fileWorld';
 
 /**
@@ -65,10 +65,7 @@ stopBeforeClosing(async () => {
   await ui?.close();
 });
 
-afterEach(async () => {
-  expect(ui.pageErrors).toEqual([]);
-  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
-});
+expectSoundScreens(() => ui);
 
 const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 const rowWith = (scope: Locator | Page, text: string | RegExp) => scope.locator('tbody tr').filter({ hasText: text });

@@ -43,3 +43,17 @@ export async function openBrowser(options: { screenshotDir: string; origin?: str
     close: () => browser.close(),
   };
 }
+
+/**
+ * What every console screen must be, checked after each test of a file: no uncaught script error, and
+ * nothing cut off or needing sideways scrolling at 1280×800. `session` is read when the check runs
+ * (the file opens its browser in beforeAll).
+ */
+export function expectSoundScreens(session: () => BrowserSession | undefined): void {
+  afterEach(async () => {
+    const ui = session();
+    if (!ui) throw new Error('the browser was not opened: see beforeAll');
+    expect(ui.pageErrors).toEqual([]);
+    expect(await ui.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
+  });
+}
