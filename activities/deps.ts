@@ -7,6 +7,7 @@ import type { RetryPolicy } from '../netsuite/throttling';
 import type { CustomerDirectory } from '../netsuite/customers';
 import type { TokenProvider } from '../netsuite/tokenProvider';
 import type { CredentialCipher } from '../secrets/credentialCipher';
+import type { M3terClientOptions } from '../m3ter/client';
 
 /** Everything activities touch, injected so tests can swap the clock or the retry pace. */
 export interface ActivityDeps {
@@ -26,6 +27,8 @@ export interface ActivityDeps {
   mailer: Mailer;
   /** Successive error events that disable a config (the guide's 10). */
   failureThreshold: number;
+  /** How the m3ter mirror's requests time out and retry (m3ter/client.ts defaults when absent). */
+  m3ter?: Pick<M3terClientOptions, 'timeoutMs' | 'maxRetries' | 'maxRetryDelayMs'>;
   /** Counts finished runs and raised events for /metrics; absent where nobody scrapes (tests). */
   metrics?: ActivityMetrics;
 }

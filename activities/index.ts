@@ -3,6 +3,7 @@ import type { ActivityDeps } from './deps';
 import { makeDisableIntegration, makeNotifyDisabled } from './disableIntegration';
 import { makeEvaluateFilters } from './evaluateFilters';
 import { makeFinishRun } from './finishRun';
+import { makeMirrorPass } from './mirrorPass';
 import { makePostInvoice } from './postInvoice';
 import { makeReportOutcome } from './reportOutcome';
 import { makeBillState, makeStartRun } from './startRun';
@@ -22,9 +23,12 @@ export function createActivities(deps: ActivityDeps) {
     reportOutcome: makeReportOutcome(deps),
     disableIntegration: makeDisableIntegration(deps),
     notifyDisabled: makeNotifyDisabled(deps),
+    mirrorPass: makeMirrorPass(deps),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type BillSyncActivities = Activities;
 export type FailureActivities = Pick<Activities, 'disableIntegration' | 'notifyDisabled'>;
+export type MirrorActivities = Pick<Activities, 'mirrorPass'>;
+export type { MirrorPassInput, MirrorPassResult } from './mirrorPass';

@@ -17,4 +17,6 @@ export interface ApiDeps {
   /** For `?verify=true` on credentials: fetch a real token from NetSuite. */
   netsuite: NetSuiteClient;
   logger: Logger;
+  /** Base URLs an m3ter source may name (M3TER_ALLOWED_BASE_URLS). */
+  m3terAllowedBaseUrls: readonly string[];
 }

@@ -7,6 +7,8 @@ import { BillIdUnavailableError, BillLockedError, UnknownAccountError } from '..
 import { UnknownCredentialError, UnsupportedIntegrationError } from '../db/configs';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { InvalidPrivateKeyError } from '../netsuite/privateKey';
+import { BaseUrlNotAllowedError, UnknownLinkedConfigError } from '../db/sources';
+import { MirroredByM3terError } from '../usecases/ownership';
 
 /** An error a route raises on purpose, with the HTTP status and a message that says what to do. */
 export class ApiError extends Error {
@@ -30,7 +32,7 @@ export class VersionConflictError extends ApiError {
 }
 
 /** Errors from the domain and database that are the caller's to fix: 400 with their message. */
-const BAD_INPUT = [InvalidAccountIdError, AccountFilterSyntaxError, UnknownAccountError, UnknownCredentialError, UnsupportedIntegrationError, InvalidPrivateKeyError];
+const BAD_INPUT = [InvalidAccountIdError, AccountFilterSyntaxError, UnknownAccountError, UnknownCredentialError, UnsupportedIntegrationError, InvalidPrivateKeyError, UnknownLinkedConfigError, BaseUrlNotAllowedError];
 
 /**
  * One error shape for every route, m3ter's `{ message }`, naming the field and the fix. Nothing of
@@ -52,7 +54,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
       if (error.options.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.options.retryAfterSeconds));
       return reply.code(error.statusCode).send({ message: error.message });
     }
-    if (error instanceof BillLockedError || error instanceof BillIdUnavailableError) return reply.code(409).send({ message: error.message });
+    if (error instanceof BillLockedError || error instanceof BillIdUnavailableError || error instanceof MirroredByM3terError) return reply.code(409).send({ message: error.message });
     if (BAD_INPUT.some((type) => error instanceof type)) return reply.code(400).send({ message: error.message });
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ message: `request body too large: this route takes at most ${describeBytes(request.routeOptions.bodyLimit)}` });
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ message: 'send JSON with Content-Type: application/json' });

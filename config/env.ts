@@ -42,6 +42,15 @@ export const envSchema = z.object({
   OUTBOX_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
   OUTBOX_SWEEP_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  /**
+   * The m3ter API base URLs an organization may connect a source to, comma-separated: a tenant chooses
+   * the URL, and this keeps it from pointing the service at anything else on its network. An entry
+   * ending in `:*` allows any port of its host (`http://127.0.0.1:*` for a local m3ter-compatible API).
+   */
+  M3TER_ALLOWED_BASE_URLS: z
+    .string()
+    .default('https://api.m3ter.com')
+    .transform((v) => v.split(',').map((u) => u.trim().replace(/\/+$/, '')).filter(Boolean)),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Interface of the HTTP API: loopback for local use; docker-compose.yml and the Dockerfile set 0.0.0.0. */
   HOST: z.string().min(1).default('127.0.0.1'),

@@ -154,7 +154,7 @@ export async function deleteAccount(db: Db, organizationId: string, id: string):
 }
 
 /** The stored columns of a validated account, shared by create and update. */
-function accountColumns(account: z.infer<typeof accountInputSchema>) {
+export function accountColumns(account: z.infer<typeof accountInputSchema>) {
   return {
     code: account.code,
     name: account.name,

@@ -214,10 +214,10 @@ export async function deleteBill(db: Db, organizationId: string, billId: string)
   });
 }
 
-/** Puts an approved bill back to PENDING (clearing its approval); a locked bill is refused. */
+/** Puts an approved bill back to PENDING (clearing its approval); a locked bill is refused. In the caller's transaction, if any. */
 export async function reopenBill(db: Db, organizationId: string, billId: string): Promise<boolean> {
   if (!UUID.test(billId)) return false;
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const bill = await tx.selectFrom('bill').select(['locked']).where('organizationId', '=', organizationId).where('id', '=', billId).forUpdate().executeTakeFirst();
     if (!bill) return false;
     if (bill.locked) throw new BillStateError(`status: bill ${billId} is locked; a locked bill cannot go back to PENDING`);
@@ -233,7 +233,7 @@ export async function reopenBill(db: Db, organizationId: string, billId: string)
  */
 export async function lockBill(db: Db, organizationId: string, billId: string): Promise<boolean> {
   if (!UUID.test(billId)) return false;
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const bill = await tx.selectFrom('bill').select(['status', 'locked']).where('organizationId', '=', organizationId).where('id', '=', billId).forUpdate().executeTakeFirst();
     if (!bill) return false;
     if (bill.status === 'PENDING') throw new BillStateError(`bill ${billId} is PENDING; approve it before locking it`);

@@ -3,6 +3,7 @@ import type { AddressInput } from './jsonTypes';
 import type { LineItem } from '../domain/bill';
 import type { NetSuiteRecordType } from '../domain/externalId';
 import type { Decision, NetSuiteInvoice } from '../domain/invoiceBuilder';
+import type { MirrorCursor, MirrorPassSummary } from '../domain/mirror';
 
 /** Timestamps come back as Date, may be written as Date or ISO string, and default to now(). */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -48,6 +49,12 @@ export interface AccountTable {
   purchaseOrderNumber: string | null;
   daysBeforeBillDue: number | null;
   version: Generated<number>;
+  /** Set on a row the m3ter mirror brought: m3ter owns it, the local API refuses to change it (migration 0009). */
+  sourceId: Generated<string | null>;
+  /** The m3ter version and dtLastModified it was copied at, and the mirror pass that last saw it. */
+  sourceVersion: Generated<number | null>;
+  sourceDtLastModified: Generated<string | null>;
+  sourcePass: Generated<number | null>;
   dtCreated: Timestamp;
   dtLastModified: Timestamp;
 }
@@ -74,6 +81,14 @@ export interface BillTable {
   purchaseOrderNumber: string | null;
   timezone: string | null;
   lastCalculatedDate: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Set on a row the m3ter mirror brought: m3ter owns it, the local API refuses to change it (migration 0009). */
+  sourceId: Generated<string | null>;
+  /** The m3ter version and dtLastModified it was copied at, and the mirror pass that last saw it. */
+  sourceVersion: Generated<number | null>;
+  sourceDtLastModified: Generated<string | null>;
+  sourcePass: Generated<number | null>;
+  /** m3ter's lastCalculatedDate of the copy: a change means m3ter recalculated the bill. */
+  sourceLastCalculated: Generated<string | null>;
   dtCreated: Timestamp;
   dtLastModified: Timestamp;
 }
@@ -138,6 +153,12 @@ export interface ExternalMappingTable {
   m3terId: string;
   integrationConfigId: string | null;
   version: Generated<number>;
+  /** Set on a row the m3ter mirror brought: m3ter owns it, the local API refuses to change it (migration 0009). */
+  sourceId: Generated<string | null>;
+  /** The m3ter version and dtLastModified it was copied at, and the mirror pass that last saw it. */
+  sourceVersion: Generated<number | null>;
+  sourceDtLastModified: Generated<string | null>;
+  sourcePass: Generated<number | null>;
   dtCreated: Timestamp;
   dtLastModified: Timestamp;
 }
@@ -210,12 +231,14 @@ export interface NetsuiteLeaseTable {
 }
 
 /** What an outbox row asks the relay to do (handoff/outbox.ts). */
-export type HandoffKind = 'billEvent' | 'configEnabled' | 'configDeleted';
+export type HandoffKind = 'billEvent' | 'configEnabled' | 'configDeleted' | 'sourceNudge' | 'sourceDisconnected';
 
 export interface OutboxTable {
   id: ColumnType<string, never, never>;
   organizationId: string;
-  configId: string;
+  /** The config a row concerns; null for a source's rows, which name the source instead. */
+  configId: string | null;
+  sourceId: Generated<string | null>;
   billId: string | null;
   kind: HandoffKind;
   payload: JSONColumnType<Record<string, unknown>>;
@@ -228,7 +251,32 @@ export interface OutboxTable {
   deliveredRunId: string | null;
 }
 
+/** An organization's m3ter source (migration 0009); the secret only ever encrypted. */
+export interface M3terSourceTable {
+  id: string;
+  organizationId: string;
+  m3terOrgId: string;
+  baseUrl: string;
+  apiKey: string;
+  apiSecretEncrypted: string;
+  intervalSeconds: number;
+  windowDays: number;
+  pageSize: number;
+  integrationConfigLinks: JSONColumnType<Record<string, string>>;
+  cursor: JSONColumnType<MirrorCursor> | null;
+  passesCompleted: Generated<number>;
+  lastPass: JSONColumnType<MirrorPassSummary> | null;
+  dtLastPassCompleted: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  lastError: string | null;
+  dtLastNudged: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  version: Generated<number>;
+  createdBy: string | null;
+  dtCreated: Timestamp;
+  dtLastModified: Timestamp;
+}
+
 export interface Database {
+  m3terSource: M3terSourceTable;
   outbox: OutboxTable;
   netsuiteLease: NetsuiteLeaseTable;
   integrationEvent: IntegrationEventTable;
@@ -252,3 +300,4 @@ export type BillRow = Selectable<BillTable>;
 export type AccountRow = Selectable<AccountTable>;
 export type CredentialRow = Selectable<NetsuiteCredentialTable>;
 export type IntegrationEvent = Selectable<IntegrationEventTable>;
+export type M3terSourceRow = Selectable<M3terSourceTable>;

@@ -25,11 +25,11 @@ export interface ConfigEnabledPayload {
   at: number;
 }
 
-/** A row written: what to wait for, and which (config, bill) it concerns. */
+/** A row written: what to wait for, and which (config, bill) — or, for a source's rows, nothing of either — it concerns. */
 export interface Handoff {
   id: string;
   kind: HandoffKind;
-  configId: string;
+  configId: string | null;
   billId: string | null;
 }
 
@@ -117,6 +117,20 @@ async function handOffConfig(tx: Db, row: { organizationId: string; configId: st
   return written;
 }
 
+/**
+ * A source's mirror must hear of something: `sourceNudge` runs a pass now (starting the mirror if it
+ * is not running), `sourceDisconnected` stops it.
+ */
+export async function handOffSource(tx: Db, request: { organizationId: string; sourceId: string; kind: 'sourceNudge' | 'sourceDisconnected'; origin: string }): Promise<Handoff> {
+  const written = await tx
+    .insertInto('outbox')
+    .values({ organizationId: request.organizationId, configId: null, sourceId: request.sourceId, kind: request.kind, payload: JSON.stringify({}), origin: request.origin })
+    .returning(['id', 'kind', 'configId', 'billId'])
+    .executeTakeFirstOrThrow();
+  await notifyRelays(tx);
+  return written;
+}
+
 /** Delivered to every listening relay when the transaction commits, and dropped if it rolls back. */
 export async function notifyRelays(tx: Db): Promise<void> {
   await sql`select pg_notify(${HANDOFF_CHANNEL}, '')`.execute(tx);
@@ -129,6 +143,8 @@ export interface DueHandoff extends Handoff {
   attempts: number;
   /** False once the config is deleted: its bill events have nowhere to go. */
   configExists: boolean;
+  /** The source a sourceNudge or sourceDisconnected row concerns. */
+  sourceId: string | null;
 }
 
 /**
@@ -146,6 +162,7 @@ export async function claimDue(tx: Db, limit: number): Promise<DueHandoff[]> {
       'outbox.billId',
       'outbox.payload',
       'outbox.attempts',
+      'outbox.sourceId',
       eb.exists(eb.selectFrom('integrationConfig').select('integrationConfig.id').whereRef('integrationConfig.id', '=', 'outbox.configId')).as('configExists'),
     ])
     .where('outbox.dtDelivered', 'is', null)

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connect';
 import { listen, type Listener } from '../db/listen';
-import { signalBillSync, signalConfigEnabled, terminateConfigWorkflows } from '../temporal/client';
+import { nudgeMirror, signalBillSync, signalConfigEnabled, stopMirror, terminateConfigWorkflows } from '../temporal/client';
 import { claimDue, HANDOFF_CHANNEL, markDelivered, markFailed, type BillEventPayload, type ConfigEnabledPayload, type Delivery, type DueHandoff, type FailedDelivery } from './outbox';
 import { sweepStranded, type SweepSettings } from './sweep';
 
@@ -207,7 +207,7 @@ async function deliver(deps: Pick<RelayDeps, 'temporal' | 'taskQueue' | 'failure
   const gone = { id: row.id, runId: null, note: `integration config ${row.configId} no longer exists: nothing to deliver` };
   switch (row.kind) {
     case 'billEvent': {
-      if (!row.configExists || !row.billId) return gone;
+      if (!row.configId || !row.configExists || !row.billId) return gone;
       const payload = row.payload as unknown as BillEventPayload;
       const target = { organizationId: row.organizationId, configId: row.configId, billId: row.billId, accountId: payload.accountId };
       const event = { kind: payload.trigger, handoffId: row.id, ...(payload.parentIntegrationRunId ? { parentIntegrationRunId: payload.parentIntegrationRunId } : {}) };
@@ -215,13 +215,22 @@ async function deliver(deps: Pick<RelayDeps, 'temporal' | 'taskQueue' | 'failure
       return { id: row.id, runId };
     }
     case 'configEnabled': {
-      if (!row.configExists) return gone;
+      if (!row.configId || !row.configExists) return gone;
       const { at } = row.payload as unknown as ConfigEnabledPayload;
       const { runId } = await signalConfigEnabled(deps.temporal, deps.taskQueue, { organizationId: row.organizationId, configId: row.configId, threshold: deps.failureThreshold }, at);
       return { id: row.id, runId };
     }
     case 'configDeleted':
-      await terminateConfigWorkflows(deps.temporal, row.configId);
+      if (row.configId) await terminateConfigWorkflows(deps.temporal, row.configId);
+      return { id: row.id, runId: null };
+    case 'sourceNudge': {
+      // A nudge for a source disconnected since is harmless: the pass it starts finds the source gone and ends the mirror.
+      if (!row.sourceId) return { id: row.id, runId: null, note: 'no source named' };
+      const { runId } = await nudgeMirror(deps.temporal, deps.taskQueue, { organizationId: row.organizationId, sourceId: row.sourceId });
+      return { id: row.id, runId };
+    }
+    case 'sourceDisconnected':
+      if (row.sourceId) await stopMirror(deps.temporal, row.sourceId);
       return { id: row.id, runId: null };
   }
 }

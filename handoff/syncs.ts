@@ -12,7 +12,7 @@ export async function waitForSyncs(deps: { db: Db; temporal: Client }, handoffs:
   const delivered = await waitForDelivery(deps.db, handoffs, options);
   const syncs = new Map<string, { workflowId: string; runId: string }>();
   for (const h of delivered) {
-    if (h.kind !== 'billEvent' || !h.billId || !h.deliveredRunId) continue;
+    if (h.kind !== 'billEvent' || !h.configId || !h.billId || !h.deliveredRunId) continue;
     syncs.set(h.deliveredRunId, { workflowId: billSyncWorkflowId(h.configId, h.billId), runId: h.deliveredRunId });
   }
   return Promise.all([...syncs.values()].map(({ workflowId, runId }) => deps.temporal.workflow.getHandle<BillSyncWorkflow>(workflowId, runId).result()));

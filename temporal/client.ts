@@ -6,11 +6,14 @@ import {
   billSyncWorkflowId,
   configEnabledSignal,
   failureWorkflowId,
+  m3terMirrorWorkflowId,
+  mirrorNudgeSignal,
   runOutcomeSignal,
   WORKFLOW_TYPES,
   type BillEvent,
   type BillSyncInput,
   type IntegrationFailuresInput,
+  type M3terMirrorInput,
   type OutcomeReport,
 } from './contract';
 
@@ -110,4 +113,28 @@ export async function terminateConfigWorkflows(temporal: Client, configId: strin
       if (!(error instanceof WorkflowNotFoundError)) throw error; // never started, or already closed: nothing to stop
     });
   return stopped;
+}
+
+/** Asks a source's mirror for a pass now, starting the mirror if it is not running. */
+export async function nudgeMirror(temporal: Client, taskQueue: string, input: M3terMirrorInput): Promise<{ runId: string }> {
+  const handle = await temporal.workflow.signalWithStart(WORKFLOW_TYPES.m3terMirror, {
+    taskQueue,
+    workflowId: m3terMirrorWorkflowId(input.sourceId),
+    args: [input],
+    signal: mirrorNudgeSignal,
+    signalArgs: [],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    staticSummary: `m3ter mirror of source ${input.sourceId} (organization ${input.organizationId})`,
+  });
+  return { runId: handle.signaledRunId };
+}
+
+/** The source was disconnected: its mirror stops (a pass in flight also stops at its next page). */
+export async function stopMirror(temporal: Client, sourceId: string): Promise<void> {
+  await temporal.workflow
+    .getHandle(m3terMirrorWorkflowId(sourceId))
+    .terminate('the m3ter source was disconnected')
+    .catch((error: unknown) => {
+      if (!(error instanceof WorkflowNotFoundError)) throw error; // never started, or already ended
+    });
 }

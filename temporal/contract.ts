@@ -10,7 +10,7 @@ import type { SyncTrigger } from '../domain/syncTrigger';
  * that start or signal each workflow are in temporal/starters.ts.
  */
 
-export const WORKFLOW_TYPES = { billSync: 'billSync', integrationFailures: 'integrationFailures' } as const;
+export const WORKFLOW_TYPES = { billSync: 'billSync', integrationFailures: 'integrationFailures', m3terMirror: 'm3terMirror' } as const;
 
 // ---------------------------------------------------------------------------------------------------
 // billSync: one execution chain per (integration config, bill)
@@ -99,6 +99,33 @@ export const runOutcomeSignal = defineSignal<[OutcomeReport]>('runOutcome');
 /** Sent when a user re-enables the config: the count starts again from zero. */
 export const configEnabledSignal = defineSignal<[{ at: number }]>('configEnabled');
 export const failureCountQuery = defineQuery<{ successiveErrors: number; disabled: boolean; state: FailureCounterState }>('failureCount');
+
+// ---------------------------------------------------------------------------------------------------
+// m3terMirror: one long-lived mirror per connected m3ter source
+
+export function m3terMirrorWorkflowId(sourceId: string): string {
+  return `m3ter-mirror/${sourceId}`;
+}
+
+export interface M3terMirrorInput {
+  organizationId: string;
+  sourceId: string;
+}
+
+/**
+ * Run a pass now (a webhook from m3ter, a reconnect, or by hand from the Temporal UI: signal `nudge`,
+ * no input). Nudges during a pass make one more pass after it, never more.
+ */
+export const mirrorNudgeSignal = defineSignal<[]>('nudge');
+
+export interface M3terMirrorStatus {
+  phase: 'mirroring' | 'waiting';
+  passes: number;
+  /** How the latest pass ended: completed, refused (the reason is on the source), or not yet. */
+  lastOutcome?: 'completed' | 'refused';
+}
+
+export const mirrorStatusQuery = defineQuery<M3terMirrorStatus>('mirrorStatus');
 
 // ---------------------------------------------------------------------------------------------------
 // Search attributes of every bill sync, so users find the runs of one bill, account or integration in

@@ -107,7 +107,7 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   });
   metrics.watchOutbox(() => backlog(db));
 
-  const api: ApiDeps = { db, cipher, tokenKey: deriveTokenKey(encryptionKey), tokenTtlSeconds: 3600, netsuite, logger };
+  const api: ApiDeps = { db, cipher, tokenKey: deriveTokenKey(encryptionKey), tokenTtlSeconds: 3600, netsuite, logger, m3terAllowedBaseUrls: env.M3TER_ALLOWED_BASE_URLS };
   const server = await buildServer({ isReady: () => ready, readiness: readinessCheck({ db, temporal, needsTemporal: !servesApi }), api: servesApi ? () => api : undefined, logger });
   await server.listen({ port: env.PORT, host: env.HOST });
   const address = server.server.address();

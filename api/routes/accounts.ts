@@ -20,6 +20,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError, notFound, VersionConflictError } from '../errors';
 import { commaList, decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
 import { commonFields, errorResponses, iso, orgIdParams, orgParams } from '../schemas';
+import { refuseMirrored } from '../../usecases/ownership';
 
 const accountSchema = z.object({
   ...commonFields,
@@ -129,6 +130,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ApiDeps): void
     async (request) => {
       const org = orgOf(request);
       const { version, ...input } = request.body;
+      await refuseMirrored(deps.db, 'account', org, [request.params.id]);
       await checkParent(deps.db, org, input.parentAccountId, request.params.id);
       let account: AccountRow | undefined;
       try {
@@ -145,6 +147,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ApiDeps): void
     '/organizations/:orgId/accounts/:id',
     { schema: { tags, summary: 'Delete an account (refused while it has bills); returns it', params: orgIdParams, response: { 200: accountSchema, ...errorResponses } } },
     async (request) => {
+      await refuseMirrored(deps.db, 'account', orgOf(request), [request.params.id]);
       let account: AccountRow | undefined;
       try {
         account = await deleteAccount(deps.db, orgOf(request), request.params.id);

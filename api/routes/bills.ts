@@ -16,6 +16,7 @@ import {
 } from '../../db/bills';
 import { BILL_STATUSES, BILLING_FREQUENCIES, billInputSchema, isoDate, storedLineItemSchema, type LineItem } from '../../domain/bill';
 import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
+import { refuseMirrored } from '../../usecases/ownership';
 import { actorOf, orgOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { BODY_LIMITS } from '../bodyLimits';
@@ -228,6 +229,7 @@ export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
     '/organizations/:orgId/bills/:id',
     { schema: { tags, summary: 'Delete a bill (refused once locked); returns it', params: orgIdParams, response: { 200: billSchema, ...errorResponses } } },
     async (request) => {
+      await refuseMirrored(deps.db, 'bill', orgOf(request), [request.params.id]);
       const deleted = await refuseState(() => deleteBill(deps.db, orgOf(request), request.params.id));
       if (!deleted) throw notFound(`bill ${request.params.id}`);
       return toBill(deleted, deleted.lineItems);
@@ -248,6 +250,7 @@ export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (request) => {
       const org = orgOf(request);
       const id = request.params.id;
+      await refuseMirrored(deps.db, 'bill', org, [id]);
       if (request.body.status === 'APPROVED') {
         const { approved } = await approveAndHandOff(deps.db, org, [id], actorOf(request));
         if (approved.length === 0) throw notFound(`bill ${id}`);
@@ -263,6 +266,7 @@ export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
     { schema: { tags, summary: 'Lock an approved bill: it can no longer be recalculated, reopened or deleted', params: orgIdParams, response: { 200: billSchema, ...errorResponses } } },
     async (request) => {
       const org = orgOf(request);
+      await refuseMirrored(deps.db, 'bill', org, [request.params.id]);
       if (!(await refuseState(() => lockBill(deps.db, org, request.params.id)))) throw notFound(`bill ${request.params.id}`);
       return billView(org, request.params.id);
     },

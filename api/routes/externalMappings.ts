@@ -9,6 +9,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError, notFound, VersionConflictError } from '../errors';
 import { commaList, decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
 import { commonFields, errorResponses, iso, orgIdParams, orgParams } from '../schemas';
+import { refuseMirrored } from '../../usecases/ownership';
 
 const TAGS = ['external mappings'];
 const BASE = '/organizations/:orgId/externalmappings';
@@ -138,6 +139,7 @@ export function registerExternalMappingRoutes(app: FastifyInstance, deps: ApiDep
     async (request) => {
       const org = orgOf(request);
       if (!(await getMappingRow(deps.db, org, request.params.id))) throw notFound(`external mapping ${request.params.id}`);
+      await refuseMirrored(deps.db, 'externalMapping', org, [request.params.id]);
       const input = await checkedInput(deps.db, org, request.body, request.params.id);
       const result = await updateMapping(deps.db, org, request.params.id, request.body.version, input);
       if (!result) throw notFound(`external mapping ${request.params.id}`);
@@ -147,6 +149,7 @@ export function registerExternalMappingRoutes(app: FastifyInstance, deps: ApiDep
   );
 
   r.delete(`${BASE}/:id`, { schema: { tags: TAGS, summary: 'Delete an external mapping', params: orgIdParams, response: { 200: mappingSchema, ...errorResponses } } }, async (request) => {
+    await refuseMirrored(deps.db, 'externalMapping', orgOf(request), [request.params.id]);
     const row = await deleteMapping(deps.db, orgOf(request), request.params.id);
     if (!row) throw notFound(`external mapping ${request.params.id}`);
     return toResponse(row);

@@ -7,6 +7,7 @@ import { registerEventRoutes } from './events';
 import { registerExternalMappingRoutes } from './externalMappings';
 import { registerIntegrationConfigRoutes } from './integrationConfigs';
 import { registerIntegrationRunRoutes } from './integrationRuns';
+import { registerM3terSourceRoutes } from './m3terSource';
 import { registerUserRoutes } from './users';
 
 /** Every resource of the API, one module each. */
@@ -19,4 +20,5 @@ export function registerRoutes(app: FastifyInstance, deps: ApiDeps): void {
   registerExternalMappingRoutes(app, deps);
   registerIntegrationRunRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerM3terSourceRoutes(app, deps);
 }

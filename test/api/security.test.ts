@@ -190,6 +190,7 @@ function apiDeps(): ApiDeps {
     cipher: h.cipher,
     tokenKey: deriveTokenKey(Buffer.from(h.encryptionKey, 'base64')),
     tokenTtlSeconds: 3600,
+    m3terAllowedBaseUrls: [],
     netsuite: new NetSuiteClient({ urlTemplate: h.urlTemplate }),
     logger: silent(),
   };

@@ -68,7 +68,7 @@ async function send(seeded: SeededIntegration, accountId: string, overrides: Par
   const saved = await saveAndHandOff(h.db, seeded.orgId, bill(accountId, overrides), 'test');
   // The calculation's sync settles first, so the approval is its own sync and not coalesced into it:
   // what a user sees when approving a bill some time after it was calculated.
-  for (const sync of await waitForDelivery(h.db, saved.handoffs)) await eventually(() => settled(billSyncWorkflowId(sync.configId, saved.bill.id)), (done) => done, `the sync of the calculation (${sync.configId})`);
+  for (const sync of await waitForDelivery(h.db, saved.handoffs)) await eventually(() => settled(billSyncWorkflowId(sync.configId!, saved.bill.id)), (done) => done, `the sync of the calculation (${sync.configId})`);
   const approved = await approveAndHandOff(h.db, seeded.orgId, [saved.bill.id], 'test');
   await h.settle([...saved.handoffs, ...approved.handoffs]);
   return { bill: saved.bill, runs: await listRuns(h.db, seeded.orgId, { billId: saved.bill.id }), invoice: await invoiceOf(seeded.configId, saved.bill.id, netsuiteAccountId) };

@@ -18,7 +18,7 @@ export interface ApiWorld {
 }
 
 /** The m3ter-compatible API over a test harness (its database and emulator; the harness's relay hands its changes to Temporal). */
-export async function startApi(h: Harness, options: { tokenTtlSeconds?: number } = {}): Promise<ApiWorld> {
+export async function startApi(h: Harness, options: { tokenTtlSeconds?: number; m3terAllowedBaseUrls?: string[] } = {}): Promise<ApiWorld> {
   const logLines: string[] = [];
   const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk, _e, done) => (logLines.push(String(chunk)), done()) }) });
   const deps: ApiDeps = {
@@ -28,6 +28,8 @@ export async function startApi(h: Harness, options: { tokenTtlSeconds?: number }
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
     netsuite: new NetSuiteClient({ urlTemplate: h.urlTemplate }),
     logger,
+    // Any local port: tests start their m3ter side on one.
+    m3terAllowedBaseUrls: options.m3terAllowedBaseUrls ?? ['http://127.0.0.1:*'],
   };
   const server = await buildServer({ isReady: () => true, api: () => deps, logger });
   await server.listen({ port: 0, host: '127.0.0.1' });

@@ -1,0 +1,208 @@
+import { Agent, errors, request, RetryAgent, type Dispatcher } from 'undici';
+import { z } from 'zod';
+
+/**
+ * The few calls of m3ter's public API the mirror makes — a service user's token, then listings page
+ * by page — over undici. undici's RetryAgent retries what m3ter's own SDKs retry (429 and 5xx,
+ * honouring Retry-After, and dropped connections) with a growing back-off; an expired token is
+ * replaced once per request. Every other failure is one of the typed errors below.
+ */
+
+export interface M3terSourceCredentials {
+  baseUrl: string;
+  m3terOrgId: string;
+  apiKey: string;
+  apiSecret: string;
+}
+
+export interface M3terPage<T> {
+  data: T[];
+  nextToken?: string;
+}
+
+export interface M3terClientOptions {
+  dispatcher?: Dispatcher;
+  /** Per request, retries excluded. */
+  timeoutMs?: number;
+  /** Retries of a 429, a 5xx or a dropped connection before the request fails. */
+  maxRetries?: number;
+  /** The longest pause between two tries, whatever Retry-After asks. */
+  maxRetryDelayMs?: number;
+  now?: () => number;
+  /** Told of every request sent (retries included), for the pass's request count. */
+  onRequest?: () => void;
+}
+
+/** m3ter refused the service user's key or secret: nothing will work until they are corrected. */
+export class M3terAuthError extends Error {
+  constructor(status: number) {
+    super(`m3ter refused the service user's API key and secret (HTTP ${status}): check them in m3ter (Settings → Users → Service users) and connect the source again with the right ones`);
+    this.name = 'M3terAuthError';
+  }
+}
+
+/** The token works but this request is refused (403, 404, 400): the service user lacks a permission, or the org id is wrong. */
+export class M3terRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly path: string,
+    detail: string,
+  ) {
+    super(
+      `m3ter answered ${status} to GET ${path}${detail ? `: ${detail}` : ''}; ` +
+        (status === 403 || status === 404
+          ? 'check the source\'s m3terOrgId and that the service user may read accounts, external mappings and bills'
+          : 'this is a request m3ter does not accept; report it with the path above'),
+    );
+    this.name = 'M3terRequestError';
+  }
+}
+
+/** m3ter kept answering 429 or 5xx, or could not be reached, after every retry. The mirror tries again later. */
+export class M3terUnavailableError extends Error {
+  constructor(detail: string) {
+    super(`m3ter could not be reached or kept refusing (${detail}); the mirror resumes from the same page on its next try`);
+    this.name = 'M3terUnavailableError';
+  }
+}
+
+/** m3ter answered with something that is not the documented shape. */
+export class M3terResponseError extends Error {
+  constructor(path: string, issue: string) {
+    super(`m3ter's answer to GET ${path} is not what its API documents (${issue}); nothing of that page was stored`);
+    this.name = 'M3terResponseError';
+  }
+}
+
+const tokenSchema = z.object({ access_token: z.string().min(1), expires_in: z.number().positive().optional() });
+const pageSchema = z.object({ data: z.array(z.unknown()), nextToken: z.string().nullish() });
+
+export class M3terClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+  private token?: { value: string; expiresAt: number };
+
+  constructor(
+    private readonly source: M3terSourceCredentials,
+    private readonly options: M3terClientOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+    const agent = options.dispatcher ?? new Agent({ headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, connections: 4 });
+    this.dispatcher = new RetryAgent(agent, {
+      maxRetries: options.maxRetries ?? 5,
+      minTimeout: 500,
+      maxTimeout: options.maxRetryDelayMs ?? 60_000,
+      timeoutFactor: 2,
+      // The token request is safe to repeat: it creates nothing.
+      methods: ['GET', 'POST'],
+      statusCodes: [429, 500, 502, 503, 504],
+    });
+  }
+
+  /** One page of a listing under `/organizations/{orgId}/`, e.g. `bills` with its query. */
+  async page<T>(path: string, query: Record<string, string | number | boolean | undefined>, item: z.ZodType<T>): Promise<M3terPage<T>> {
+    const body = await this.get(path, query);
+    const page = pageSchema.safeParse(body);
+    if (!page.success) throw new M3terResponseError(path, 'expected {data: [...], nextToken}');
+    const data: T[] = [];
+    for (const [index, raw] of page.data.data.entries()) {
+      const parsed = item.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new M3terResponseError(path, `data[${index}].${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+      }
+      data.push(parsed.data);
+    }
+    return { data, nextToken: page.data.nextToken || undefined };
+  }
+
+  /** Every item of a listing, page by page: for small listings (a bill's line items). */
+  async all<T>(path: string, query: Record<string, string | number | boolean | undefined>, item: z.ZodType<T>, maxPages = 1_000): Promise<T[]> {
+    const items: T[] = [];
+    let nextToken: string | undefined;
+    for (let pages = 0; pages < maxPages; pages++) {
+      const page = await this.page(path, { ...query, nextToken }, item);
+      items.push(...page.data);
+      nextToken = page.nextToken;
+      if (!nextToken) return items;
+    }
+    throw new M3terResponseError(path, `more than ${maxPages} pages`);
+  }
+
+  /** A GET under the organization's path; an expired or revoked token is replaced once. */
+  async get(path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<unknown> {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+    const url = `${this.base()}/organizations/${encodeURIComponent(this.source.m3terOrgId)}/${path}${search.size ? `?${search}` : ''}`;
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.bearer(attempt > 0);
+      const response = await this.send(url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+      if (response.statusCode === 401 && attempt === 0) {
+        await response.body.dump();
+        continue;
+      }
+      const text = await response.body.text();
+      if (response.statusCode === 401) throw new M3terAuthError(401);
+      if (response.statusCode >= 400) throw new M3terRequestError(response.statusCode, path, messageOf(text));
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new M3terResponseError(path, 'not JSON');
+      }
+    }
+  }
+
+  private base(): string {
+    return this.source.baseUrl.replace(/\/+$/, '');
+  }
+
+  private async bearer(renew: boolean): Promise<string> {
+    // A minute early: a token must not expire between being chosen and being read.
+    if (!renew && this.token && this.token.expiresAt - 60_000 > this.now()) return this.token.value;
+    const basic = Buffer.from(`${this.source.apiKey}:${this.source.apiSecret}`).toString('base64');
+    const response = await this.send(`${this.base()}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials' }),
+    });
+    const text = await response.body.text();
+    if (response.statusCode === 400 || response.statusCode === 401 || response.statusCode === 403) throw new M3terAuthError(response.statusCode);
+    if (response.statusCode >= 400) throw new M3terRequestError(response.statusCode, '/oauth/token', messageOf(text));
+    let parsed: z.infer<typeof tokenSchema>;
+    try {
+      parsed = tokenSchema.parse(JSON.parse(text));
+    } catch {
+      throw new M3terResponseError('/oauth/token', 'expected {access_token, expires_in}');
+    }
+    this.token = { value: parsed.access_token, expiresAt: this.now() + (parsed.expires_in ?? 300) * 1000 };
+    return this.token.value;
+  }
+
+  private async send(url: string, options: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): Promise<Dispatcher.ResponseData> {
+    this.options.onRequest?.();
+    try {
+      return await request(url, { ...options, dispatcher: this.dispatcher, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+    } catch (error) {
+      if (error instanceof errors.RequestRetryError) throw new M3terUnavailableError(`HTTP ${error.statusCode} after retries`);
+      if (error instanceof errors.UndiciError || isNetworkError(error)) throw new M3terUnavailableError((error as Error).message);
+      throw error;
+    }
+  }
+}
+
+/** m3ter's error bodies are `{message}`; the message is shown, cut short, never the whole body. */
+function messageOf(text: string): string {
+  try {
+    const message = (JSON.parse(text) as { message?: unknown }).message;
+    return typeof message === 'string' ? message.slice(0, 300) : '';
+  } catch {
+    return '';
+  }
+}
+
+function isNetworkError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
+}

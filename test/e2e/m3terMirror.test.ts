@@ -1,0 +1,266 @@
+import { createLogger } from '../../config/logger';
+import { createOrganization } from '../../db/organizations';
+import { approveBills, saveBill } from '../../db/bills';
+import { createConfig } from '../../db/configs';
+import { createMapping } from '../../db/mappings';
+import { startM3terSide, type M3terSide } from '../../demo/m3terSide';
+import { sampleBill } from '../../demo/sampleBills';
+import { seedCustomer, seedIntegration } from '../../demo/seed';
+import { m3terMirrorWorkflowId } from '../../temporal/contract';
+import { apiClient, type ApiClient } from '../support/api';
+import { createTestDatabase } from '../support/database';
+import { eventually } from '../support/eventually';
+import { path, startFaultProxy, type FaultProxy } from '../support/faultProxy';
+import { useFileWorld } from '../support/fileWorld';
+
+/**
+ * The service beside an m3ter organization: a second instance of the service plays m3ter (its API is
+ * the m3ter-compatible one m3ter's SDKs drive), behind a proxy that injects what m3ter does on a bad
+ * day. Whatever the mirror learns reaches NetSuite as a local change would — once.
+ */
+const { h, api, keyPair, stopBeforeClosing } = useFileWorld();
+const quiet = createLogger({ level: 'silent' });
+let m3ter: M3terSide;
+let proxy: FaultProxy;
+let n = 0;
+
+beforeAll(async () => {
+  m3ter = await startM3terSide({ databaseUrl: await createTestDatabase(), logger: quiet });
+  proxy = await startFaultProxy(m3ter.url);
+  stopBeforeClosing(async () => {
+    await proxy.close();
+    await m3ter.close();
+  });
+});
+
+/** An m3ter organization with one customer, and a local organization whose integration sends approved bills to its own NetSuite account. */
+async function world(options: { intervalSeconds?: number; pageSize?: number; connect?: boolean } = {}) {
+  const netsuiteAccountId = String(7_300_000 + ++n);
+  const remote = await createOrganization(m3ter.db, `m3ter org ${n}`);
+  const local = await apiClient(h, api);
+  const seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId, orgId: local.orgId, certificateId: `mirror-cert-${n}`, configData: { onlySendBillOnApproval: true } });
+  // The customer lives in m3ter; NetSuite knows it by the m3ter account id, as with m3ter's own integration.
+  const { account } = await seedCustomer({ db: m3ter.db, emulator: h.emulator.admin, orgId: remote.orgId, netsuiteAccountId, account: { code: `ACME-${n}` } });
+  const source = {
+    m3terOrgId: remote.orgId,
+    baseUrl: proxy.url,
+    apiKey: remote.apiKey,
+    apiSecret: remote.apiSecret,
+    intervalSeconds: options.intervalSeconds ?? 3600,
+    windowDays: 3650,
+    pageSize: options.pageSize ?? 100,
+  };
+  if (options.connect !== false) expect((await local.call('PUT', '/organizations/{orgId}/m3tersource', source)).status).toBe(200);
+  return { remote, local, seeded, account, source, netsuiteAccountId };
+}
+
+async function passesCompleted(local: ApiClient): Promise<number> {
+  return (await local.call('GET', '/organizations/{orgId}/m3tersource')).body.passesCompleted as number;
+}
+
+/** Waits for the next pass to complete after whatever is in flight now, nudging it by the webhook. */
+async function nextPass(local: ApiClient): Promise<number> {
+  const before = await passesCompleted(local);
+  await local.call('POST', '/organizations/{orgId}/m3tersource/nudge');
+  return eventually(() => passesCompleted(local), (p) => p >= before + 1, 'a mirror pass', 60_000);
+}
+
+async function invoices(netsuiteAccountId: string) {
+  return h.emulator.admin.listInvoices(netsuiteAccountId);
+}
+
+describe('connecting a source', () => {
+  it('refuses bad input naming the field, stores nothing, and never shows or logs the secret', async () => {
+    const { local, source } = await world({ connect: false });
+    const missing = await local.call('PUT', '/organizations/{orgId}/m3tersource', { ...source, apiSecret: '' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toMatch(/apiSecret/);
+    const elsewhere = await local.call('PUT', '/organizations/{orgId}/m3tersource', { ...source, baseUrl: 'http://169.254.169.254/latest' });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.message).toMatch(/baseUrl: .* is not an m3ter API this service may call/);
+    const badLink = await local.call('PUT', '/organizations/{orgId}/m3tersource', { ...source, integrationConfigLinks: { [crypto.randomUUID()]: crypto.randomUUID() } });
+    expect(badLink.status).toBe(400);
+    expect(badLink.body.message).toMatch(/integrationConfigLinks/);
+    expect((await local.call('GET', '/organizations/{orgId}/m3tersource')).status).toBe(404);
+
+    const connected = await local.call('PUT', '/organizations/{orgId}/m3tersource', source);
+    expect(connected.status).toBe(200);
+    expect(connected.text).not.toContain(source.apiSecret);
+    const shown = await local.call('GET', '/organizations/{orgId}/m3tersource');
+    expect(shown.body).toMatchObject({ m3terOrgId: source.m3terOrgId, apiKey: source.apiKey, baseUrl: proxy.url });
+    expect(shown.text).not.toContain(source.apiSecret);
+    expect((await local.call('POST', '/organizations/{orgId}/m3tersource/test')).body.message).toMatch(/can list bills/);
+    await nextPass(local);
+
+    const stored = await h.db.selectFrom('m3terSource').select('apiSecretEncrypted').where('organizationId', '=', local.orgId).executeTakeFirstOrThrow();
+    expect(stored.apiSecretEncrypted).not.toContain(source.apiSecret);
+    for (const line of [...h.logLines, ...api.logLines]) expect(line).not.toContain(source.apiSecret);
+    const history = await h.temporal.workflow.getHandle(m3terMirrorWorkflowId(connected.body.id)).fetchHistory();
+    expect(JSON.stringify(history)).not.toContain(source.apiSecret);
+  });
+
+  it("answers a wrong secret with m3ter's refusal and what to do, and keeps the mirror waiting, not failing", async () => {
+    const { local, source } = await world({ connect: false });
+    expect((await local.call('PUT', '/organizations/{orgId}/m3tersource', { ...source, apiSecret: 'not-the-secret' })).status).toBe(200);
+    const test = await local.call('POST', '/organizations/{orgId}/m3tersource/test');
+    expect(test.status).toBe(400);
+    expect(test.body.message).toMatch(/refused the service user's API key and secret .*connect the source again/);
+    const shown = await eventually(() => local.call('GET', '/organizations/{orgId}/m3tersource'), (r) => /refused the service user/.test(r.body.lastError ?? ''), 'the refusal recorded on the source');
+    expect(shown.body.passesCompleted).toBe(0);
+    // Reconnecting with the right secret starts a pass at once.
+    expect((await local.call('PUT', '/organizations/{orgId}/m3tersource', source)).status).toBe(200);
+    await eventually(() => passesCompleted(local), (p) => p >= 1, 'a pass after reconnecting');
+    expect((await local.call('GET', '/organizations/{orgId}/m3tersource')).body.lastError).toBeNull();
+  });
+});
+
+describe("m3ter's webhook", () => {
+  it('makes a pass happen now, and a forged flood costs one pass: the payload is never trusted', async () => {
+    const { local, remote, account } = await world();
+    await eventually(() => passesCompleted(local), (p) => p >= 1, 'the first pass');
+    const bill = await saveBill(m3ter.db, remote.orgId, sampleBill(account.id));
+    const hook = (orgId: string, body: unknown) => fetch(`${api.url}/webhooks/m3ter/${orgId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // Whatever the payload claims (another bill, another org, a deletion), it only asks for a pass.
+    const forged = { eventName: 'billing.bill.deleted', entityId: crypto.randomUUID(), organizationId: crypto.randomUUID() };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => hook(local.orgId, forged)));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(202));
+    expect((await hook(crypto.randomUUID(), forged)).status).toBe(202); // no organization: answered alike
+    expect((await hook('not-an-org', forged)).status).toBe(400);
+    const nudges = await h.db.selectFrom('outbox').select('id').where('organizationId', '=', local.orgId).where('kind', '=', 'sourceNudge').where('origin', '=', 'm3ter-webhook').execute();
+    expect(nudges).toHaveLength(1);
+    await eventually(() => local.call('GET', `/organizations/{orgId}/bills/${bill.id}`), (r) => r.status === 200, 'the bill mirrored by the nudged pass');
+  });
+});
+
+describe('mirroring', () => {
+  it('sends a bill approved in m3ter within one interval, and a recalculation updates the same invoice', async () => {
+    const { local, remote, account, netsuiteAccountId } = await world({ intervalSeconds: 2 });
+    const bill = await saveBill(m3ter.db, remote.orgId, sampleBill(account.id));
+    await eventually(() => local.call('GET', `/organizations/{orgId}/bills/${bill.id}`), (r) => r.status === 200, 'the bill mirrored');
+    expect(await invoices(netsuiteAccountId)).toHaveLength(0); // PENDING: the integration waits for approval
+
+    await approveBills(m3ter.db, remote.orgId, [bill.id], 'finance@m3ter');
+    const approvedAt = await passesCompleted(local);
+    const [invoice] = await eventually(() => invoices(netsuiteAccountId), (list) => list.length === 1, 'the invoice in NetSuite');
+    // No nudge: the next pass (or the one in flight, if it listed the bill after the approval) brought it.
+    expect(await passesCompleted(local)).toBeLessThanOrEqual(approvedAt + 2);
+    expect(invoice!.total).toBe(593.5);
+
+    // m3ter recalculates (the bill goes back to PENDING there) and finance approves again.
+    await saveBill(m3ter.db, remote.orgId, { ...sampleBill(account.id, { usageUnits: 2_000_000 }), id: bill.id });
+    await approveBills(m3ter.db, remote.orgId, [bill.id], 'finance@m3ter');
+    const [updated] = await eventually(() => invoices(netsuiteAccountId), (list) => list.length === 1 && list[0]!.total !== 593.5, 'the invoice updated');
+    expect(updated!.id).toBe(invoice!.id);
+    const runs = await local.call('GET', `/organizations/{orgId}/integrationruns/Bill/${bill.id}`);
+    expect(runs.body.data.filter((r: { status: string }) => r.status === 'COMPLETE')).toHaveLength(2);
+    // Each m3ter change entered the outbox once, however many passes saw it.
+    const handoffs = await h.db.selectFrom('outbox').select(['payload']).where('billId', '=', bill.id).execute();
+    expect(handoffs.map((r) => (r.payload as { trigger: string }).trigger).sort()).toEqual(['approved', 'approved', 'calculated', 'calculated']);
+  });
+
+  it('refuses local changes to what m3ter owns, and hands them over on disconnect', async () => {
+    const { local, remote, account, seeded } = await world();
+    const bill = await saveBill(m3ter.db, remote.orgId, sampleBill(account.id));
+    await nextPass(local);
+    const mirrored = await local.call('GET', `/organizations/{orgId}/bills/${bill.id}`);
+    expect(mirrored.status).toBe(200);
+
+    const attempts = [
+      await local.call('PUT', `/organizations/{orgId}/bills/${bill.id}`, { ...sampleBill(account.id), id: undefined }),
+      await local.call('POST', '/organizations/{orgId}/bills/approve', { billIds: [bill.id] }),
+      await local.call('PUT', `/organizations/{orgId}/bills/${bill.id}/status`, { status: 'APPROVED' }),
+      await local.call('DELETE', `/organizations/{orgId}/bills/${bill.id}`),
+      await local.call('PUT', `/organizations/{orgId}/accounts/${account.id}`, { code: 'X', name: 'X', emailAddress: 'x@x.example', version: 1 }),
+      await local.call('DELETE', `/organizations/{orgId}/accounts/${account.id}`),
+    ];
+    for (const attempt of attempts) {
+      expect(attempt.status).toBe(409);
+      expect(attempt.body.message).toMatch(/mirrored from m3ter, which owns it: make the change in m3ter/);
+    }
+    expect((await local.call('GET', `/organizations/{orgId}/bills/${bill.id}`)).body).toEqual(mirrored.body);
+    // What stays local stays editable.
+    const config = await local.call('GET', `/organizations/{orgId}/integrationconfigs/${seeded.configId}`);
+    expect((await local.call('PUT', `/organizations/{orgId}/integrationconfigs/${seeded.configId}`, { ...config.body, name: 'Renamed' })).status).toBe(200);
+
+    expect((await local.call('DELETE', '/organizations/{orgId}/m3tersource')).status).toBe(200);
+    expect((await local.call('POST', '/organizations/{orgId}/bills/approve', { billIds: [bill.id] })).status).toBe(200);
+  });
+
+  it('mirrors external mappings only when unlinked or linked to an integration it names', async () => {
+    const { local, remote, account, seeded, source } = await world({ connect: false });
+    // Two NetSuite integrations in m3ter: one this service stands in for, one it does not.
+    const m3terIntegration = (await createConfig(m3ter.db, remote.orgId, { name: 'NetSuite (replaced by this service)', configData: { netsuiteDefaultItemId: '10' } })).id;
+    const other = (await createConfig(m3ter.db, remote.orgId, { name: 'NetSuite (another)', configData: { netsuiteDefaultItemId: '10' } })).id;
+    const mapping = async (integrationConfigId?: string, externalId = '42') =>
+      (await createMapping(m3ter.db, remote.orgId, { externalSystem: 'NetSuite', externalTable: 'Customer', externalId, m3terEntity: 'Account', m3terId: account.id, integrationConfigId })).id;
+    const unlinked = await mapping();
+    const linked = await mapping(m3terIntegration, '43');
+    const elsewhere = await mapping(other, '44');
+    expect((await local.call('PUT', '/organizations/{orgId}/m3tersource', { ...source, integrationConfigLinks: { [m3terIntegration]: seeded.configId } })).status).toBe(200);
+    await eventually(() => passesCompleted(local), (p) => p >= 1, 'the first pass');
+
+    const rows = await h.db.selectFrom('externalMapping').select(['id', 'integrationConfigId']).where('organizationId', '=', local.orgId).execute();
+    expect(new Map(rows.map((r) => [r.id, r.integrationConfigId]))).toEqual(new Map([[unlinked, null], [linked, seeded.configId]]));
+    const shown = await local.call('GET', '/organizations/{orgId}/m3tersource');
+    expect(shown.body.lastPass.mappings.skipped).toBe(1);
+    expect(shown.body.lastPass.conflicts).toEqual([expect.stringContaining(`external mapping ${elsewhere}: linked to m3ter integration ${other}`)]);
+    expect((await local.call('DELETE', `/organizations/{orgId}/externalmappings/${unlinked}`)).status).toBe(409);
+  });
+
+  it('deletes the copy of a bill m3ter deleted, once m3ter confirms it is gone', async () => {
+    const { local, remote, account } = await world();
+    const bill = await saveBill(m3ter.db, remote.orgId, sampleBill(account.id));
+    await nextPass(local);
+    expect((await local.call('GET', `/organizations/{orgId}/bills/${bill.id}`)).status).toBe(200);
+    await m3ter.db.deleteFrom('bill').where('id', '=', bill.id).execute();
+    await nextPass(local);
+    expect((await local.call('GET', `/organizations/{orgId}/bills/${bill.id}`)).status).toBe(404);
+    expect(proxy.requests.some((r) => r.url.endsWith(`/bills/${bill.id}`) && r.outcome === 404)).toBe(true);
+    expect((await local.call('GET', '/organizations/{orgId}/m3tersource')).body.lastPass.bills.deleted).toBe(1);
+  });
+
+  it("rides out m3ter's 429 with Retry-After, a 503, a dropped connection and a token expiring mid-pass, sending each bill once", async () => {
+    const { local, remote, account, netsuiteAccountId } = await world({ pageSize: 2 });
+    const bills = [];
+    for (let i = 0; i < 5; i++) bills.push(await saveBill(m3ter.db, remote.orgId, { ...sampleBill(account.id), billDate: `2026-0${i + 1}-28` }));
+    await approveBills(m3ter.db, remote.orgId, bills.map((b) => b.id), 'finance@m3ter');
+    const org = `/organizations/${remote.orgId}/bills`;
+    proxy.inject({ kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: { message: 'Too many requests' } }, (r) => r.url.startsWith(`${org}?`), 1);
+    proxy.inject({ kind: 'status', status: 503 }, (r) => r.url.startsWith(`${org}?`) && r.url.includes('nextToken'), 1);
+    proxy.inject({ kind: 'drop' }, path('/lineitems'), 1);
+    proxy.inject({ kind: 'expireToken' }, (r) => r.url.startsWith(`${org}?`) && r.url.includes('nextToken'), 1);
+    const seenBefore = proxy.requests.length;
+    await nextPass(local);
+
+    const seen = proxy.requests.slice(seenBefore);
+    expect(seen.map((r) => r.outcome)).toEqual(expect.arrayContaining([429, 503, 'dropped', 401]));
+    expect(seen.filter((r) => r.url === '/oauth/token').length).toBeGreaterThanOrEqual(2); // a new token after the 401
+    const sent = await eventually(() => invoices(netsuiteAccountId), (list) => list.length === 5, 'five invoices');
+    expect(new Set(sent.map((i) => i.externalId)).size).toBe(5);
+    await nextPass(local);
+    expect(await invoices(netsuiteAccountId)).toHaveLength(5);
+    const handoffs = await h.db.selectFrom('outbox').select(['billId']).where('organizationId', '=', local.orgId).where('kind', '=', 'billEvent').execute();
+    expect(handoffs).toHaveLength(10); // one calculation and one approval per bill, though two passes saw them
+  });
+
+  it('mirrors 2,000 bills over 40 pages holding one page at a time', async () => {
+    const { local, remote, account, source } = await world({ connect: false, pageSize: 50 });
+    // No integration here: the bills only have to arrive.
+    await h.db.deleteFrom('integrationConfig').where('organizationId', '=', local.orgId).execute();
+    const line = [{ lineItemType: 'STANDING_CHARGE' as const, description: 'Platform', quantity: 1, subtotal: 10 }];
+    for (let i = 0; i < 2_000; i++) await saveBill(m3ter.db, remote.orgId, { accountId: account.id, billDate: '2026-10-28', currency: 'USD', lineItems: line });
+    const listed = (r: { url: string }) => r.url.startsWith(`/organizations/${remote.orgId}/bills?`);
+    const seenBefore = proxy.requests.length;
+    expect((await local.call('PUT', '/organizations/{orgId}/m3tersource', source)).status).toBe(200);
+    await eventually(() => passesCompleted(local), (p) => p >= 1, 'the first pass', 300_000);
+
+    const created = (await h.db.selectFrom('bill').select('dtCreated').where('organizationId', '=', local.orgId).execute()).map((b) => b.dtCreated.getTime());
+    expect(created).toHaveLength(2_000);
+    const pages = proxy.requests.slice(seenBefore).filter(listed);
+    expect(pages).toHaveLength(40);
+    // Page k is asked for only once the k-1 before it are stored: nothing is read ahead and held.
+    pages.forEach((page, k) => expect(created.filter((t) => t <= page.at).length).toBeGreaterThanOrEqual(k * 50));
+    const summary = (await local.call('GET', '/organizations/{orgId}/m3tersource')).body.lastPass;
+    expect(summary.bills).toMatchObject({ created: 2_000, skipped: 0 });
+  }, 600_000);
+});

@@ -1,0 +1,84 @@
+import type { Db } from '../db/connect';
+import type { M3terSourceRow } from '../db/schema';
+import { BaseUrlNotAllowedError, deleteSource, markNudged, sourceCredentials, sourceInputSchema, toSourceView, upsertSource, type SourceInput, type SourceView } from '../db/sources';
+import { remoteBillSchema } from '../domain/mirror';
+import { M3terAuthError, M3terClient, M3terRequestError, M3terResponseError, M3terUnavailableError } from '../m3ter/client';
+import { handOffSource, type Handoff } from '../handoff/outbox';
+import type { CredentialCipher } from '../secrets/credentialCipher';
+
+/**
+ * Connects (or reconnects, with new settings) the organization's m3ter source and, in the same
+ * transaction, nudges its mirror so the first pass starts at once. Rows mirrored before stay its own.
+ */
+export async function connectSource(
+  db: Db,
+  cipher: CredentialCipher,
+  organizationId: string,
+  input: SourceInput,
+  options: { actor: string; allowedBaseUrls: readonly string[] },
+): Promise<{ source: SourceView; handoff: Handoff }> {
+  const settings = sourceInputSchema.parse(input);
+  const baseUrl = settings.baseUrl.replace(/\/+$/, '');
+  if (!isAllowedBaseUrl(baseUrl, options.allowedBaseUrls)) throw new BaseUrlNotAllowedError(baseUrl, options.allowedBaseUrls);
+  const actor = options.actor;
+  return db.transaction().execute(async (tx) => {
+    const row = await upsertSource(tx, cipher, organizationId, settings, actor);
+    const handoff = await handOffSource(tx, { organizationId, sourceId: row.id, kind: 'sourceNudge', origin: actor });
+    return { source: toSourceView(row), handoff };
+  });
+}
+
+/**
+ * Disconnects the source: its mirror is stopped through the outbox, and what it mirrored stays as
+ * local rows that the API may change from now on.
+ */
+export async function disconnectSource(db: Db, organizationId: string, actor: string): Promise<{ source: SourceView; handoff: Handoff } | undefined> {
+  return db.transaction().execute(async (tx) => {
+    const row = await deleteSource(tx, organizationId);
+    if (!row) return undefined;
+    return { source: toSourceView(row), handoff: await handOffSource(tx, { organizationId, sourceId: row.id, kind: 'sourceDisconnected', origin: actor }) };
+  });
+}
+
+/**
+ * A pass now. From the webhook (`fromWebhook`), whose caller is unknown: the payload is never read —
+ * the pass asks m3ter itself — and at most one such nudge per source per NUDGE_MIN_INTERVAL_SECONDS
+ * reaches the outbox, so a forged flood costs one pass; undefined when this one was absorbed (or there
+ * is no source). A user's own nudge (API, CLI) always goes through.
+ */
+export async function nudgeSource(db: Db, organizationId: string, origin: string, options: { fromWebhook: boolean }): Promise<Handoff | undefined> {
+  return db.transaction().execute(async (tx) => {
+    const row = await markNudged(tx, organizationId, { coalesce: options.fromWebhook });
+    return row ? handOffSource(tx, { organizationId, sourceId: row.id, kind: 'sourceNudge', origin }) : undefined;
+  });
+}
+
+/**
+ * Whether the operator allows this base URL: an entry allows itself and the paths under it; an entry
+ * ending in `:*` allows any port of its host (for local set-ups such as the demo's second instance).
+ */
+export function isAllowedBaseUrl(baseUrl: string, allowed: readonly string[]): boolean {
+  return allowed.some((entry) => {
+    if (entry.endsWith(':*')) return new RegExp(`^${escapeRegExp(entry.slice(0, -2))}:\\d+(/|$)`).test(baseUrl);
+    return baseUrl === entry || baseUrl.startsWith(`${entry}/`);
+  });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * "Can it list bills?": a token for the service user, then one page of one bill, with few retries so
+ * the answer comes quickly. The answer names what failed and what to do; it never holds the secret.
+ */
+export async function testSource(row: M3terSourceRow, cipher: CredentialCipher): Promise<{ ok: boolean; message: string }> {
+  const client = new M3terClient(sourceCredentials(row, cipher), { maxRetries: 1, maxRetryDelayMs: 2_000, timeoutMs: 15_000 });
+  try {
+    const page = await client.page('bills', { pageSize: 1, excludeLineItems: true }, remoteBillSchema);
+    return { ok: true, message: `m3ter organization ${row.m3terOrgId} at ${row.baseUrl}: the service user can list bills (${page.data.length ? 'bills found' : 'none yet'})` };
+  } catch (error) {
+    if (error instanceof M3terAuthError || error instanceof M3terRequestError || error instanceof M3terResponseError || error instanceof M3terUnavailableError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
