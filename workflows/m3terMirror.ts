@@ -3,9 +3,10 @@ import type { MirrorActivities } from '../activities';
 import { mirrorNudgeSignal, mirrorStatusQuery, type M3terMirrorInput, type M3terMirrorStatus } from '../temporal/contract';
 
 const { mirrorPass } = proxyActivities<MirrorActivities>({
-  // A pass of thousands of bills takes minutes; it heartbeats after every page and every 10 s.
+  // A pass of thousands of bills takes minutes; it heartbeats after every page and every 10 s, so a
+  // worker that died mid-pass is noticed within half a minute and the pass resumes on another.
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   // No attempt limit: m3ter or PostgreSQL away only delays the mirror, and each attempt resumes from
   // the pass's committed cursor.
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },

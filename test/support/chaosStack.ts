@@ -21,6 +21,8 @@ import { startPostgresProcess, type PostgresProcess } from './postgresProcess';
  */
 export interface ChaosStack {
   db: Db;
+  /** The stack's PostgreSQL, for a second database on it (the m3ter side of the mirror's tests). */
+  databaseUrl: string;
   temporal: Client;
   emulator: RunningEmulator;
   cipher: CredentialCipher;
@@ -71,6 +73,7 @@ export async function startChaosStack(): Promise<ChaosStack> {
   const workers: WorkerProcess[] = [];
   const stack: ChaosStack = {
     db,
+    databaseUrl: pg.url,
     temporal,
     emulator,
     cipher: new CredentialCipher(key),
