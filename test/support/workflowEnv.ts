@@ -6,8 +6,9 @@ const quiet = { log: () => undefined, trace: () => undefined, debug: () => undef
 
 /**
  * Temporal's test environment on the tests' dev server, with the workflows bundled once per file, for
- * workflow tests with stub activities. The workflows have no timers, so nothing needs time skipping:
- * every wait ends on a signal or a stub's answer.
+ * workflow tests with stub activities. Nothing needs time skipping: the bill sync and the failure
+ * counter have no timers, and the mirror's tests give it an interval of an hour, so every wait ends on
+ * a signal or a stub's answer.
  */
 export function useWorkflowEnv(): { env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap } {
   const world = {} as { env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap };
