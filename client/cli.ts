@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { loadEnv, type Env } from '../config/env';
 import { createAccount, listAccounts } from '../db/accounts';
@@ -12,6 +12,7 @@ import { migrateToLatest } from '../db/migrate';
 import { createOrganization } from '../db/organizations';
 import { listRuns } from '../db/runs';
 import { listEvents, markEventActioned } from '../db/events';
+import { getSource, toSourceView } from '../db/sources';
 import { createUser, listUsers } from '../db/users';
 import { readSinkMessages } from '../mail/sink';
 import { RUN_STATUSES, type RunStatus } from '../db/schema';
@@ -26,6 +27,7 @@ import { connectClient } from '../temporal/client';
 import { backfill, planBackfill } from '../usecases/backfill';
 import { approveAndHandOff, saveAndHandOff } from '../usecases/bills';
 import { connectAndWake, enableAndReset } from '../usecases/configs';
+import { connectSource, disconnectSource, nudgeSource, testSource } from '../usecases/sources';
 import { formatError } from './formatError';
 import { previewBill } from '../usecases/preview';
 import { checkConfigWithNetSuite, ConfigNotFoundError } from '../usecases/configCheck';
@@ -106,6 +108,45 @@ function readJsonFile(file: string, what: string): unknown {
 }
 
 const orgOption = () => new Option('--org <orgId>', 'organization id (from `org create`)').env('M3TER_ORG_ID').makeOptionMandatory();
+
+/** A whole-number option value, refused by commander (naming the option) when it is not one. */
+function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('not a whole number');
+  return Number(value);
+}
+
+/** `--link m3terConfigId=localConfigId …` as the source's integrationConfigLinks. */
+function linksOf(pairs: readonly string[] | undefined): Record<string, string> {
+  return Object.fromEntries(
+    (pairs ?? []).map((pair) => {
+      const [m3terId, localId, ...rest] = pair.split('=');
+      if (!m3terId || !localId || rest.length > 0) throw new Error(`--link: ${pair} is not m3terConfigId=localConfigId`);
+      return [m3terId, localId];
+    }),
+  );
+}
+
+/**
+ * The m3ter service user's API secret, never a command-line argument (shell history, `ps`): the first
+ * line of stdin with --api-secret-stdin, else M3TER_API_SECRET.
+ */
+async function apiSecretOf(fromStdin: boolean | undefined): Promise<string> {
+  if (fromStdin) {
+    let text = '';
+    for await (const chunk of process.stdin) {
+      text += String(chunk);
+      if (text.includes('\n')) break;
+    }
+    const secret = text.split('\n')[0]!.trim();
+    if (!secret) throw new Error("--api-secret-stdin: stdin held no secret; pipe the service user's API secret in, e.g. `printenv M3TER_SECRET | … --api-secret-stdin`");
+    return secret;
+  }
+  const secret = process.env.M3TER_API_SECRET;
+  if (!secret) throw new Error("the service user's API secret: set M3TER_API_SECRET, or pipe it in with --api-secret-stdin (it is never a command-line argument, which shell history and `ps` would show)");
+  return secret;
+}
+
+const noSource = (orgId: string) => new Error(`no m3ter source in organization ${orgId}: connect one with \`source connect\``);
 
 export function buildCli(): Command {
   const program = new Command('cli').description('m3ter → NetSuite bill sync').showHelpAfterError();
@@ -356,6 +397,86 @@ export function buildCli(): Command {
         const rows = await listRuns(db, o.org, { billId: o.bill, configId: o.config, status: o.status });
         print(rows.map(({ invoiceBody: _body, decisions: _decisions, ...run }) => run));
       });
+    });
+
+  const source = program.command('source').description('the m3ter organization the service mirrors bills, accounts and external mappings from');
+  source
+    .command('connect')
+    .description("connect (or reconnect, with new settings) the organization's m3ter source and start its mirror; the API secret comes from M3TER_API_SECRET or stdin, never the command line")
+    .addOption(orgOption())
+    .requiredOption('--m3ter-org <id>', 'the m3ter organization id to mirror (m3ter console: Settings → Organization)')
+    .requiredOption('--api-key <key>', "the m3ter service user's access key id")
+    .option('--api-secret-stdin', "read the service user's API secret from the first line of stdin instead of M3TER_API_SECRET")
+    .option('--base-url <url>', "m3ter's API, one the operator allows (M3TER_ALLOWED_BASE_URLS); default https://api.m3ter.com")
+    .option('--interval <seconds>', 'seconds between mirror passes (default 300)', wholeNumber)
+    .option('--window <days>', 'mirror bills dated this many days back and later (default 90)', wholeNumber)
+    .option('--page-size <n>', 'items per m3ter page, 1–100 (default 100)', wholeNumber)
+    .option('--link <m3terConfigId=localConfigId...>', 'mirror mappings linked to this m3ter integration config, linked to this local one; repeatable')
+    .action(
+      async (o: { org: string; m3terOrg: string; apiKey: string; apiSecretStdin?: boolean; baseUrl?: string; interval?: number; window?: number; pageSize?: number; link?: string[] }) => {
+        const integrationConfigLinks = linksOf(o.link);
+        const apiSecret = await apiSecretOf(o.apiSecretStdin);
+        const input = { m3terOrgId: o.m3terOrg, apiKey: o.apiKey, apiSecret, baseUrl: o.baseUrl, intervalSeconds: o.interval, windowDays: o.window, pageSize: o.pageSize, integrationConfigLinks };
+        await withSession({ temporal: true }, (s) =>
+          s.withTemporal(async ({ db }) => {
+            const connected = await connectSource(db, s.cipher, o.org, input, { actor: 'cli', allowedBaseUrls: s.env.M3TER_ALLOWED_BASE_URLS });
+            print({ ...connected.source, handoffs: await handedOver(db, [connected.handoff]) });
+          }),
+        );
+      },
+    );
+  source
+    .command('show')
+    .description('the source and its latest pass: passesCompleted, lastPass (counts, conflicts), lastError; never the secret')
+    .addOption(orgOption())
+    .action(async (o: { org: string }) => {
+      await withSession({}, async ({ db }) => {
+        const row = await getSource(db, o.org);
+        if (!row) throw noSource(o.org);
+        print(toSourceView(row));
+      });
+    });
+  source
+    .command('test')
+    .description("check that the source can list bills: a token for the service user, then one page of bills (exit 1 with m3ter's reason when not)")
+    .addOption(orgOption())
+    .action(async (o: { org: string }) => {
+      await withSession({}, async ({ db, cipher }) => {
+        const row = await getSource(db, o.org);
+        if (!row) throw noSource(o.org);
+        const result = await testSource(row, cipher);
+        print(result);
+        if (!result.ok) {
+          process.stderr.write(`error: ${result.message}\n`);
+          process.exitCode = 1;
+        }
+      });
+    });
+  source
+    .command('nudge')
+    .description('run a mirror pass now (after the one in progress, if any)')
+    .addOption(orgOption())
+    .action(async (o: { org: string }) => {
+      await withSession({ temporal: true }, (s) =>
+        s.withTemporal(async ({ db }) => {
+          const handoff = await nudgeSource(db, o.org, 'cli', { fromWebhook: false });
+          if (!handoff) throw noSource(o.org);
+          print({ message: 'a mirror pass starts now (after the one in progress, if any)', handoffs: await handedOver(db, [handoff]) });
+        }),
+      );
+    });
+  source
+    .command('disconnect')
+    .description('stop the mirror and forget the source; what it mirrored stays, as local rows you may change')
+    .addOption(orgOption())
+    .action(async (o: { org: string }) => {
+      await withSession({ temporal: true }, (s) =>
+        s.withTemporal(async ({ db }) => {
+          const disconnected = await disconnectSource(db, o.org, 'cli');
+          if (!disconnected) throw noSource(o.org);
+          print({ ...disconnected.source, handoffs: await handedOver(db, [disconnected.handoff]) });
+        }),
+      );
     });
 
   program

@@ -3,22 +3,26 @@ import type { Harness } from './harness';
 
 /**
  * Runs the CLI in this process against a harness's database and Temporal, as a user's shell would
- * with these variables set: what it printed on stdout and the exit code it set. `env` adds to (or,
- * say with another TEMPORAL_ADDRESS, overrides) the harness's variables.
+ * with these variables set: what it printed on stdout and on stderr, and the exit code it set. `env`
+ * adds to (or, say with another TEMPORAL_ADDRESS, overrides) the harness's variables.
  */
-export async function runCli(h: Harness, args: string[], env: Record<string, string> = {}): Promise<{ out: string; exitCode: number }> {
+export async function runCli(h: Harness, args: string[], env: Record<string, string> = {}): Promise<{ out: string; err: string; exitCode: number }> {
   const saved = { ...process.env };
   const savedExitCode = process.exitCode;
   Object.assign(process.env, { DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: h.temporalAddress, TEMPORAL_TASK_QUEUE: h.taskQueue, CREDENTIALS_ENCRYPTION_KEY: h.encryptionKey, DATA_DIR: h.tmpDir, LOG_LEVEL: 'warn', ...env });
   let out = '';
+  let err = '';
   const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out += String(chunk);
     return true;
   });
-  const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  });
   try {
     await buildCli().exitOverride().parseAsync(['node', 'cli', ...args]);
-    return { out, exitCode: Number(process.exitCode ?? 0) };
+    return { out, err, exitCode: Number(process.exitCode ?? 0) };
   } finally {
     write.mockRestore();
     writeErr.mockRestore();
