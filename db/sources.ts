@@ -162,11 +162,11 @@ export async function saveCursor(tx: Db, sourceId: string, cursor: MirrorCursor)
 export async function completePass(tx: Db, sourceId: string, summary: MirrorPassSummary): Promise<void> {
   await tx
     .updateTable('m3terSource')
-    .set({ cursor: null, lastPass: JSON.stringify(summary), passesCompleted: summary.pass, dtLastPassCompleted: new Date(), lastError: null })
+    .set({ cursor: null, lastPass: JSON.stringify(summary), passesCompleted: summary.pass, dtLastPassCompleted: new Date(), dtLastPassEnded: new Date(), lastError: null })
     .where('id', '=', sourceId)
     .execute();
 }
 
 export async function recordPassError(db: Db, sourceId: string, message: string): Promise<void> {
-  await db.updateTable('m3terSource').set({ lastError: message.slice(0, 1000) }).where('id', '=', sourceId).execute();
+  await db.updateTable('m3terSource').set({ lastError: message.slice(0, 1000), dtLastPassEnded: new Date() }).where('id', '=', sourceId).execute();
 }

@@ -69,7 +69,26 @@ export async function sweepStranded(db: Db, settings: SweepSettings): Promise<Ha
       order by n.since
       limit ${settings.limit}
       returning id, kind, config_id as "configId", bill_id as "billId"`.execute(tx);
-    if (rows.length > 0) await notifyRelays(tx);
-    return rows;
+    const nudges = await nudgeSilentSources(tx);
+    if (rows.length + nudges.length > 0) await notifyRelays(tx);
+    return [...rows, ...nudges];
   });
+}
+
+/**
+ * The same net under the m3ter mirrors: a source that ended no pass for three intervals (ten minutes
+ * at least) and had no nudge in that time gets one, which starts its mirror again if it was lost — a
+ * workflow terminated by hand, a Temporal server whose history is gone. A nudge to a mirror that is
+ * only busy queues one more pass, nothing else.
+ */
+async function nudgeSilentSources(tx: Db): Promise<Handoff[]> {
+  const silence = sql`greatest(3 * s.interval_seconds, 600) * interval '1 second'`;
+  const { rows } = await sql<Handoff>`
+    insert into outbox (organization_id, source_id, kind, payload, origin)
+    select s.organization_id, s.id, 'sourceNudge', '{}'::jsonb, 'sweep'
+    from m3ter_source s
+    where coalesce(s.dt_last_pass_ended, s.dt_created) < now() - ${silence}
+      and not exists (select 1 from outbox o where o.source_id = s.id and (o.dt_delivered is null or o.dt_created > now() - ${silence}))
+    returning id, kind, config_id as "configId", bill_id as "billId"`.execute(tx);
+  return rows;
 }

@@ -6,6 +6,7 @@ import { createMapping } from '../../db/mappings';
 import { startM3terSide, type M3terSide } from '../../demo/m3terSide';
 import { sampleBill } from '../../demo/sampleBills';
 import { seedCustomer, seedIntegration } from '../../demo/seed';
+import { sweepStranded } from '../../handoff/sweep';
 import { m3terMirrorWorkflowId } from '../../temporal/contract';
 import { apiClient, type ApiClient } from '../support/api';
 import { createTestDatabase } from '../support/database';
@@ -151,8 +152,9 @@ describe('mirroring', () => {
     await approveBills(m3ter.db, remote.orgId, [bill.id], 'finance@m3ter');
     const [updated] = await eventually(() => invoices(netsuiteAccountId), (list) => list.length === 1 && list[0]!.total !== 593.5, 'the invoice updated');
     expect(updated!.id).toBe(invoice!.id);
-    const runs = await local.call('GET', `/organizations/{orgId}/integrationruns/Bill/${bill.id}`);
-    expect(runs.body.data.filter((r: { status: string }) => r.status === 'COMPLETE')).toHaveLength(2);
+    // The invoice changes in NetSuite a moment before the run that changed it is recorded COMPLETE.
+    const complete = async () => (await local.call('GET', `/organizations/{orgId}/integrationruns/Bill/${bill.id}`)).body.data.filter((r: { status: string }) => r.status === 'COMPLETE');
+    await eventually(complete, (runs) => runs.length === 2, 'two COMPLETE runs, one per approved version');
     // Each m3ter change entered the outbox once, however many passes saw it.
     const handoffs = await h.db.selectFrom('outbox').select(['payload']).where('billId', '=', bill.id).execute();
     expect(handoffs.map((r) => (r.payload as { trigger: string }).trigger).sort()).toEqual(['approved', 'approved', 'calculated', 'calculated']);
@@ -205,6 +207,23 @@ describe('mirroring', () => {
     expect(shown.body.lastPass.mappings.skipped).toBe(1);
     expect(shown.body.lastPass.conflicts).toEqual([expect.stringContaining(`external mapping ${elsewhere}: linked to m3ter integration ${other}`)]);
     expect((await local.call('DELETE', `/organizations/{orgId}/externalmappings/${unlinked}`)).status).toBe(409);
+  });
+
+  it('is started again by the sweep when its mirror was lost (terminated by hand)', async () => {
+    const { local } = await world();
+    await eventually(() => passesCompleted(local), (p) => p >= 1, 'the first pass');
+    const source = await h.db.selectFrom('m3terSource').select(['id']).where('organizationId', '=', local.orgId).executeTakeFirstOrThrow();
+    await h.temporal.workflow.getHandle(m3terMirrorWorkflowId(source.id)).terminate('lost, as a test');
+    const sweep = { graceMs: 120_000, staleRunMs: 30 * 60_000, lookbackDays: 30, limit: 1_000 };
+    expect((await sweepStranded(h.db, sweep)).filter((r) => r.kind === 'sourceNudge')).toHaveLength(0); // not silent long enough yet
+    // Three intervals (of an hour) later, nothing has been heard of it.
+    const silent = new Date(Date.now() - 3 * 3_600_000 - 60_000);
+    await h.db.updateTable('m3terSource').set({ dtLastPassEnded: silent }).where('id', '=', source.id).execute();
+    await h.db.updateTable('outbox').set({ dtCreated: silent }).where('sourceId', '=', source.id).execute();
+    const nudged = (await sweepStranded(h.db, sweep)).filter((r) => r.kind === 'sourceNudge');
+    expect(nudged).toHaveLength(1);
+    await eventually(() => passesCompleted(local), (p) => p >= 2, 'a pass of the restarted mirror');
+    expect((await h.temporal.workflow.getHandle(m3terMirrorWorkflowId(source.id)).describe()).status.name).toBe('RUNNING');
   });
 
   it('deletes the copy of a bill m3ter deleted, once m3ter confirms it is gone', async () => {
