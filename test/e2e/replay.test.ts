@@ -14,7 +14,12 @@ import { approveBills } from '../../db/bills';
 import { getConfig } from '../../db/configs';
 import { eventually } from '../support/eventually';
 import { createHarness, type Harness } from '../support/harness';
-import { billSyncWorkflowId, failureWorkflowId, rerunSignal } from '../../temporal/contract';
+import { billSyncWorkflowId, failureWorkflowId, m3terMirrorWorkflowId, mirrorNudgeSignal, rerunSignal } from '../../temporal/contract';
+import { createLogger } from '../../config/logger';
+import { createOrganization } from '../../db/organizations';
+import { startM3terSide } from '../../demo/m3terSide';
+import { connectSource } from '../../usecases/sources';
+import { createTestDatabase } from '../support/database';
 
 /**
  * Workflow code must replay its own histories: a change that breaks determinism would strand every
@@ -35,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('workflow replay', () => {
-  it('replays the histories of fresh syncs (waiting for approval, a retried send, a refused bill, a rerun signal) and of the failure counter disabling a config', async () => {
+  it('replays the histories of fresh syncs (waiting for approval, a retried send, a refused bill, a rerun signal), of the failure counter disabling a config, and of an m3ter mirror nudged then ended', async () => {
     const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
     const seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS, configData: { onlySendBillOnApproval: true } });
     const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code: 'REPLAY' } });
@@ -66,14 +71,28 @@ describe('workflow replay', () => {
     }
     await eventually(() => getConfig(h.db, doomed.orgId, doomed.configId), (config) => config?.enabled === false, 'the doomed integration disabled');
 
+    // A mirror of an m3ter source: a pass, a nudge and a second pass, then the source gone and the mirror ended.
+    const m3ter = await startM3terSide({ databaseUrl: await createTestDatabase(), logger: createLogger({ level: 'silent' }) });
+    const remote = await createOrganization(m3ter.db, 'm3ter for replay');
+    const { source } = await connectSource(h.db, h.cipher, seeded.orgId, { m3terOrgId: remote.orgId, baseUrl: m3ter.url, apiKey: remote.apiKey, apiSecret: remote.apiSecret, intervalSeconds: 3600 }, { actor: 'test', allowedBaseUrls: [m3ter.url] });
+    const passes = () => h.db.selectFrom('m3terSource').select('passesCompleted').where('id', '=', source.id).executeTakeFirstOrThrow();
+    await eventually(passes, (p) => p.passesCompleted === 1, 'the first pass');
+    const mirror = h.temporal.workflow.getHandle(m3terMirrorWorkflowId(source.id));
+    await mirror.signal(mirrorNudgeSignal);
+    await eventually(passes, (p) => p.passesCompleted === 2, 'the nudged pass');
+    await h.db.deleteFrom('m3terSource').where('id', '=', source.id).execute();
+    await mirror.signal(mirrorNudgeSignal);
+    await mirror.result();
+    await m3ter.close();
+
     const histories = h.temporal.workflow.list({ query: `TaskQueue = "${h.taskQueue}"` }).intoHistories();
     let replayed = 0;
     for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'fresh' }, histories)) {
       expect(result.error).toBeUndefined();
       replayed++;
     }
-    // Five bill syncs and two failure counters.
-    expect(replayed).toBeGreaterThanOrEqual(7);
+    // Five bill syncs, two failure counters and a mirror.
+    expect(replayed).toBeGreaterThanOrEqual(8);
 
     if (process.env.RECORD_REPLAY_HISTORIES) {
       // Recorded the way the README tells users to: `temporal workflow show --output json`.
@@ -84,6 +103,7 @@ describe('workflow replay', () => {
       record(billSyncWorkflowId(seeded.configId, missing.bill.id), 'billSync-refused.json');
       record(billSyncWorkflowId(seeded.configId, nudged.bill.id), 'billSync-rerun-signal.json');
       record(failureWorkflowId(doomed.configId), 'integrationFailures-disables.json');
+      record(m3terMirrorWorkflowId(source.id), 'm3terMirror-nudge-gone.json');
     }
   });
 
