@@ -74,6 +74,9 @@ export class M3terResponseError extends Error {
   }
 }
 
+/** The largest answer read from m3ter: a page of 200 line items with every field is well under 1 MB. */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 const tokenSchema = z.object({ access_token: z.string().min(1), expires_in: z.number().positive().optional() });
 const pageSchema = z.object({ data: z.array(z.unknown()), nextToken: z.string().nullish() });
 
@@ -89,7 +92,8 @@ export class M3terClient {
   ) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.now = options.now ?? Date.now;
-    const agent = options.dispatcher ?? new Agent({ headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, connections: 4 });
+    // A page is a few hundred KB; anything past the bound is not m3ter's answer and is cut off, not buffered.
+    const agent = options.dispatcher ?? new Agent({ headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, connections: 4, maxResponseSize: MAX_RESPONSE_BYTES });
     this.dispatcher = new RetryAgent(agent, {
       maxRetries: options.maxRetries ?? 5,
       minTimeout: 500,
@@ -138,16 +142,12 @@ export class M3terClient {
     const url = `${this.base()}/organizations/${encodeURIComponent(this.source.m3terOrgId)}/${path}${search.size ? `?${search}` : ''}`;
     for (let attempt = 0; ; attempt++) {
       const token = await this.bearer(attempt > 0);
-      const response = await this.send(url, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-      if (response.statusCode === 401 && attempt === 0) {
-        await response.body.dump();
-        continue;
-      }
-      const text = await response.body.text();
-      if (response.statusCode === 401) throw new M3terAuthError(401);
-      if (response.statusCode >= 400) throw new M3terRequestError(response.statusCode, path, messageOf(text));
+      const response = await this.send(url, path, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+      if (response.status === 401 && attempt === 0) continue;
+      if (response.status === 401) throw new M3terAuthError(401);
+      if (response.status >= 400) throw new M3terRequestError(response.status, path, messageOf(response.text));
       try {
-        return JSON.parse(text) as unknown;
+        return JSON.parse(response.text) as unknown;
       } catch {
         throw new M3terResponseError(path, 'not JSON');
       }
@@ -162,14 +162,14 @@ export class M3terClient {
     // A minute early: a token must not expire between being chosen and being read.
     if (!renew && this.token && this.token.expiresAt - 60_000 > this.now()) return this.token.value;
     const basic = Buffer.from(`${this.source.apiKey}:${this.source.apiSecret}`).toString('base64');
-    const response = await this.send(`${this.base()}/oauth/token`, {
+    const response = await this.send(`${this.base()}/oauth/token`, '/oauth/token', {
       method: 'POST',
       headers: { authorization: `Basic ${basic}`, 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ grant_type: 'client_credentials' }),
     });
-    const text = await response.body.text();
-    if (response.statusCode === 400 || response.statusCode === 401 || response.statusCode === 403) throw new M3terAuthError(response.statusCode);
-    if (response.statusCode >= 400) throw new M3terRequestError(response.statusCode, '/oauth/token', messageOf(text));
+    const text = response.text;
+    if (response.status === 400 || response.status === 401 || response.status === 403) throw new M3terAuthError(response.status);
+    if (response.status >= 400) throw new M3terRequestError(response.status, '/oauth/token', messageOf(text));
     let parsed: z.infer<typeof tokenSchema>;
     try {
       parsed = tokenSchema.parse(JSON.parse(text));
@@ -180,11 +180,14 @@ export class M3terClient {
     return this.token.value;
   }
 
-  private async send(url: string, options: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): Promise<Dispatcher.ResponseData> {
+  /** One request and its whole answer; a failure that is not m3ter's answer becomes a typed error. */
+  private async send(url: string, path: string, options: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): Promise<{ status: number; text: string }> {
     this.options.onRequest?.();
     try {
-      return await request(url, { ...options, dispatcher: this.dispatcher, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+      const response = await request(url, { ...options, dispatcher: this.dispatcher, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+      return { status: response.statusCode, text: await response.body.text() };
     } catch (error) {
+      if (error instanceof errors.ResponseExceededMaxSizeError) throw new M3terResponseError(path, `an answer larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB`);
       if (error instanceof errors.RequestRetryError) throw new M3terUnavailableError(`HTTP ${error.statusCode} after retries`);
       if (error instanceof errors.UndiciError || isNetworkError(error)) throw new M3terUnavailableError((error as Error).message);
       throw error;

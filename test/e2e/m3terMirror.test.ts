@@ -1,5 +1,6 @@
 import { createLogger } from '../../config/logger';
 import { createOrganization } from '../../db/organizations';
+import { createAccount } from '../../db/accounts';
 import { approveBills, saveBill } from '../../db/bills';
 import { createConfig } from '../../db/configs';
 import { createMapping } from '../../db/mappings';
@@ -224,6 +225,36 @@ describe('mirroring', () => {
     expect(nudged).toHaveLength(1);
     await eventually(() => passesCompleted(local), (p) => p >= 2, 'a pass of the restarted mirror');
     expect((await h.temporal.workflow.getHandle(m3terMirrorWorkflowId(source.id)).describe()).status.name).toBe('RUNNING');
+  });
+
+  it("takes no id another organization holds here: a source naming one is a noted conflict, the other tenant's rows untouched", async () => {
+    const { local, remote, account } = await world({ connect: false });
+    // Another tenant of this service already has a bill and an account under ids "m3ter" will claim.
+    const victim = await apiClient(h, api);
+    const victimAccount = await createAccount(h.db, victim.orgId, { code: 'VICTIM', name: 'Victim', emailAddress: 'v@victim.example' });
+    const victimBill = await saveBill(h.db, victim.orgId, sampleBill(victimAccount.id));
+    await m3ter.db.insertInto('account').values({ id: victimAccount.id, organizationId: remote.orgId, code: 'CLAIM', name: 'Claim', emailAddress: 'c@claim.example', customFields: '{}' }).execute();
+    await saveBill(m3ter.db, remote.orgId, { ...sampleBill(account.id), id: victimBill.id });
+    expect((await local.call('PUT', '/organizations/{orgId}/m3tersource', { m3terOrgId: remote.orgId, baseUrl: proxy.url, apiKey: remote.apiKey, apiSecret: remote.apiSecret, windowDays: 3650, intervalSeconds: 3600 })).status).toBe(200);
+    await eventually(() => passesCompleted(local), (p) => p >= 1, 'the first pass');
+
+    const { lastPass } = (await local.call('GET', '/organizations/{orgId}/m3tersource')).body;
+    expect(lastPass.conflicts).toEqual(
+      expect.arrayContaining([`account ${victimAccount.id}: the id is taken in this service by another organization`, `bill ${victimBill.id}: the id is taken in this service by another organization`]),
+    );
+    const untouched = await h.db.selectFrom('bill').select(['organizationId', 'version', 'sourceId']).where('id', '=', victimBill.id).executeTakeFirstOrThrow();
+    expect(untouched).toEqual({ organizationId: victim.orgId, version: 1, sourceId: null });
+    expect((await victim.call('GET', `/organizations/{orgId}/accounts/${victimAccount.id}`)).body.code).toBe('VICTIM');
+    expect((await local.call('GET', `/organizations/{orgId}/bills/${victimBill.id}`)).status).toBe(404);
+  });
+
+  it('refuses an answer far larger than any page, reading no more than 32 MB of it, and says so on the source', async () => {
+    const { local, remote } = await world({ connect: false });
+    proxy.inject({ kind: 'status', status: 200, body: { data: [], padding: 'x'.repeat(40 * 1024 * 1024) } }, (r) => r.url.startsWith(`/organizations/${remote.orgId}/accounts?`), 1);
+    expect((await local.call('PUT', '/organizations/{orgId}/m3tersource', { m3terOrgId: remote.orgId, baseUrl: proxy.url, apiKey: remote.apiKey, apiSecret: remote.apiSecret })).status).toBe(200);
+    const shown = await eventually(() => local.call('GET', '/organizations/{orgId}/m3tersource'), (r) => Boolean(r.body.lastError), 'the refusal recorded');
+    expect(shown.body.lastError).toMatch(/larger than 32 MB/);
+    expect(shown.body.passesCompleted).toBe(0);
   });
 
   it('deletes the copy of a bill m3ter deleted, once m3ter confirms it is gone', async () => {
