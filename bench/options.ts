@@ -23,6 +23,8 @@ const optionsSchema = z.object({
   cpuProfDir: z.string().optional(),
   /** Dynamic config of the dev server this bench starts (`KEY=JSON`, as `temporal server start-dev --dynamic-config-value`). */
   devServerConfig: z.array(z.string().regex(/^[\w.]+=.+$/, 'expected KEY=VALUE')).default([]),
+  /** Worker processes (`npm start` with SERVICE_ROLE=all) sharing the task queue; the first takes the approval. */
+  workers: z.coerce.number().int().min(1).max(8).default(1),
   /** Bills in flight at once in the run without Temporal; the worker's activity slots by default. */
   directConcurrency: z.coerce.number().int().min(1).max(100_000).optional(),
 });
@@ -44,6 +46,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'direct-concurrency': { type: 'string' },
       'dev-server-config': { type: 'string', multiple: true },
       'production-temporal': { type: 'string' },
+      workers: { type: 'string' },
     },
   });
   const flag = (name: string): boolean | undefined => (name in env ? env[name] === '1' || env[name] === 'true' : undefined);
@@ -58,6 +61,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     cpuProfDir: values['cpu-prof'] ?? env.BENCH_CPU_PROF,
     directConcurrency: values['direct-concurrency'] ?? env.BENCH_DIRECT_CONCURRENCY,
     productionShards: values['production-temporal'] ?? env.BENCH_PRODUCTION_TEMPORAL,
+    workers: values.workers ?? env.BENCH_WORKERS,
     devServerConfig: values['dev-server-config'] ?? env.BENCH_DEV_SERVER_CONFIG?.split(' ').filter(Boolean),
   });
   if (!parsed.success) {

@@ -6,13 +6,15 @@ import { collectOutcome, sampleNetSuiteUse, waitForRuns, type BurstOutcome } fro
 import { threadBreakdown, threadCpuSeconds, watchProcess } from './processStats';
 import { seedBurst, type SeededBurst } from './seed';
 import type { BenchStack } from './stack';
-import { startBenchWorker } from './workerProcess';
+import { startBenchWorker, type BenchWorker } from './workerProcess';
 
 export interface BurstSettings {
   bills: number;
   latencyMs: number;
   concurrency: number;
   cpuProfDir?: string;
+  /** Worker processes on the task queue (1 unless --workers): CPU and counts are their sums, RSS the largest. */
+  workers?: number;
 }
 
 /** Where a burst's time went, from the SDK's metrics (worker side) and the server's. */
@@ -61,13 +63,16 @@ export interface TemporalBurstResult extends BurstOutcome {
 export async function runTemporalBurst(stack: BenchStack, settings: BurstSettings): Promise<TemporalBurstResult> {
   const burst = await seedBurst(stack, settings);
   const taskQueue = `bench-${crypto.randomUUID()}`;
-  const worker = await startBenchWorker({ env: stack.workerEnv, taskQueue, metricsPort: await freePort(), cpuProfDir: settings.cpuProfDir });
+  const workers: BenchWorker[] = [];
+  for (let i = 0; i < (settings.workers ?? 1); i++) workers.push(await startBenchWorker({ env: stack.workerEnv, taskQueue, metricsPort: await freePort(), cpuProfDir: settings.cpuProfDir }));
+  const worker = workers[0]!;
   try {
     const serverBefore = stack.serverMetricsUrl ? await scrape(stack.serverMetricsUrl) : undefined;
+    // Slots, heap and event-loop lag are the first worker's; CPU, threads and counts are summed over all.
     const slots = sampleSlots(worker.metricsUrl, worker.serviceMetricsUrl);
-    const watch = watchProcess(worker.pid);
+    const watches = workers.map((w) => watchProcess(w.pid));
     const cpuBefore = stack.cpuSeconds();
-    const threadsBefore = threadCpuSeconds(worker.pid);
+    const threadsBefore = workers.map((w) => threadCpuSeconds(w.pid));
     const physicalMs = (settings.bills * settings.latencyMs) / settings.concurrency;
 
     const use = sampleNetSuiteUse(stack.emulator.admin, burst.integration.netsuiteAccountId, settings.concurrency);
@@ -76,14 +81,18 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
     await approveThroughApi(worker.serviceUrl, token, burst);
     const approvalCallMs = Date.now() - startedAt;
     await waitForRuns(stack.db, burst.integration.configId, settings.bills, startedAt + Math.max(600_000, physicalMs * 10));
-    const usage = watch.stop();
+    const usages = watches.map((w) => w.stop());
+    const usage = { cpuSeconds: sum(usages.map((u) => u.cpuSeconds)), peakRssMb: Math.max(...usages.map((u) => u.peakRssMb)), lifetimePeakRssMb: Math.max(...usages.map((u) => u.lifetimePeakRssMb)) };
     const netsuiteUtilisation = use.stop();
     const cpuAfter = stack.cpuSeconds();
-    const workerThreads = threadBreakdown(worker.pid, threadsBefore, threadCpuSeconds(worker.pid));
+    const workerThreads: Record<string, number> = {};
+    workers.forEach((w, i) => {
+      for (const [kind, cpu] of Object.entries(threadBreakdown(w.pid, threadsBefore[i]!, threadCpuSeconds(w.pid)))) workerThreads[kind] = (workerThreads[kind] ?? 0) + cpu;
+    });
     const { slotsBusy, peakHeapUsedMb, peakHeapTotalMb, eventLoopLagMeanMs, eventLoopLagP99MaxMs } = slots.stop();
     const allClosedMs = await waitUntilClosed(stack, taskQueue, startedAt);
 
-    const workerMetrics = await scrape(worker.metricsUrl);
+    const workerMetrics = (await Promise.all(workers.map((w) => scrape(w.metricsUrl)))).flat();
     if (process.env.BENCH_DUMP_METRICS) fs.writeFileSync(process.env.BENCH_DUMP_METRICS, workerMetrics.map((m) => `${m.name} ${JSON.stringify(m.labels)} ${m.value}`).join('\n'));
     const serverAfter = stack.serverMetricsUrl ? await scrape(stack.serverMetricsUrl) : undefined;
     const outcome = await collectOutcome(stack.db, stack.emulator.admin, burst, startedAt);
@@ -125,8 +134,12 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
       },
     };
   } finally {
-    await worker.stop();
+    await Promise.all(workers.map((w) => w.stop()));
   }
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 async function apiToken(serviceUrl: string, burst: SeededBurst): Promise<string> {
