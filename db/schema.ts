@@ -267,6 +267,7 @@ export interface M3terSourceTable {
   passesCompleted: Generated<number>;
   lastPass: JSONColumnType<MirrorPassSummary> | null;
   dtLastPassCompleted: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Migration 0010. */
   dtLastPassEnded: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   lastError: string | null;
   dtLastNudged: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;

@@ -21,7 +21,7 @@ export const sourceInputSchema = z.object({
     .url('baseUrl must be a URL such as https://api.m3ter.com')
     .refine((u) => /^https?:\/\//.test(u), 'baseUrl must be an http(s) URL such as https://api.m3ter.com')
     .default(M3TER_API_URL),
-  apiKey: z.string().min(1, "apiKey is required: the service user's access key id (m3ter console → Settings → Users → Service users)").max(200),
+  apiKey: z.string().min(1, "apiKey is required: the service user's access key id (m3ter console → Settings → Access → Service users)").max(200),
   apiSecret: z.string().min(1, "apiSecret is required: the service user's api secret, shown once when the key was generated").max(500),
   intervalSeconds: z.number().int().min(1, 'intervalSeconds must be at least 1').max(86_400, 'intervalSeconds must be at most 86400 (a day)').default(300),
   windowDays: z.number().int().min(1, 'windowDays must be at least 1').max(3_660, 'windowDays must be at most 3660').default(90),
@@ -143,15 +143,25 @@ export async function deleteSource(tx: Db, organizationId: string): Promise<M3te
 }
 
 /**
- * Marks the source nudged and returns it; with `coalesce`, only when it was not nudged in the last
- * NUDGE_MIN_INTERVAL_SECONDS (undefined then: the nudge is absorbed).
+ * When the pass a nudge asks for may start, or undefined when a nudge already waiting covers it.
+ * Without `coalesce` (a user's own nudge): now. With it (the webhook, whose caller is unknown): at most
+ * one pass per NUDGE_MIN_INTERVAL_SECONDS — a nudge too soon after the last one is not dropped but
+ * deferred to the end of that interval, and any further one while it waits is covered by it.
  */
-export async function markNudged(tx: Db, organizationId: string, options: { coalesce: boolean }): Promise<M3terSourceRow | undefined> {
-  let query = tx.updateTable('m3terSource').set({ dtLastNudged: sql<Date>`now()` }).where('organizationId', '=', organizationId);
+export async function scheduleNudge(tx: Db, organizationId: string, options: { coalesce: boolean }): Promise<{ source: M3terSourceRow; availableAt: Date } | undefined> {
+  const source = await tx.selectFrom('m3terSource').selectAll().where('organizationId', '=', organizationId).forUpdate().executeTakeFirst();
+  if (!source) return undefined;
+  const { rows } = await sql<{ now: Date }>`select now() as now`.execute(tx);
+  const now = rows[0]!.now;
+  let availableAt = now;
   if (options.coalesce) {
-    query = query.where((eb) => eb.or([eb('dtLastNudged', 'is', null), eb('dtLastNudged', '<', sql<Date>`now() - make_interval(secs => ${NUDGE_MIN_INTERVAL_SECONDS})`)]));
+    const waiting = await tx.selectFrom('outbox').select('id').where('sourceId', '=', source.id).where('kind', '=', 'sourceNudge').where('dtDelivered', 'is', null).executeTakeFirst();
+    if (waiting) return undefined;
+    const earliest = source.dtLastNudged ? new Date(source.dtLastNudged.getTime() + NUDGE_MIN_INTERVAL_SECONDS * 1000) : now;
+    if (earliest > now) availableAt = earliest;
   }
-  return query.returningAll().executeTakeFirst();
+  await tx.updateTable('m3terSource').set({ dtLastNudged: availableAt }).where('id', '=', source.id).execute();
+  return { source, availableAt };
 }
 
 /** Commits the pass's progress (in the page's own transaction): where to resume if it stops now. */

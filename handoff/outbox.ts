@@ -121,10 +121,10 @@ async function handOffConfig(tx: Db, row: { organizationId: string; configId: st
  * A source's mirror must hear of something: `sourceNudge` runs a pass now (starting the mirror if it
  * is not running), `sourceDisconnected` stops it.
  */
-export async function handOffSource(tx: Db, request: { organizationId: string; sourceId: string; kind: 'sourceNudge' | 'sourceDisconnected'; origin: string }): Promise<Handoff> {
+export async function handOffSource(tx: Db, request: { organizationId: string; sourceId: string; kind: 'sourceNudge' | 'sourceDisconnected'; origin: string; /** Not before (a deferred nudge); now by default. */ availableAt?: Date }): Promise<Handoff> {
   const written = await tx
     .insertInto('outbox')
-    .values({ organizationId: request.organizationId, configId: null, sourceId: request.sourceId, kind: request.kind, payload: JSON.stringify({}), origin: request.origin })
+    .values({ organizationId: request.organizationId, configId: null, sourceId: request.sourceId, kind: request.kind, payload: JSON.stringify({}), origin: request.origin, ...(request.availableAt ? { dtAvailable: request.availableAt } : {}) })
     .returning(['id', 'kind', 'configId', 'billId'])
     .executeTakeFirstOrThrow();
   await notifyRelays(tx);

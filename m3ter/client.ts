@@ -36,7 +36,7 @@ export interface M3terClientOptions {
 /** m3ter refused the service user's key or secret: nothing will work until they are corrected. */
 export class M3terAuthError extends Error {
   constructor(status: number) {
-    super(`m3ter refused the service user's API key and secret (HTTP ${status}): check them in m3ter (Settings → Users → Service users) and connect the source again with the right ones`);
+    super(`m3ter refused the service user's API key and secret (HTTP ${status}): check them in m3ter (Settings → Access → Service users) and connect the source again with the right ones`);
     this.name = 'M3terAuthError';
   }
 }

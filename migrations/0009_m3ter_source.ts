@@ -30,8 +30,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('passes_completed', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('last_pass', 'jsonb')
     .addColumn('dt_last_pass_completed', 'timestamptz')
-    // When the mirror last ended a pass attempt, well or not: the sweep nudges a source silent for long.
-    .addColumn('dt_last_pass_ended', 'timestamptz')
     .addColumn('last_error', 'text')
     .addColumn('dt_last_nudged', 'timestamptz')
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))

@@ -8,6 +8,7 @@ import * as m0006 from './0006_run_handoffs';
 import * as m0007 from './0007_run_record_type';
 import * as m0008 from './0008_failure_counter_marks';
 import * as m0009 from './0009_m3ter_source';
+import * as m0010 from './0010_m3ter_source_liveness';
 
 /**
  * Migrations are listed here rather than read from the folder, so they work the same from source
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '0007_run_record_type': m0007,
   '0008_failure_counter_marks': m0008,
   '0009_m3ter_source': m0009,
+  '0010_m3ter_source_liveness': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -107,7 +107,7 @@ export function registerM3terSourceRoutes(app: FastifyInstance, deps: ApiDeps): 
     {
       schema: {
         tags: TAGS,
-        summary: 'Check that the source can list bills: a token for the service user, then one page of bills',
+        summary: 'Check that the source can read what the mirror reads: a token for the service user, then one item of its accounts, external mappings and bills',
         description: `Limited to ${TESTS.max} per ${TESTS.timeWindowMs / 60_000} minutes per organization. A refusal answers 400 with m3ter's reason.`,
         params: orgParams,
         response: { 200: messageSchema, ...errorResponses },
@@ -153,7 +153,7 @@ export function registerM3terSourceRoutes(app: FastifyInstance, deps: ApiDeps): 
         summary: "m3ter notification webhook: makes the source's next mirror pass happen now",
         description:
           `Point an m3ter webhook destination here and route billing.bill.created, billing.bill.updated and billing.bill.deleted to it. The payload is not trusted, nor read: the pass asks m3ter itself. ` +
-          `At most one pass per ${NUDGE_MIN_INTERVAL_SECONDS} s per source results, whoever calls.`,
+          `At most one pass per ${NUDGE_MIN_INTERVAL_SECONDS} s per source results, whoever calls; a call sooner than that is deferred to the end of the ${NUDGE_MIN_INTERVAL_SECONDS} s, never dropped.`,
         params: orgParams,
         body: z.unknown().optional(),
         response: { 202: messageSchema, 400: messageSchema, 413: messageSchema, 429: messageSchema },

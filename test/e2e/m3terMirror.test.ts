@@ -91,7 +91,7 @@ describe('connecting a source', () => {
     const shown = await local.call('GET', '/organizations/{orgId}/m3tersource');
     expect(shown.body).toMatchObject({ m3terOrgId: source.m3terOrgId, apiKey: source.apiKey, baseUrl: proxy.url });
     expect(shown.text).not.toContain(source.apiSecret);
-    expect((await local.call('POST', '/organizations/{orgId}/m3tersource/test')).body.message).toMatch(/can list bills/);
+    expect((await local.call('POST', '/organizations/{orgId}/m3tersource/test')).body.message).toMatch(/can list accounts, external mappings and bills/);
     await nextPass(local);
 
     const stored = await h.db.selectFrom('m3terSource').select('apiSecretEncrypted').where('organizationId', '=', local.orgId).executeTakeFirstOrThrow();
@@ -117,7 +117,7 @@ describe('connecting a source', () => {
 });
 
 describe("m3ter's webhook", () => {
-  it('makes a pass happen now, and a forged flood costs one pass: the payload is never trusted', async () => {
+  it('makes a pass happen now, a forged flood costs one pass per 10 s and a nudge too soon is deferred, never dropped: the payload is never trusted', async () => {
     const { local, remote, account } = await world();
     await eventually(() => passesCompleted(local), (p) => p >= 1, 'the first pass');
     const bill = await saveBill(m3ter.db, remote.orgId, sampleBill(account.id));
@@ -128,9 +128,18 @@ describe("m3ter's webhook", () => {
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(202));
     expect((await hook(crypto.randomUUID(), forged)).status).toBe(202); // no organization: answered alike
     expect((await hook('not-an-org', forged)).status).toBe(400);
-    const nudges = await h.db.selectFrom('outbox').select('id').where('organizationId', '=', local.orgId).where('kind', '=', 'sourceNudge').where('origin', '=', 'm3ter-webhook').execute();
-    expect(nudges).toHaveLength(1);
     await eventually(() => local.call('GET', `/organizations/{orgId}/bills/${bill.id}`), (r) => r.status === 200, 'the bill mirrored by the nudged pass');
+
+    // m3ter changes a bill again within seconds: the notifications for it are deferred, not dropped,
+    // and the flood that comes with them still makes at most one pass per 10 s.
+    const later = await saveBill(m3ter.db, remote.orgId, sampleBill(account.id, { month: '2026-11' }));
+    await Promise.all(Array.from({ length: 5 }, () => hook(local.orgId, forged)));
+    await eventually(() => local.call('GET', `/organizations/{orgId}/bills/${later.id}`), (r) => r.status === 200, 'the second bill mirrored by a webhook nudge (the interval is an hour)');
+    const nudges = await h.db.selectFrom('outbox').select('dtAvailable').where('organizationId', '=', local.orgId).where('origin', '=', 'm3ter-webhook').orderBy('id').execute();
+    // 25 calls: a pass at once, then at most one per 10 s (a deferred hand-off is due 10 s after the one before).
+    expect(nudges.length).toBeGreaterThanOrEqual(1);
+    expect(nudges.length).toBeLessThanOrEqual(3);
+    for (let i = 1; i < nudges.length; i++) expect(nudges[i]!.dtAvailable.getTime() - nudges[i - 1]!.dtAvailable.getTime()).toBeGreaterThanOrEqual(9_900);
   });
 });
 

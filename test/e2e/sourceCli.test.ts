@@ -62,7 +62,7 @@ describe('cli source', () => {
 
     const tested = await cli(['source', 'test', ...org]);
     expect(tested.exitCode).toBe(0);
-    expect(tested.json).toEqual({ ok: true, message: expect.stringMatching(/the service user can list bills/) });
+    expect(tested.json).toEqual({ ok: true, message: expect.stringMatching(/the service user can list accounts, external mappings and bills/) });
 
     // A wrong secret: connecting stores it (m3ter is not asked), the test says m3ter refused it and exits 1.
     expect((await cli(['source', 'connect', ...connect], { M3TER_API_SECRET: 'not-the-secret' })).exitCode).toBe(0);

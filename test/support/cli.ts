@@ -1,3 +1,4 @@
+import { CommanderError, type Command } from 'commander';
 import { buildCli } from '../../client/cli';
 import type { Harness } from './harness';
 
@@ -20,9 +21,21 @@ export async function runCli(h: Harness, args: string[], env: Record<string, str
     err += String(chunk);
     return true;
   });
+  // Every command, not only the root: a subcommand's usage error would otherwise call process.exit
+  // and end the whole jest worker (its global teardown skipped, PostgreSQL and Temporal left running).
+  const program = buildCli();
+  const throwInsteadOfExit = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(throwInsteadOfExit);
+  };
+  throwInsteadOfExit(program);
   try {
-    await buildCli().exitOverride().parseAsync(['node', 'cli', ...args]);
+    await program.parseAsync(['node', 'cli', ...args]);
     return { out, err, exitCode: Number(process.exitCode ?? 0) };
+  } catch (error) {
+    // A usage error: commander has written its message to stderr and would exit with this code.
+    if (error instanceof CommanderError) return { out, err, exitCode: error.exitCode };
+    throw error;
   } finally {
     write.mockRestore();
     writeErr.mockRestore();
