@@ -59,19 +59,27 @@ export async function setBillMarks(tx: Db, billId: string, marks: SourceMarks & 
   await tx.updateTable('bill').set(marks).where('id', '=', billId).execute();
 }
 
-/** Inserts or replaces a mirrored account, its local version counting the changes. */
-export async function upsertMirroredAccount(tx: Db, organizationId: string, id: string, account: z.output<typeof accountInputSchema>, marks: SourceMarks): Promise<'created' | 'updated'> {
+/**
+ * Inserts or replaces a mirrored account, its local version counting the changes. An id held by
+ * anyone but this organization's mirror (checked again here, under the row's lock) is 'taken'.
+ */
+export async function upsertMirroredAccount(tx: Db, organizationId: string, id: string, account: z.output<typeof accountInputSchema>, marks: SourceMarks): Promise<'created' | 'updated' | 'taken'> {
   const columns = { ...accountColumns(account), ...marks };
   const row = await tx
     .insertInto('account')
     .values({ id, organizationId, ...columns })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ ...columns, version: sql<number>`account.version + 1`, dtLastModified: new Date() }))
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet({ ...columns, version: sql<number>`account.version + 1`, dtLastModified: new Date() })
+        .where(sql<boolean>`account.organization_id = ${organizationId} and (account.source_id = ${marks.sourceId} or (account.source_id is null and account.source_version is not null))`),
+    )
     .returning(sql<boolean>`xmax = 0`.as('inserted'))
-    .executeTakeFirstOrThrow();
-  return row.inserted ? 'created' : 'updated';
+    .executeTakeFirst();
+  return row ? (row.inserted ? 'created' : 'updated') : 'taken';
 }
 
-export async function upsertMirroredMapping(tx: Db, organizationId: string, mapping: ExternalMapping, marks: SourceMarks): Promise<'created' | 'updated'> {
+export async function upsertMirroredMapping(tx: Db, organizationId: string, mapping: ExternalMapping, marks: SourceMarks): Promise<'created' | 'updated' | 'taken'> {
   const columns = {
     externalSystem: mapping.externalSystem,
     externalTable: mapping.externalTable,
@@ -84,10 +92,15 @@ export async function upsertMirroredMapping(tx: Db, organizationId: string, mapp
   const row = await tx
     .insertInto('externalMapping')
     .values({ id: mapping.id, organizationId, ...columns })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ ...columns, version: sql<number>`external_mapping.version + 1`, dtLastModified: new Date() }))
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet({ ...columns, version: sql<number>`external_mapping.version + 1`, dtLastModified: new Date() })
+        .where(sql<boolean>`external_mapping.organization_id = ${organizationId} and (external_mapping.source_id = ${marks.sourceId} or (external_mapping.source_id is null and external_mapping.source_version is not null))`),
+    )
     .returning(sql<boolean>`xmax = 0`.as('inserted'))
-    .executeTakeFirstOrThrow();
-  return row.inserted ? 'created' : 'updated';
+    .executeTakeFirst();
+  return row ? (row.inserted ? 'created' : 'updated') : 'taken';
 }
 
 /**

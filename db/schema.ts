@@ -270,7 +270,6 @@ export interface M3terSourceTable {
   /** Migration 0010. */
   dtLastPassEnded: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   lastError: string | null;
-  dtLastNudged: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   version: Generated<number>;
   createdBy: string | null;
   dtCreated: Timestamp;

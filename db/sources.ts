@@ -149,19 +149,23 @@ export async function deleteSource(tx: Db, organizationId: string): Promise<M3te
  * deferred to the end of that interval, and any further one while it waits is covered by it.
  */
 export async function scheduleNudge(tx: Db, organizationId: string, options: { coalesce: boolean }): Promise<{ source: M3terSourceRow; availableAt: Date } | undefined> {
-  const source = await tx.selectFrom('m3terSource').selectAll().where('organizationId', '=', organizationId).forUpdate().executeTakeFirst();
+  // Nudges of one organization are decided one at a time, without the source's row lock: a pass holds
+  // that while it writes a page, and a webhook call must not wait for it (nor hold a connection meanwhile).
+  await sql`select pg_advisory_xact_lock(hashtext(${`m3ter-nudge:${organizationId}`}))`.execute(tx);
+  const source = await tx.selectFrom('m3terSource').selectAll().where('organizationId', '=', organizationId).executeTakeFirst();
   if (!source) return undefined;
   const { rows } = await sql<{ now: Date }>`select now() as now`.execute(tx);
   const now = rows[0]!.now;
-  let availableAt = now;
-  if (options.coalesce) {
-    const waiting = await tx.selectFrom('outbox').select('id').where('sourceId', '=', source.id).where('kind', '=', 'sourceNudge').where('dtDelivered', 'is', null).executeTakeFirst();
-    if (waiting) return undefined;
-    const earliest = source.dtLastNudged ? new Date(source.dtLastNudged.getTime() + NUDGE_MIN_INTERVAL_SECONDS * 1000) : now;
-    if (earliest > now) availableAt = earliest;
-  }
-  await tx.updateTable('m3terSource').set({ dtLastNudged: availableAt }).where('id', '=', source.id).execute();
-  return { source, availableAt };
+  if (!options.coalesce) return { source, availableAt: now };
+  const nudges = await tx
+    .selectFrom('outbox')
+    .select((eb) => [eb.fn.max('dtAvailable').as('last'), eb.fn.countAll<string>().filterWhere('dtDelivered', 'is', null).as('waiting')])
+    .where('sourceId', '=', source.id)
+    .where('kind', '=', 'sourceNudge')
+    .executeTakeFirstOrThrow();
+  if (Number(nudges.waiting) > 0) return undefined;
+  const earliest = nudges.last ? new Date(new Date(nudges.last).getTime() + NUDGE_MIN_INTERVAL_SECONDS * 1000) : now;
+  return { source, availableAt: earliest > now ? earliest : now };
 }
 
 /** Commits the pass's progress (in the page's own transaction): where to resume if it stops now. */

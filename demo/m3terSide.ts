@@ -19,12 +19,13 @@ export interface M3terSide {
  * own, with no worker and no integrations, so it only keeps bills, accounts and mappings and answers
  * for them as m3ter's API does. The demo's `--m3ter-source` mirrors from one; so do the mirror's tests.
  */
-export async function startM3terSide(options: { databaseUrl: string; logger: Logger; tokenTtlSeconds?: number; port?: number }): Promise<M3terSide> {
+export async function startM3terSide(options: { databaseUrl: string; logger: Logger; tokenTtlSeconds?: number; port?: number; /** Requests per minute per client, as the service's own limit (1,200 by default). */ rateLimitPerMinute?: number }): Promise<M3terSide> {
   const db = connectDatabase(options.databaseUrl);
   await migrateToLatest(db);
   const key = crypto.randomBytes(32);
   const server = await buildServer({
     isReady: () => true,
+    ...(options.rateLimitPerMinute ? { rateLimit: { perMinute: options.rateLimitPerMinute } } : {}),
     logger: options.logger,
     api: () => ({
       db,

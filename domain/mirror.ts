@@ -106,6 +106,8 @@ export interface MirrorPassSummary {
 
 /** The pass in progress, committed with every page: a pass that stopped resumes at its next page. */
 export interface MirrorCursor {
+  /** The source's settings version the pass began with: a reconnect (new settings) stops it. */
+  sourceVersion: number;
   phase: MirrorPhase;
   /** The next page of the phase's listing; none at its start. */
   nextToken?: string;
@@ -168,7 +170,9 @@ export interface BillPlan {
 export const NOTHING_TO_DO: BillPlan = { calculate: false, approve: false, reopen: false, lock: false };
 
 export function planBill(copy: BillCopy | undefined, remote: RemoteBill): BillPlan {
-  if (!copy) return { calculate: true, approve: remote.status === 'APPROVED', reopen: false, lock: remote.locked };
+  // Only an approved bill can be locked, here as in m3ter; a PENDING bill said to be locked is taken as unlocked.
+  const locked = remote.locked && remote.status === 'APPROVED';
+  if (!copy) return { calculate: true, approve: remote.status === 'APPROVED', reopen: false, lock: locked };
   if (copy.sourceVersion === remote.version && copy.sourceDtLastModified === (remote.dtLastModified ?? null)) return NOTHING_TO_DO;
   // m3ter stamps every calculation; when it does not say, a newer version may be one, and a needless
   // recalculation costs only an update of the same invoice, where a missed one would leave it wrong.
@@ -176,13 +180,13 @@ export function planBill(copy: BillCopy | undefined, remote: RemoteBill): BillPl
     remote.lastCalculatedDate !== undefined
       ? remote.lastCalculatedDate !== copy.sourceLastCalculated || (remote.billTotal !== undefined && remote.billTotal !== copy.billTotal)
       : remote.version !== copy.sourceVersion;
-  if (recalculated) return { calculate: true, approve: remote.status === 'APPROVED', reopen: false, lock: remote.locked };
+  if (recalculated) return { calculate: true, approve: remote.status === 'APPROVED', reopen: false, lock: locked };
   return {
     calculate: false,
     approve: remote.status === 'APPROVED' && copy.status === 'PENDING',
     // A locked copy is final, as in m3ter: it is never reopened.
     reopen: remote.status === 'PENDING' && copy.status === 'APPROVED' && !copy.locked,
-    lock: remote.locked && !copy.locked,
+    lock: locked && !copy.locked,
   };
 }
 

@@ -17,6 +17,8 @@ export interface M3terSourceCredentials {
 
 export interface M3terPage<T> {
   data: T[];
+  /** Items not in the documented shape, left out of `data`: one bad item must not stop the others. */
+  invalid: { index: number; id?: string; issue: string }[];
   nextToken?: string;
 }
 
@@ -46,7 +48,9 @@ export class M3terRequestError extends Error {
   constructor(
     readonly status: number,
     readonly path: string,
-    detail: string,
+    detail: string | undefined,
+    /** The answer was m3ter's error shape (JSON with a message), not, say, a proxy's HTML page. */
+    readonly inM3terShape = false,
   ) {
     super(
       `m3ter answered ${status} to GET ${path}${detail ? `: ${detail}` : ''}; ` +
@@ -63,6 +67,14 @@ export class M3terUnavailableError extends Error {
   constructor(detail: string) {
     super(`m3ter could not be reached or kept refusing (${detail}); the mirror resumes from the same page on its next try`);
     this.name = 'M3terUnavailableError';
+  }
+}
+
+/** A listing read whole (a bill's line items) has more items than this service takes. */
+export class TooManyItemsError extends Error {
+  constructor(path: string, max: number) {
+    super(`${path}: more than ${max.toLocaleString('en-US')} items, more than this service takes for one bill`);
+    this.name = 'TooManyItemsError';
   }
 }
 
@@ -105,34 +117,54 @@ export class M3terClient {
     });
   }
 
-  /** One page of a listing under `/organizations/{orgId}/`, e.g. `bills` with its query. */
+  /** One page of a listing under `/organizations/{orgId}/`, e.g. `bills` with its query (its `pageSize` is a bound, too). */
   async page<T>(path: string, query: Record<string, string | number | boolean | undefined>, item: z.ZodType<T>): Promise<M3terPage<T>> {
     const body = await this.get(path, query);
     const page = pageSchema.safeParse(body);
     if (!page.success) throw new M3terResponseError(path, 'expected {data: [...], nextToken}');
+    if (typeof query.pageSize === 'number' && page.data.data.length > query.pageSize) throw new M3terResponseError(path, `${page.data.data.length} items on a page of ${query.pageSize}`);
     const data: T[] = [];
+    const invalid: M3terPage<T>['invalid'] = [];
     for (const [index, raw] of page.data.data.entries()) {
       const parsed = item.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new M3terResponseError(path, `data[${index}].${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+      if (parsed.success) {
+        data.push(parsed.data);
+        continue;
       }
-      data.push(parsed.data);
+      const issue = parsed.error.issues[0];
+      const id = (raw as { id?: unknown } | null)?.id;
+      invalid.push({ index, ...(typeof id === 'string' && UUID.test(id) ? { id } : {}), issue: `${issue?.path.join('.') || 'item'}: ${issue?.message ?? 'invalid'}` });
     }
-    return { data, nextToken: page.data.nextToken || undefined };
+    return { data, invalid, nextToken: page.data.nextToken || undefined };
   }
 
-  /** Every item of a listing, page by page: for small listings (a bill's line items). */
-  async all<T>(path: string, query: Record<string, string | number | boolean | undefined>, item: z.ZodType<T>, maxPages = 1_000): Promise<T[]> {
+  /** Every item of a small listing (a bill's line items), refused past `maxItems`. */
+  async all<T>(path: string, query: Record<string, string | number | boolean | undefined> & { pageSize: number }, item: z.ZodType<T>, maxItems: number): Promise<T[]> {
     const items: T[] = [];
     let nextToken: string | undefined;
-    for (let pages = 0; pages < maxPages; pages++) {
+    do {
       const page = await this.page(path, { ...query, nextToken }, item);
+      if (page.invalid.length > 0) throw new M3terResponseError(path, `data[${page.invalid[0]!.index}].${page.invalid[0]!.issue}`);
       items.push(...page.data);
+      if (items.length > maxItems) throw new TooManyItemsError(path, maxItems);
       nextToken = page.nextToken;
-      if (!nextToken) return items;
+    } while (nextToken);
+    return items;
+  }
+
+  /**
+   * Whether m3ter says the entity at `path` does not exist: a 404 in m3ter's own shape (a JSON
+   * `{message}`), not a proxy's page or a refusal for want of a permission. Any other refusal is "not
+   * known to be gone"; m3ter being away is thrown, for the pass to be retried.
+   */
+  async isGone(path: string): Promise<boolean> {
+    try {
+      await this.get(path);
+      return false;
+    } catch (error) {
+      if (error instanceof M3terRequestError) return error.status === 404 && error.inM3terShape;
+      throw error;
     }
-    throw new M3terResponseError(path, `more than ${maxPages} pages`);
   }
 
   /** A GET under the organization's path; an expired or revoked token is replaced once. */
@@ -145,7 +177,7 @@ export class M3terClient {
       const response = await this.send(url, path, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
       if (response.status === 401 && attempt === 0) continue;
       if (response.status === 401) throw new M3terAuthError(401);
-      if (response.status >= 400) throw new M3terRequestError(response.status, path, messageOf(response.text));
+      if (response.status >= 400) throw new M3terRequestError(response.status, path, messageOf(response.text), messageOf(response.text) !== undefined);
       try {
         return JSON.parse(response.text) as unknown;
       } catch {
@@ -169,7 +201,7 @@ export class M3terClient {
     });
     const text = response.text;
     if (response.status === 400 || response.status === 401 || response.status === 403) throw new M3terAuthError(response.status);
-    if (response.status >= 400) throw new M3terRequestError(response.status, '/oauth/token', messageOf(text));
+    if (response.status >= 400) throw new M3terRequestError(response.status, '/oauth/token', messageOf(text), messageOf(text) !== undefined);
     let parsed: z.infer<typeof tokenSchema>;
     try {
       parsed = tokenSchema.parse(JSON.parse(text));
@@ -195,15 +227,17 @@ export class M3terClient {
   }
 }
 
-/** m3ter's error bodies are `{message}`; the message is shown, cut short, never the whole body. */
-function messageOf(text: string): string {
+/** m3ter's error bodies are `{message}`; the message is shown, cut short, never the whole body. Undefined when the body is not that shape. */
+function messageOf(text: string): string | undefined {
   try {
     const message = (JSON.parse(text) as { message?: unknown }).message;
-    return typeof message === 'string' ? message.slice(0, 300) : '';
+    return typeof message === 'string' ? message.slice(0, 300) : undefined;
   } catch {
-    return '';
+    return undefined;
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isNetworkError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;

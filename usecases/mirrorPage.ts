@@ -3,9 +3,9 @@ import { approveBills, lockBill, reopenBill, saveBill } from '../db/bills';
 import type { Db } from '../db/connect';
 import { billCopies, holders, markSeen, setBillMarks, upsertMirroredAccount, upsertMirroredMapping, type Holder, type MirroredTable } from '../db/mirrored';
 import { accountInputSchema } from '../domain/account';
-import type { LineItemInput } from '../domain/bill';
+import type { BillInput } from '../domain/bill';
 import { externalMappingSchema } from '../domain/externalMapping';
-import { isNetSuiteMapping, noteConflict, planBill, type MirrorCounts, type MirrorPassSummary, type RemoteAccount, type RemoteBill, type RemoteMapping } from '../domain/mirror';
+import { isNetSuiteMapping, noteConflict, planBill, type MirrorPassSummary, type RemoteAccount, type RemoteBill, type RemoteMapping } from '../domain/mirror';
 import { handOffBillEvents } from '../handoff/outbox';
 
 /**
@@ -13,6 +13,9 @@ import { handOffBillEvents } from '../handoff/outbox';
  * transaction (which also commits the pass's cursor): the page and the progress past it commit
  * together or not at all. A row m3ter has not changed since the last copy is only marked seen, so a
  * page read twice (a pass resumed, a retried activity) writes nothing new and hands nothing over.
+ * Each row is written in a savepoint: a row this service can't take (a value PostgreSQL can't store,
+ * a link to a config deleted since, a state the bill can't be in) is a noted conflict and the rest of
+ * the page goes on — one bad row never stops the mirror.
  */
 
 export interface PageContext {
@@ -24,24 +27,21 @@ export interface PageContext {
   summary: MirrorPassSummary;
 }
 
-/** Why an id can't be mirrored: someone else holds it. Undefined when it is free or already this source's copy. */
+/**
+ * Whether the row with this id may be written by this source: it is free, already this source's, or
+ * a copy an earlier source of this organization made (a disconnect leaves copies behind; reconnecting
+ * takes them back). Otherwise the reason it is not, for the pass's conflicts.
+ */
 function takenBy(holder: Holder | undefined, context: PageContext, what: string): string | undefined {
   if (!holder || holder.sourceId === context.sourceId) return undefined;
   if (holder.organizationId !== context.organizationId) return `${what} ${holder.id}: the id is taken in this service by another organization`;
+  if (holder.sourceId === null && holder.sourceVersion !== null) return undefined;
   return `${what} ${holder.id}: a local ${what} has this id; delete it (or disconnect the source) to let m3ter's copy in`;
 }
 
-const unchanged = (holder: Holder | undefined, remote: { version: number; dtLastModified?: string }) =>
-  holder?.sourceVersion === remote.version && holder.sourceDtLastModified === (remote.dtLastModified ?? null);
-
-function issueOf(error: { issues: readonly { path: PropertyKey[]; message: string }[] }): string {
-  const issue = error.issues[0];
-  return `${issue?.path.map(String).join('.') || 'body'}: ${issue?.message ?? 'invalid'}`;
-}
-
-async function seen(tx: Db, table: MirroredTable, context: PageContext, ids: string[]) {
-  await markSeen(tx, table, context.sourceId, context.pass, ids);
-}
+/** The copy is this source's and m3ter's version and modification time are those it was made from. */
+const unchanged = (holder: Holder | undefined, context: PageContext, remote: { version: number; dtLastModified?: string }) =>
+  holder?.sourceId === context.sourceId && holder.sourceVersion === remote.version && holder.sourceDtLastModified === (remote.dtLastModified ?? null);
 
 export async function applyAccountPage(tx: Db, context: PageContext, accounts: readonly RemoteAccount[]): Promise<void> {
   const counts = context.summary.accounts;
@@ -54,16 +54,17 @@ export async function applyAccountPage(tx: Db, context: PageContext, accounts: r
       noteConflict(context.summary, counts, conflict);
       continue;
     }
-    seenIds.push(remote.id);
-    if (unchanged(holder, remote)) continue;
-    const parsed = accountInputSchema.safeParse(withoutNulls({ ...remote, id: undefined, version: undefined, dtLastModified: undefined }));
-    if (!parsed.success) {
-      noteConflict(context.summary, counts, `account ${remote.id}: ${issueOf(parsed.error)}`);
+    if (unchanged(holder, context, remote)) {
+      seenIds.push(remote.id);
       continue;
     }
-    const result = await savepoint(tx, () => upsertMirroredAccount(tx, context.organizationId, remote.id, parsed.data, marks(context, remote)));
-    if (result === 'failed') noteConflict(context.summary, counts, `account ${remote.id}: another account of this organization has its code`);
-    else counts[result] += 1;
+    const result = await savepoint(tx, async () => {
+      const account = accountInputSchema.parse(withoutNulls({ ...remote, id: undefined, version: undefined, dtLastModified: undefined }));
+      return upsertMirroredAccount(tx, context.organizationId, remote.id, account, marks(context, remote));
+    });
+    if (result === 'taken') noteConflict(context.summary, counts, `account ${remote.id}: the id was taken meanwhile by a row this source does not own`);
+    else if (typeof result === 'string') counts[result] += 1;
+    else noteConflict(context.summary, counts, `account ${remote.id}: ${result.refused}`);
   }
   await seen(tx, 'account', context, seenIds);
 }
@@ -86,20 +87,22 @@ export async function applyMappingPage(tx: Db, context: PageContext, mappings: r
       noteConflict(context.summary, counts, `external mapping ${remote.id}: linked to m3ter integration ${remote.integrationConfigId}, which integrationConfigLinks does not name`);
       continue;
     }
-    seenIds.push(remote.id);
-    if (unchanged(holder, remote)) continue;
-    const parsed = externalMappingSchema.safeParse(withoutNulls({ ...remote, integrationConfigId: linked }));
-    if (!parsed.success) {
-      noteConflict(context.summary, counts, `external mapping ${remote.id}: ${issueOf(parsed.error)}`);
+    if (unchanged(holder, context, remote)) {
+      seenIds.push(remote.id);
       continue;
     }
-    const result = await upsertMirroredMapping(tx, context.organizationId, { ...parsed.data, id: remote.id }, marks(context, remote));
-    counts[result] += 1;
+    const result = await savepoint(tx, async () => {
+      const mapping = externalMappingSchema.parse(withoutNulls({ ...remote, integrationConfigId: linked }));
+      return upsertMirroredMapping(tx, context.organizationId, { ...mapping, id: remote.id }, marks(context, remote));
+    });
+    if (result === 'taken') noteConflict(context.summary, counts, `external mapping ${remote.id}: the id was taken meanwhile by a row this source does not own`);
+    else if (typeof result === 'string') counts[result] += 1;
+    else noteConflict(context.summary, counts, `external mapping ${remote.id}: ${result.refused}${linked ? ` (is local integration config ${linked}, which integrationConfigLinks names, still there?)` : ''}`);
   }
   await seen(tx, 'externalMapping', context, seenIds);
 }
 
-/** A bill of the page with its line items, read from m3ter when the plan needs a calculation. */
+/** A bill of the page, with its line items when m3ter calculated it anew (read before the page's transaction). */
 export interface RemoteBillWithLines {
   bill: RemoteBill;
   lineItems?: readonly unknown[];
@@ -114,7 +117,7 @@ export async function billsToCalculate(db: Db, context: PageContext, bills: read
   const ids = new Set<string>();
   for (const remote of bills) {
     const copy = copies.get(remote.id);
-    if (copy && copy.sourceId !== context.sourceId) continue; // a conflict, reported when applied
+    if (takenBy(copy && { ...copy, id: remote.id }, context, 'bill')) continue; // a conflict, reported when applied
     if (planBill(copy, remote).calculate) ids.add(remote.id);
   }
   return ids;
@@ -123,7 +126,8 @@ export async function billsToCalculate(db: Db, context: PageContext, bills: read
 /**
  * Writes each bill as the local API would have caused it — a calculation (new version, hand-off
  * `calculated`), then an approval (hand-off `approved`), a reopening or a lock — in the order m3ter's
- * state implies. The plan is made again inside the transaction, from the copy as it is now.
+ * state implies, all of one bill or none of it. The plan is made again inside the transaction, from
+ * the copy as it is now.
  */
 export async function applyBillPage(tx: Db, context: PageContext, bills: readonly RemoteBillWithLines[], origin: string): Promise<void> {
   const counts = context.summary.bills;
@@ -131,47 +135,53 @@ export async function applyBillPage(tx: Db, context: PageContext, bills: readonl
   const seenIds: string[] = [];
   for (const { bill: remote, lineItems } of bills) {
     const copy = copies.get(remote.id);
-    const conflict = copy && copy.sourceId !== context.sourceId ? takenBy({ ...copy, id: remote.id }, context, 'bill') : undefined;
+    const conflict = takenBy(copy && { ...copy, id: remote.id }, context, 'bill');
     if (conflict) {
       noteConflict(context.summary, counts, conflict);
       continue;
     }
-    seenIds.push(remote.id);
     const plan = planBill(copy, remote);
-    if (plan.calculate) {
-      if (copy?.locked) {
-        noteConflict(context.summary, counts, `bill ${remote.id}: recalculated in m3ter, but the local copy is locked`);
-        continue;
+    if (plan.calculate && !lineItems) continue; // its line items could not be read this pass: the next one tries again
+    const ours = copy?.sourceId === context.sourceId;
+    if (!plan.calculate && !plan.approve && !plan.reopen && !plan.lock && ours && copy.sourceVersion === remote.version && copy.sourceDtLastModified === (remote.dtLastModified ?? null)) {
+      seenIds.push(remote.id);
+      continue;
+    }
+    const tally = { created: 0, updated: 0, approved: 0, reopened: 0, locked: 0 };
+    const result = await savepoint(tx, async () => {
+      if (plan.calculate) {
+        if (copy?.locked) throw new RowRefusedError('recalculated in m3ter, but the local copy is locked');
+        await saveBill(tx, context.organizationId, billInput(remote, lineItems!));
+        tally[copy ? 'updated' : 'created'] += 1;
+        await handOffBillEvents(tx, { organizationId: context.organizationId, billIds: [remote.id], trigger: 'calculated', origin });
       }
-      if (!lineItems) throw new Error(`bill ${remote.id} needs its line items read before its page is applied`);
-      const saved = await calculate(tx, context, remote, lineItems, counts);
-      if (!saved) continue;
-      counts[copy ? 'updated' : 'created'] += 1;
-      await handOffBillEvents(tx, { organizationId: context.organizationId, billIds: [remote.id], trigger: 'calculated', origin });
-    }
-    if (plan.approve) {
-      await approveBills(tx, context.organizationId, [remote.id], remote.approvedBy ?? origin);
-      await handOffBillEvents(tx, { organizationId: context.organizationId, billIds: [remote.id], trigger: 'approved', origin });
-      counts.approved += 1;
-    }
-    if (plan.reopen) {
-      await reopenBill(tx, context.organizationId, remote.id);
-      counts.reopened += 1;
-    }
-    if (plan.lock) {
-      await lockBill(tx, context.organizationId, remote.id);
-      counts.locked += 1;
-    }
-    if (plan.calculate || plan.approve || plan.reopen || plan.lock || !copy || copy.sourceVersion !== remote.version || copy.sourceDtLastModified !== (remote.dtLastModified ?? null)) {
+      if (plan.approve) {
+        await approveBills(tx, context.organizationId, [remote.id], remote.approvedBy ?? origin);
+        await handOffBillEvents(tx, { organizationId: context.organizationId, billIds: [remote.id], trigger: 'approved', origin });
+        tally.approved += 1;
+      }
+      if (plan.reopen) {
+        await reopenBill(tx, context.organizationId, remote.id);
+        tally.reopened += 1;
+      }
+      if (plan.lock) {
+        await lockBill(tx, context.organizationId, remote.id);
+        tally.locked += 1;
+      }
       await setBillMarks(tx, remote.id, { ...marks(context, remote), sourceLastCalculated: remote.lastCalculatedDate ?? null });
+      return 'applied' as const;
+    });
+    if (typeof result === 'object') {
+      noteConflict(context.summary, counts, `bill ${remote.id}: ${result.refused}`);
+      continue;
     }
+    for (const key of Object.keys(tally) as (keyof typeof tally)[]) counts[key] += tally[key];
   }
   await seen(tx, 'bill', context, seenIds);
 }
 
-/** Stores m3ter's bill as a new local version; false (a conflict noted) when it can't be stored. */
-async function calculate(tx: Db, context: PageContext, remote: RemoteBill, lineItems: readonly unknown[], counts: MirrorCounts): Promise<boolean> {
-  const input = withoutNulls({
+function billInput(remote: RemoteBill, lineItems: readonly unknown[]): BillInput {
+  return withoutNulls({
     id: remote.id,
     accountId: remote.accountId,
     billDate: remote.billDate,
@@ -186,26 +196,31 @@ async function calculate(tx: Db, context: PageContext, remote: RemoteBill, lineI
     sequentialInvoiceNumber: remote.sequentialInvoiceNumber,
     purchaseOrderNumber: remote.purchaseOrderNumber,
     timezone: remote.timezone,
-    lineItems: lineItems.map((l) => withoutNulls(l) as LineItemInput),
-  });
-  const result = await savepoint(tx, () => saveBill(tx, context.organizationId, input as Parameters<typeof saveBill>[2]));
-  if (result === 'failed') {
-    noteConflict(context.summary, counts, `bill ${remote.id}: its account ${remote.accountId} is not mirrored here, or a field is not one NetSuite can take`);
-    return false;
-  }
-  await tx.updateTable('bill').set({ sourceId: context.sourceId }).where('id', '=', remote.id).execute();
-  return true;
+    lineItems,
+  }) as BillInput;
 }
 
 function marks(context: PageContext, remote: { version: number; dtLastModified?: string }) {
   return { sourceId: context.sourceId, sourceVersion: remote.version, sourceDtLastModified: remote.dtLastModified ?? null, sourcePass: context.pass };
 }
 
+async function seen(tx: Db, table: MirroredTable, context: PageContext, ids: string[]) {
+  await markSeen(tx, table, context.sourceId, context.pass, ids);
+}
+
+/** This service can't take the row as m3ter has it; the message says why (ids and states only). */
+class RowRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RowRefusedError';
+  }
+}
+
 /**
- * Runs a write that may be refused (a unique code, an unknown account, a field out of range) inside a
- * savepoint, so a refusal is a noted conflict and the rest of the page still commits.
+ * Runs one row's writes inside a savepoint: a refusal of the row rolls back that row alone and is
+ * returned as `{ refused }` for the pass's conflicts; anything else (the database away) is thrown.
  */
-async function savepoint<T>(tx: Db, work: () => Promise<T>): Promise<T | 'failed'> {
+async function savepoint<T>(tx: Db, work: () => Promise<T>): Promise<T | { refused: string }> {
   await sql`savepoint mirror_row`.execute(tx);
   try {
     const result = await work();
@@ -213,16 +228,26 @@ async function savepoint<T>(tx: Db, work: () => Promise<T>): Promise<T | 'failed
     return result;
   } catch (error) {
     await sql`rollback to savepoint mirror_row`.execute(tx);
-    if (isRefusal(error)) return 'failed';
-    throw error;
+    const refused = refusal(error);
+    if (refused === undefined) throw error;
+    return { refused };
   }
 }
 
-/** A refusal of the row itself (a zod error, a known domain error, a constraint), not of the database. */
-function isRefusal(error: unknown): boolean {
-  const name = (error as { name?: unknown })?.name;
-  const code = (error as { code?: unknown })?.code;
-  return name === 'ZodError' || name === 'UnknownAccountError' || name === 'BillLockedError' || name === 'BillIdUnavailableError' || (typeof code === 'string' && /^(23|22)/.test(code));
+/** Why a row was refused, without its values (they are a tenant's text); undefined when it is not the row's fault. */
+function refusal(error: unknown): string | undefined {
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  if (name === 'ZodError') {
+    const issue = (error as { issues: { path: PropertyKey[]; message: string }[] }).issues[0];
+    return `${issue?.path.map(String).join('.') || 'item'}: ${issue?.message ?? 'invalid'}`;
+  }
+  if (name === 'RowRefusedError' || name === 'BillStateError' || name === 'BillLockedError' || name === 'BillIdUnavailableError') return (error as Error).message;
+  if (name === 'UnknownAccountError') return 'its account is not mirrored here (see the account conflicts)';
+  if (code === '23503') return 'it refers to a row that does not exist here';
+  if (code === '23505') return 'another row of this organization has the same unique field (an account code?)';
+  if (typeof code === 'string' && code.startsWith('22')) return 'a value PostgreSQL cannot store (a NUL character, a date or number out of range)';
+  if (typeof code === 'string' && code.startsWith('23')) return 'a value this service does not accept';
+  return undefined;
 }
 
 /** m3ter may send null for an absent optional field; the local schemas expect it left out. */

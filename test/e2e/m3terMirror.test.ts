@@ -27,7 +27,9 @@ let proxy: FaultProxy;
 let n = 0;
 
 beforeAll(async () => {
-  m3ter = await startM3terSide({ databaseUrl: await createTestDatabase(), logger: quiet });
+  // Its per-client limit raised: the 2,000-bill pass would otherwise spend minutes honouring its 429s
+  // (which the fault test covers on purpose).
+  m3ter = await startM3terSide({ databaseUrl: await createTestDatabase(), logger: quiet, rateLimitPerMinute: 100_000 });
   proxy = await startFaultProxy(m3ter.url);
   stopBeforeClosing(async () => {
     await proxy.close();
@@ -65,6 +67,27 @@ async function nextPass(local: ApiClient): Promise<number> {
   const before = await passesCompleted(local);
   await local.call('POST', '/organizations/{orgId}/m3tersource/nudge');
   return eventually(() => passesCompleted(local), (p) => p >= before + 1, 'a mirror pass', 60_000);
+}
+
+/** m3ter's listing of an organization's bills (window wide open, no line items), each passed through `edit`. */
+async function m3terListing(orgId: string, edit: (bill: Record<string, unknown>) => Record<string, unknown>) {
+  const rows = await m3ter.db.selectFrom('bill').selectAll().where('organizationId', '=', orgId).orderBy('dtCreated').execute();
+  const data = rows.map((b) =>
+    edit({
+      id: b.id,
+      version: b.version,
+      dtLastModified: b.dtLastModified.toISOString(),
+      accountId: b.accountId,
+      billDate: b.billDate,
+      billTotal: Number(b.billTotal),
+      currency: b.currency,
+      status: b.status,
+      locked: b.locked,
+      approvedBy: b.approvedBy ?? undefined,
+      lastCalculatedDate: b.lastCalculatedDate?.toISOString(),
+    }),
+  );
+  return { data };
 }
 
 async function invoices(netsuiteAccountId: string) {
@@ -264,6 +287,89 @@ describe('mirroring', () => {
     const shown = await eventually(() => local.call('GET', '/organizations/{orgId}/m3tersource'), (r) => Boolean(r.body.lastError), 'the refusal recorded');
     expect(shown.body.lastError).toMatch(/larger than 32 MB/);
     expect(shown.body.passesCompleted).toBe(0);
+  });
+
+  it('takes a row it cannot store as a noted conflict and mirrors the rest: a deleted linked config, a locked PENDING bill, a NUL character', async () => {
+    const { local, remote, account, seeded, source } = await world({ connect: false });
+    const m3terIntegration = (await createConfig(m3ter.db, remote.orgId, { name: 'NetSuite', configData: { netsuiteDefaultItemId: '10' } })).id;
+    const linkedMapping = (await createMapping(m3ter.db, remote.orgId, { externalSystem: 'NetSuite', externalTable: 'Customer', externalId: '77', m3terEntity: 'Account', m3terId: account.id, integrationConfigId: m3terIntegration })).id;
+    const spare = await createConfig(h.db, local.orgId, { name: 'Linked, then deleted', configData: { netsuiteDefaultItemId: '10' } });
+    expect((await local.call('PUT', '/organizations/{orgId}/m3tersource', { ...source, integrationConfigLinks: { [m3terIntegration]: spare.id } })).status).toBe(200);
+    await eventually(() => passesCompleted(local), (p) => p >= 1, 'the first pass');
+    // The operator deletes the local config the link names; m3ter changes the mapping.
+    await h.db.deleteFrom('integrationConfig').where('id', '=', spare.id).execute();
+    await m3ter.db.updateTable('externalMapping').set({ externalId: '78', version: 2 }).where('id', '=', linkedMapping).execute();
+    // A bill m3ter says is locked though PENDING, and one whose approver's name PostgreSQL can't store.
+    const odd = await saveBill(m3ter.db, remote.orgId, sampleBill(account.id));
+    await m3ter.db.updateTable('bill').set({ locked: true }).where('id', '=', odd.id).execute();
+    const nul = await saveBill(m3ter.db, remote.orgId, sampleBill(account.id, { month: '2026-09' }));
+    const good = await saveBill(m3ter.db, remote.orgId, sampleBill(account.id, { month: '2026-08' }));
+    await approveBills(m3ter.db, remote.orgId, [nul.id, good.id], 'finance@m3ter');
+    // As m3ter would send it, in the listing and in the bill read again after its line items.
+    const withNul = (bill: Record<string, unknown>) => (bill.id === nul.id ? { ...bill, approvedBy: 'fin\u0000ance' } : bill);
+    const listing = await m3terListing(remote.orgId, withNul);
+    proxy.inject({ kind: 'status', status: 200, body: listing }, (r) => r.url.startsWith(`/organizations/${remote.orgId}/bills?`) && r.url.includes('billDateStart'), 1);
+    proxy.inject({ kind: 'status', status: 200, body: listing.data.find((b) => b.id === nul.id) }, (r) => r.url === `/organizations/${remote.orgId}/bills/${nul.id}`, 1);
+    await nextPass(local);
+
+    const { lastPass } = (await local.call('GET', '/organizations/{orgId}/m3tersource')).body;
+    expect(lastPass.conflicts).toEqual(expect.arrayContaining([expect.stringContaining(`external mapping ${linkedMapping}: it refers to a row that does not exist here`), expect.stringContaining(`bill ${nul.id}: a value PostgreSQL cannot store`)]));
+    const bills = await h.db.selectFrom('bill').select(['id', 'status', 'locked']).where('organizationId', '=', local.orgId).execute();
+    expect(new Map(bills.map((b) => [b.id, [b.status, b.locked]]))).toEqual(new Map([[odd.id, ['PENDING', false]], [good.id, ['APPROVED', false]]]));
+    void seeded;
+  });
+
+  it('keeps a bill missing from one listing when the 404 for it is not m3ter\'s own (a proxy, a missing permission)', async () => {
+    const { local, remote, account } = await world();
+    const bill = await saveBill(m3ter.db, remote.orgId, sampleBill(account.id));
+    await nextPass(local);
+    // One listing without the bill, then a gateway's HTML 404 for it, then m3ter-shaped 404 that its listing by id contradicts.
+    proxy.inject({ kind: 'status', status: 200, body: { data: [] } }, (r) => r.url.startsWith(`/organizations/${remote.orgId}/bills?`) && r.url.includes('billDateStart'), 2);
+    proxy.inject({ kind: 'status', status: 404, body: '<html>Not Found</html>' }, (r) => r.url === `/organizations/${remote.orgId}/bills/${bill.id}`, 1);
+    await nextPass(local);
+    proxy.inject({ kind: 'status', status: 404, body: { message: 'Not found' } }, (r) => r.url === `/organizations/${remote.orgId}/bills/${bill.id}`, 1);
+    await nextPass(local);
+    expect((await local.call('GET', `/organizations/{orgId}/bills/${bill.id}`)).status).toBe(200);
+    expect((await local.call('GET', '/organizations/{orgId}/m3tersource')).body.lastPass.bills.deleted).toBe(0);
+    const handoffs = await h.db.selectFrom('outbox').select('id').where('billId', '=', bill.id).execute();
+    expect(handoffs).toHaveLength(1); // its calculation, once
+  });
+
+  it('never pairs a listed bill with the line items of a recalculation that landed while they were read', async () => {
+    const { local, remote, account } = await world();
+    await eventually(() => passesCompleted(local), (p) => p >= 1, 'the first pass');
+    const bill = await saveBill(m3ter.db, remote.orgId, sampleBill(account.id));
+    await approveBills(m3ter.db, remote.orgId, [bill.id], 'finance@m3ter');
+    const reading = proxy.hold((r) => r.url.startsWith(`/organizations/${remote.orgId}/bills/${bill.id}/lineitems`));
+    await local.call('POST', '/organizations/{orgId}/m3tersource/nudge');
+    await reading.reached;
+    // m3ter recalculates now: the bill is PENDING again there, with other lines.
+    await saveBill(m3ter.db, remote.orgId, { ...sampleBill(account.id, { usageUnits: 3_000_000 }), id: bill.id });
+    reading.release();
+    await eventually(() => passesCompleted(local), (p) => p >= 2, 'the pass');
+    const copy = await local.call('GET', `/organizations/{orgId}/bills/${bill.id}`);
+    expect(copy.body.status).toBe('PENDING');
+    const lines = copy.body.lineItems as { lineItemType: string; subtotal: number }[];
+    expect(copy.body.billTotal).toBeCloseTo(lines.reduce((sum, l) => sum + (l.lineItemType === 'USAGE_CREDIT' ? -l.subtotal : l.subtotal), 0), 2);
+    const handoffs = await h.db.selectFrom('outbox').select('payload').where('billId', '=', bill.id).execute();
+    expect(handoffs.map((r) => (r.payload as { trigger: string }).trigger)).toEqual(['calculated']); // never approved with lines nobody approved
+  });
+
+  it('takes back its earlier copies when reconnected after a disconnect, without handing them over again', async () => {
+    const { local, remote, account, source } = await world();
+    const bill = await saveBill(m3ter.db, remote.orgId, sampleBill(account.id));
+    await approveBills(m3ter.db, remote.orgId, [bill.id], 'finance@m3ter');
+    await nextPass(local);
+    expect((await local.call('DELETE', '/organizations/{orgId}/m3tersource')).status).toBe(200);
+    expect((await local.call('PUT', '/organizations/{orgId}/m3tersource', source)).status).toBe(200);
+    await eventually(() => local.call('GET', '/organizations/{orgId}/m3tersource'), (r) => r.body.passesCompleted >= 1, 'the first pass of the new source');
+    expect((await local.call('GET', '/organizations/{orgId}/m3tersource')).body.lastPass.conflicts).toEqual([]);
+    expect((await local.call('DELETE', `/organizations/{orgId}/bills/${bill.id}`)).status).toBe(409); // m3ter's again
+    // Unchanged in m3ter: nothing handed over again. Changed: handed over as usual.
+    expect(await h.db.selectFrom('outbox').select('id').where('billId', '=', bill.id).execute()).toHaveLength(2);
+    await saveBill(m3ter.db, remote.orgId, { ...sampleBill(account.id, { usageUnits: 2_000_000 }), id: bill.id });
+    await nextPass(local);
+    expect(await h.db.selectFrom('outbox').select('id').where('billId', '=', bill.id).execute()).toHaveLength(3);
   });
 
   it('deletes the copy of a bill m3ter deleted, once m3ter confirms it is gone', async () => {
