@@ -6,7 +6,8 @@ import { sql, type Kysely } from 'kysely';
  * source that a pass writing a page holds locked: a webhook call must not wait for that.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('m3ter_source').addColumn('dt_last_pass_ended', 'timestamptz').dropColumn('dt_last_nudged').execute();
+  // `if (not) exists`: a development database may have run an early draft of 0009 that had the first.
+  await sql`alter table m3ter_source add column if not exists dt_last_pass_ended timestamptz, drop column if exists dt_last_nudged`.execute(db);
   await sql`create index outbox_source on outbox (source_id, id) where source_id is not null`.execute(db);
 }
 
