@@ -27,6 +27,8 @@ export interface ActivityDeps {
   mailer: Mailer;
   /** Successive error events that disable a config (the guide's 10). */
   failureThreshold: number;
+  /** The operator's M3TER_ALLOWED_BASE_URLS, checked again at every pass (a list narrowed since a source connected); unchecked when absent. */
+  m3terAllowedBaseUrls?: readonly string[];
   /** How the m3ter mirror's requests time out and retry (m3ter/client.ts defaults when absent). */
   m3ter?: Pick<M3terClientOptions, 'timeoutMs' | 'maxRetries' | 'maxRetryDelayMs'>;
   /** Counts finished runs and raised events for /metrics; absent where nobody scrapes (tests). */

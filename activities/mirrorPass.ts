@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Db } from '../db/connect';
 import { deleteMirrored, unseenRows, type MirroredTable } from '../db/mirrored';
 import type { M3terSourceRow } from '../db/schema';
-import { completePass, getSourceById, recordPassError, saveCursor, sourceCredentials } from '../db/sources';
-import { MIRROR_PHASES, newPass, noteConflict, remoteAccountSchema, remoteBillSchema, remoteMappingSchema, type MirrorCursor, type MirrorPhase, type RemoteBill } from '../domain/mirror';
+import { BaseUrlNotAllowedError, completePass, getSourceById, recordPassError, saveCursor, sourceCredentials } from '../db/sources';
+import { isAllowedBaseUrl, MIRROR_PHASES, newPass, noteConflict, remoteAccountSchema, remoteBillSchema, remoteMappingSchema, type MirrorCursor, type MirrorPhase, type RemoteBill } from '../domain/mirror';
 import { M3terAuthError, M3terClient, M3terRequestError, M3terResponseError, TooManyItemsError, type M3terPage } from '../m3ter/client';
 import { applyAccountPage, applyBillPage, applyMappingPage, billsToCalculate, type PageContext, type RemoteBillWithLines } from '../usecases/mirrorPage';
 import type { ActivityDeps } from './deps';
@@ -51,6 +51,11 @@ export function makeMirrorPass(deps: ActivityDeps) {
     const source = await getSourceById(deps.db, input.sourceId);
     if (!source || source.organizationId !== input.organizationId) return { kind: 'gone' };
     const intervalMs = source.intervalSeconds * 1000;
+    if (deps.m3terAllowedBaseUrls && !isAllowedBaseUrl(source.baseUrl, deps.m3terAllowedBaseUrls)) {
+      const refused = new BaseUrlNotAllowedError(source.baseUrl, deps.m3terAllowedBaseUrls);
+      await recordPassError(deps.db, source.id, refused.message);
+      return { kind: 'refused', intervalMs, reason: refused.name };
+    }
     const heartbeat = setInterval(() => heartbeatSafely(), 10_000);
     try {
       const cursor: MirrorCursor = source.cursor ?? { sourceVersion: source.version, phase: 'accounts', summary: newPass(source.passesCompleted + 1, deps.now(), source.windowDays) };

@@ -194,3 +194,18 @@ export function planBill(copy: BillCopy | undefined, remote: RemoteBill): BillPl
 export function isNetSuiteMapping(mapping: Pick<RemoteMapping, 'externalSystem'>): boolean {
   return mapping.externalSystem.toLowerCase() === 'netsuite';
 }
+
+/**
+ * Whether the operator allows this base URL: an entry allows itself and the paths under it; an entry
+ * ending in `:*` allows any port of its host (for local set-ups such as the demo's second instance).
+ */
+export function isAllowedBaseUrl(baseUrl: string, allowed: readonly string[]): boolean {
+  return allowed.some((entry) => {
+    if (entry.endsWith(':*')) return new RegExp(`^${escapeRegExp(entry.slice(0, -2))}:\\d+(/|$)`).test(baseUrl);
+    return baseUrl === entry || baseUrl.startsWith(`${entry}/`);
+  });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

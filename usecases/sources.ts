@@ -1,7 +1,7 @@
 import type { Db } from '../db/connect';
 import type { M3terSourceRow } from '../db/schema';
 import { BaseUrlNotAllowedError, deleteSource, scheduleNudge, sourceCredentials, sourceInputSchema, toSourceView, upsertSource, type SourceInput, type SourceView } from '../db/sources';
-import { remoteAccountSchema, remoteBillSchema, remoteMappingSchema } from '../domain/mirror';
+import { isAllowedBaseUrl, remoteAccountSchema, remoteBillSchema, remoteMappingSchema } from '../domain/mirror';
 import { M3terAuthError, M3terClient, M3terRequestError, M3terResponseError, M3terUnavailableError } from '../m3ter/client';
 import { handOffSource, type Handoff } from '../handoff/outbox';
 import type { CredentialCipher } from '../secrets/credentialCipher';
@@ -53,21 +53,6 @@ export async function nudgeSource(db: Db, organizationId: string, origin: string
     if (!scheduled) return undefined;
     return handOffSource(tx, { organizationId, sourceId: scheduled.source.id, kind: 'sourceNudge', origin, availableAt: scheduled.availableAt });
   });
-}
-
-/**
- * Whether the operator allows this base URL: an entry allows itself and the paths under it; an entry
- * ending in `:*` allows any port of its host (for local set-ups such as the demo's second instance).
- */
-export function isAllowedBaseUrl(baseUrl: string, allowed: readonly string[]): boolean {
-  return allowed.some((entry) => {
-    if (entry.endsWith(':*')) return new RegExp(`^${escapeRegExp(entry.slice(0, -2))}:\\d+(/|$)`).test(baseUrl);
-    return baseUrl === entry || baseUrl.startsWith(`${entry}/`);
-  });
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

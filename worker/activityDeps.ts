@@ -28,6 +28,7 @@ export interface ActivityDepsParts {
   mailer: Mailer;
   failureThreshold: number;
   metrics?: ActivityMetrics & NetSuiteObserver;
+  m3terAllowedBaseUrls?: readonly string[];
 }
 
 /**
@@ -59,6 +60,7 @@ export function assembleActivityDeps(parts: ActivityDepsParts): { deps: Activity
     mailer: parts.mailer,
     failureThreshold: parts.failureThreshold,
     metrics: parts.metrics,
+    m3terAllowedBaseUrls: parts.m3terAllowedBaseUrls,
   };
   return { deps, netsuite, gate };
 }

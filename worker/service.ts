@@ -74,6 +74,7 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
     mailer,
     failureThreshold: env.FAILURE_THRESHOLD,
     metrics,
+    m3terAllowedBaseUrls: env.M3TER_ALLOWED_BASE_URLS,
   });
   const worker = connection ? await createWorker({
     connection,

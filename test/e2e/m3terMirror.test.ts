@@ -1,3 +1,5 @@
+import type { ActivityDeps } from '../../activities';
+import { makeMirrorPass } from '../../activities/mirrorPass';
 import { createLogger } from '../../config/logger';
 import { createOrganization } from '../../db/organizations';
 import { createAccount } from '../../db/accounts';
@@ -122,6 +124,19 @@ describe('connecting a source', () => {
     for (const line of [...h.logLines, ...api.logLines]) expect(line).not.toContain(source.apiSecret);
     const history = await h.temporal.workflow.getHandle(m3terMirrorWorkflowId(connected.body.id)).fetchHistory();
     expect(JSON.stringify(history)).not.toContain(source.apiSecret);
+  });
+
+  it('stops passing once the operator no longer allows its base URL, though it was allowed when connected', async () => {
+    const { local } = await world();
+    await eventually(() => passesCompleted(local), (p) => p >= 1, 'the first pass');
+    const source = await h.db.selectFrom('m3terSource').select('id').where('organizationId', '=', local.orgId).executeTakeFirstOrThrow();
+    // The pass as a worker whose M3TER_ALLOWED_BASE_URLS was narrowed to m3ter's production API runs it.
+    const narrowed = { db: h.db, cipher: h.cipher, logger: quiet, now: () => new Date(), m3terAllowedBaseUrls: ['https://api.m3ter.com'] } as unknown as ActivityDeps;
+    const seenBefore = proxy.requests.length;
+    const result = await makeMirrorPass(narrowed)({ organizationId: local.orgId, sourceId: source.id });
+    expect(result).toMatchObject({ kind: 'refused', reason: 'BaseUrlNotAllowedError' });
+    expect(proxy.requests.length).toBe(seenBefore); // not a single call
+    expect((await local.call('GET', '/organizations/{orgId}/m3tersource')).body.lastError).toMatch(/is not an m3ter API this service may call/);
   });
 
   it("answers a wrong secret with m3ter's refusal and what to do, and keeps the mirror waiting, not failing", async () => {

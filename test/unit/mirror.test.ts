@@ -1,5 +1,4 @@
-import { newPass, planBill, type BillCopy, type RemoteBill } from '../../domain/mirror';
-import { isAllowedBaseUrl } from '../../usecases/sources';
+import { isAllowedBaseUrl, newPass, planBill, type BillCopy, type RemoteBill } from '../../domain/mirror';
 
 const remote = (overrides: Partial<RemoteBill> = {}): RemoteBill =>
   ({
