@@ -37,7 +37,7 @@ export interface M3terDemo {
  * (demo/m3terSide.ts) over a database of its own, whose m3ter-compatible API the source reads as it
  * would read api.m3ter.com.
  */
-export async function startM3terDemo(args: { service: RunningService; admin: AdminClient; logger: Logger; say(line?: string): void }): Promise<M3terDemo> {
+export async function startM3terDemo(args: { service: RunningService; admin: AdminClient; logger: Logger; allowedBaseUrls: readonly string[]; say(line?: string): void }): Promise<M3terDemo> {
   const { service, admin, say } = args;
   const m3ter = await startM3terSide({ databaseUrl: await ensureDatabase(service.stack.databaseUrl, M3TER_DATABASE), logger: args.logger });
   let connectedOrgId: string | undefined;
@@ -67,8 +67,8 @@ export async function startM3terDemo(args: { service: RunningService; admin: Adm
           service.cipher,
           orgId,
           { m3terOrgId: remote.orgId, baseUrl: m3ter.url, apiKey: remote.apiKey, apiSecret: remote.apiSecret },
-          // The operator's allow-list (M3TER_ALLOWED_BASE_URLS) would have to name this URL; the demo calls the use case with it.
-          { actor: 'demo', allowedBaseUrls: [m3ter.url] },
+          // The same allow-list the service's passes check (demo/main.ts sets it to this host's ports).
+          { actor: 'demo', allowedBaseUrls: args.allowedBaseUrls },
         );
         connectedOrgId = orgId;
         await waitForDelivery(service.db, [handoff]);

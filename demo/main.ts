@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   const keep = process.argv.includes('--keep');
   const fromM3ter = process.argv.includes('--m3ter-source');
   const emulator = await spawnEmulator();
-  const env = loadEnv({ ...process.env, NETSUITE_URL_TEMPLATE: `${emulator.url}/{account}` });
+  // With --m3ter-source the service must be allowed to call the local "m3ter" (at every pass, not only
+  // at connect), whose port is chosen when it starts: any port of this host.
+  const env = loadEnv({ ...process.env, NETSUITE_URL_TEMPLATE: `${emulator.url}/{account}`, ...(fromM3ter ? { M3TER_ALLOWED_BASE_URLS: 'http://127.0.0.1:*' } : {}) });
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
   const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
     let accountIds: string[] = [];
     let mirrored: SourceView | undefined;
     if (fromM3ter) {
-      m3terDemo = await startM3terDemo({ service, admin, logger, say });
+      m3terDemo = await startM3terDemo({ service, admin, logger, allowedBaseUrls: env.M3TER_ALLOWED_BASE_URLS, say });
       ({ billIds, accountIds, source: mirrored } = await m3terDemo.billsThroughMirror({ orgId: seeded.orgId, netsuiteAccountId: NETSUITE_ACCOUNT, customers: CUSTOMERS }));
     } else {
       for (const customer of CUSTOMERS) {
