@@ -438,7 +438,7 @@ export function buildCli(): Command {
     });
   source
     .command('test')
-    .description("check that the source can list bills: a token for the service user, then one page of bills (exit 1 with m3ter's reason when not)")
+    .description("check that the source can read what the mirror reads: a token for the service user, then one account, external mapping and bill (exit 1 with m3ter's reason when not)")
     .addOption(orgOption())
     .action(async (o: { org: string }) => {
       await withSession({}, async ({ db, cipher }) => {
