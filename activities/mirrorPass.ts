@@ -1,10 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
-import { deleteMirrored, unseenRows, type MirroredTable } from '../db/mirrored';
+import { deleteMirrored, unseenRows } from '../db/mirrored';
 import type { M3terSourceRow } from '../db/schema';
 import { BaseUrlNotAllowedError, completePass, getSourceById, recordPassError, saveCursor, sourceCredentials } from '../db/sources';
-import { isAllowedBaseUrl, MIRROR_PHASES, newPass, noteConflict, remoteAccountSchema, remoteBillSchema, remoteMappingSchema, type MirrorCursor, type MirrorPhase, type RemoteBill } from '../domain/mirror';
+import { isAllowedBaseUrl, MIRROR_PHASES, newPass, noteConflict, remoteAccountSchema, remoteBillSchema, remoteMappingSchema, type MirrorCursor, type MirroredTable, type MirrorPhase, type RemoteBill } from '../domain/mirror';
 import { M3terAuthError, M3terClient, M3terRequestError, M3terResponseError, TooManyItemsError, type M3terPage } from '../m3ter/client';
 import { applyAccountPage, applyBillPage, applyMappingPage, billsToCalculate, type PageContext, type RemoteBillWithLines } from '../usecases/mirrorPage';
 import type { ActivityDeps } from './deps';

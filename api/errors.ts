@@ -8,7 +8,7 @@ import { UnknownCredentialError, UnsupportedIntegrationError } from '../db/confi
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { InvalidPrivateKeyError } from '../netsuite/privateKey';
 import { BaseUrlNotAllowedError, UnknownLinkedConfigError } from '../db/sources';
-import { MirroredByM3terError } from '../usecases/ownership';
+import { MirroredByM3terError } from '../domain/mirror';
 
 /** An error a route raises on purpose, with the HTTP status and a message that says what to do. */
 export class ApiError extends Error {

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { billInputSchema, type BillInput, type LineItem } from '../domain/bill';
+import { MirroredByM3terError } from '../domain/mirror';
 import { signedAmount } from '../domain/lineItemType';
 import { fromCents, sumToCents } from '../domain/money';
 import { findAccount } from './accounts';
@@ -29,7 +30,7 @@ export class BillIdUnavailableError extends Error {
  * Creates a bill, or recalculates an existing one: a recalculation is a new version with its own line
  * items, and puts an approved bill back to PENDING, as m3ter does. In the caller's transaction, if any.
  */
-export async function saveBill(db: Db, organizationId: string, input: BillInput): Promise<BillRow & { lineItems: LineItem[] }> {
+export async function saveBill(db: Db, organizationId: string, input: BillInput, options: { /** The m3ter source writing its copy; absent for a local writer (API, CLI). */ source?: string } = {}): Promise<BillRow & { lineItems: LineItem[] }> {
   const bill = billInputSchema.parse(input);
   const account = await findAccount(db, organizationId, bill.accountId);
   if (!account) throw new UnknownAccountError(bill.accountId);
@@ -54,8 +55,11 @@ export async function saveBill(db: Db, organizationId: string, input: BillInput)
     lastCalculatedDate: new Date(),
   };
   return inTransaction(db, async (tx) => {
-    const existing = await tx.selectFrom('bill').select(['version', 'organizationId', 'locked']).where('id', '=', id).forUpdate().executeTakeFirst();
+    const existing = await tx.selectFrom('bill').select(['version', 'organizationId', 'locked', 'sourceId', 'sourceVersion']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (existing && existing.organizationId !== organizationId) throw new BillIdUnavailableError(id);
+    // Decided again under the row's lock: a local write and the mirror's can race for one id.
+    if (existing && options.source === undefined && existing.sourceId !== null) throw new MirroredByM3terError('bill', [id]);
+    if (existing && options.source !== undefined && existing.sourceId !== options.source && !(existing.sourceId === null && existing.sourceVersion !== null)) throw new BillHeldLocallyError(id);
     if (existing?.locked) throw new BillLockedError(id);
     const row = existing
       ? await tx
@@ -73,6 +77,14 @@ export async function saveBill(db: Db, organizationId: string, input: BillInput)
     }
     return { ...row, lineItems };
   });
+}
+
+/** The mirror may not write over a local bill (nor another source's copy) that holds its id. */
+export class BillHeldLocallyError extends Error {
+  constructor(billId: string) {
+    super(`bill ${billId}: a local bill has this id; delete it (or disconnect the source) to let m3ter's copy in`);
+    this.name = 'BillHeldLocallyError';
+  }
 }
 
 export class BillLockedError extends Error {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { accountInputSchema } from '../domain/account';
 import type { ExternalMapping } from '../domain/externalMapping';
-import type { BillCopy } from '../domain/mirror';
+import type { BillCopy, MirroredTable } from '../domain/mirror';
 import { accountColumns } from './accounts';
 import type { Db } from './connect';
 
@@ -12,8 +12,6 @@ import type { Db } from './connect';
  * so bills, accounts and mappings refer to each other locally as they do in m3ter.
  */
 
-/** The tables whose rows a source can own. */
-export type MirroredTable = 'account' | 'bill' | 'externalMapping';
 
 /** What m3ter's copy was when the mirror last wrote it: stored with every mirrored row. */
 export interface SourceMarks {

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { approveBills, lockBill, reopenBill, saveBill } from '../db/bills';
 import type { Db } from '../db/connect';
-import { billCopies, holders, markSeen, setBillMarks, upsertMirroredAccount, upsertMirroredMapping, type Holder, type MirroredTable } from '../db/mirrored';
+import { billCopies, holders, markSeen, setBillMarks, upsertMirroredAccount, upsertMirroredMapping, type Holder } from '../db/mirrored';
 import { accountInputSchema } from '../domain/account';
 import type { BillInput } from '../domain/bill';
 import { externalMappingSchema } from '../domain/externalMapping';
-import { isNetSuiteMapping, noteConflict, planBill, type MirrorPassSummary, type RemoteAccount, type RemoteBill, type RemoteMapping } from '../domain/mirror';
+import { isNetSuiteMapping, noteConflict, planBill, type MirroredTable, type MirrorPassSummary, type RemoteAccount, type RemoteBill, type RemoteMapping } from '../domain/mirror';
 import { handOffBillEvents } from '../handoff/outbox';
 
 /**
@@ -151,7 +151,7 @@ export async function applyBillPage(tx: Db, context: PageContext, bills: readonl
     const result = await savepoint(tx, async () => {
       if (plan.calculate) {
         if (copy?.locked) throw new RowRefusedError('recalculated in m3ter, but the local copy is locked');
-        await saveBill(tx, context.organizationId, billInput(remote, lineItems!));
+        await saveBill(tx, context.organizationId, billInput(remote, lineItems!), { source: context.sourceId });
         tally[copy ? 'updated' : 'created'] += 1;
         await handOffBillEvents(tx, { organizationId: context.organizationId, billIds: [remote.id], trigger: 'calculated', origin });
       }
@@ -241,7 +241,7 @@ function refusal(error: unknown): string | undefined {
     const issue = (error as { issues: { path: PropertyKey[]; message: string }[] }).issues[0];
     return `${issue?.path.map(String).join('.') || 'item'}: ${issue?.message ?? 'invalid'}`;
   }
-  if (name === 'RowRefusedError' || name === 'BillStateError' || name === 'BillLockedError' || name === 'BillIdUnavailableError') return (error as Error).message;
+  if (name === 'RowRefusedError' || name === 'BillStateError' || name === 'BillLockedError' || name === 'BillIdUnavailableError' || name === 'BillHeldLocallyError') return (error as Error).message;
   if (name === 'UnknownAccountError') return 'its account is not mirrored here (see the account conflicts)';
   if (code === '23503') return 'it refers to a row that does not exist here';
   if (code === '23505') return 'another row of this organization has the same unique field (an account code?)';

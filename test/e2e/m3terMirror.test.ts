@@ -228,6 +228,11 @@ describe('mirroring', () => {
       expect(attempt.body.message).toMatch(/mirrored from m3ter, which owns it: make the change in m3ter/);
     }
     expect((await local.call('GET', `/organizations/{orgId}/bills/${bill.id}`)).body).toEqual(mirrored.body);
+    // A local write that checked ownership just before the mirror committed is refused under the row's
+    // lock all the same; and the mirror never writes over a local bill that took an id first.
+    await expect(saveBill(h.db, local.orgId, { ...sampleBill(account.id), id: bill.id })).rejects.toThrow(/mirrored from m3ter, which owns it/);
+    const localOnly = await saveBill(h.db, local.orgId, sampleBill(account.id));
+    await expect(saveBill(h.db, local.orgId, { ...sampleBill(account.id), id: localOnly.id }, { source: crypto.randomUUID() })).rejects.toThrow(/a local bill has this id/);
     // What stays local stays editable.
     const config = await local.call('GET', `/organizations/{orgId}/integrationconfigs/${seeded.configId}`);
     expect((await local.call('PUT', `/organizations/{orgId}/integrationconfigs/${seeded.configId}`, { ...config.body, name: 'Renamed' })).status).toBe(200);
