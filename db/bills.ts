@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { billInputSchema, type BillInput, type LineItem } from '../domain/bill';
-import { MirroredByM3terError } from '../domain/mirror';
+import { MirroredByM3terError, writableBySource } from '../domain/mirror';
 import { signedAmount } from '../domain/lineItemType';
 import { fromCents, sumToCents } from '../domain/money';
 import { findAccount } from './accounts';
@@ -59,7 +59,7 @@ export async function saveBill(db: Db, organizationId: string, input: BillInput,
     if (existing && existing.organizationId !== organizationId) throw new BillIdUnavailableError(id);
     // Decided again under the row's lock: a local write and the mirror's can race for one id.
     if (existing && options.source === undefined && existing.sourceId !== null) throw new MirroredByM3terError('bill', [id]);
-    if (existing && options.source !== undefined && existing.sourceId !== options.source && !(existing.sourceId === null && existing.sourceVersion !== null)) throw new BillHeldLocallyError(id);
+    if (existing && options.source !== undefined && !writableBySource(existing, { organizationId, sourceId: options.source })) throw new BillHeldLocallyError(id);
     if (existing?.locked) throw new BillLockedError(id);
     const row = existing
       ? await tx

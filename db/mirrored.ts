@@ -58,43 +58,32 @@ export async function setBillMarks(tx: Db, billId: string, marks: SourceMarks & 
 }
 
 /**
- * Inserts or replaces a mirrored account, its local version counting the changes. An id held by
- * anyone but this organization's mirror (checked again here, under the row's lock) is 'taken'.
+ * Inserts or replaces a mirrored account, its local version counting the changes. An id the source may
+ * not write (checked again here, under the row's lock) is 'taken'.
  */
-export async function upsertMirroredAccount(tx: Db, organizationId: string, id: string, account: z.output<typeof accountInputSchema>, marks: SourceMarks): Promise<'created' | 'updated' | 'taken'> {
-  const columns = { ...accountColumns(account), ...marks };
-  const row = await tx
-    .insertInto('account')
-    .values({ id, organizationId, ...columns })
-    .onConflict((oc) =>
-      oc
-        .column('id')
-        .doUpdateSet({ ...columns, version: sql<number>`account.version + 1`, dtLastModified: new Date() })
-        .where(sql<boolean>`account.organization_id = ${organizationId} and (account.source_id = ${marks.sourceId} or (account.source_id is null and account.source_version is not null))`),
-    )
-    .returning(sql<boolean>`xmax = 0`.as('inserted'))
-    .executeTakeFirst();
-  return row ? (row.inserted ? 'created' : 'updated') : 'taken';
+export async function upsertMirroredAccount(tx: Db, organizationId: string, id: string, account: z.output<typeof accountInputSchema>, marks: SourceMarks): Promise<UpsertResult> {
+  return upsertMirrored(tx, 'account', organizationId, id, { ...accountColumns(account), ...marks });
 }
 
-export async function upsertMirroredMapping(tx: Db, organizationId: string, mapping: ExternalMapping, marks: SourceMarks): Promise<'created' | 'updated' | 'taken'> {
-  const columns = {
-    externalSystem: mapping.externalSystem,
-    externalTable: mapping.externalTable,
-    externalId: mapping.externalId,
-    m3terEntity: mapping.m3terEntity,
-    m3terId: mapping.m3terId,
-    integrationConfigId: mapping.integrationConfigId ?? null,
-    ...marks,
-  };
+export async function upsertMirroredMapping(tx: Db, organizationId: string, mapping: ExternalMapping, marks: SourceMarks): Promise<UpsertResult> {
+  const { externalSystem, externalTable, externalId, m3terEntity, m3terId } = mapping;
+  return upsertMirrored(tx, 'externalMapping', organizationId, mapping.id, { externalSystem, externalTable, externalId, m3terEntity, m3terId, integrationConfigId: mapping.integrationConfigId ?? null, ...marks });
+}
+
+type UpsertResult = 'created' | 'updated' | 'taken';
+
+async function upsertMirrored(tx: Db, table: 'account' | 'externalMapping', organizationId: string, id: string, columns: Record<string, unknown>): Promise<UpsertResult> {
+  const sourceId = (columns as Pick<SourceMarks, 'sourceId'>).sourceId;
+  // One statement for both tables; their columns differ, so the typed builder is told one table's name.
   const row = await tx
-    .insertInto('externalMapping')
-    .values({ id: mapping.id, organizationId, ...columns })
+    .insertInto(table as 'account')
+    .values({ id, organizationId, ...columns } as never)
     .onConflict((oc) =>
       oc
         .column('id')
-        .doUpdateSet({ ...columns, version: sql<number>`external_mapping.version + 1`, dtLastModified: new Date() })
-        .where(sql<boolean>`external_mapping.organization_id = ${organizationId} and (external_mapping.source_id = ${marks.sourceId} or (external_mapping.source_id is null and external_mapping.source_version is not null))`),
+        .doUpdateSet({ ...columns, version: sql<number>`${sql.ref(`${table}.version`)} + 1`, dtLastModified: new Date() } as never)
+        // writableBySource (domain/mirror.ts), in SQL.
+        .where(sql<boolean>`${sql.ref(`${table}.organizationId`)} = ${organizationId} and (${sql.ref(`${table}.sourceId`)} = ${sourceId} or (${sql.ref(`${table}.sourceId`)} is null and ${sql.ref(`${table}.sourceVersion`)} is not null))`),
     )
     .returning(sql<boolean>`xmax = 0`.as('inserted'))
     .executeTakeFirst();

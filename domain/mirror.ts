@@ -210,6 +210,16 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * Whether a source may write over the row that holds an id: the row is its organization's and either
+ * the source's own copy or one an earlier source left behind (a disconnect keeps copies; reconnecting
+ * takes them back). A local row, or another organization's, is never written by a mirror.
+ * db/mirrored.ts says the same in SQL, for the upserts that decide it under the row's lock.
+ */
+export function writableBySource(row: { organizationId: string; sourceId: string | null; sourceVersion: number | null }, writer: { organizationId: string; sourceId: string }): boolean {
+  return row.organizationId === writer.organizationId && (row.sourceId === writer.sourceId || (row.sourceId === null && row.sourceVersion !== null));
+}
+
 /** The tables whose rows a source can own (their kysely names). */
 export type MirroredTable = 'account' | 'bill' | 'externalMapping';
 

@@ -5,7 +5,7 @@ import { billCopies, holders, markSeen, setBillMarks, upsertMirroredAccount, ups
 import { accountInputSchema } from '../domain/account';
 import type { BillInput } from '../domain/bill';
 import { externalMappingSchema } from '../domain/externalMapping';
-import { isNetSuiteMapping, noteConflict, planBill, type MirroredTable, type MirrorPassSummary, type RemoteAccount, type RemoteBill, type RemoteMapping } from '../domain/mirror';
+import { isNetSuiteMapping, noteConflict, planBill, writableBySource, type MirrorCounts, type MirroredTable, type MirrorPassSummary, type RemoteAccount, type RemoteBill, type RemoteMapping } from '../domain/mirror';
 import { handOffBillEvents } from '../handoff/outbox';
 
 /**
@@ -27,15 +27,10 @@ export interface PageContext {
   summary: MirrorPassSummary;
 }
 
-/**
- * Whether the row with this id may be written by this source: it is free, already this source's, or
- * a copy an earlier source of this organization made (a disconnect leaves copies behind; reconnecting
- * takes them back). Otherwise the reason it is not, for the pass's conflicts.
- */
+/** Why this source may not write the row that holds the id (domain/mirror.ts writableBySource), for the pass's conflicts. */
 function takenBy(holder: Holder | undefined, context: PageContext, what: string): string | undefined {
-  if (!holder || holder.sourceId === context.sourceId) return undefined;
+  if (!holder || writableBySource(holder, context)) return undefined;
   if (holder.organizationId !== context.organizationId) return `${what} ${holder.id}: the id is taken in this service by another organization`;
-  if (holder.sourceId === null && holder.sourceVersion !== null) return undefined;
   return `${what} ${holder.id}: a local ${what} has this id; delete it (or disconnect the source) to let m3ter's copy in`;
 }
 
@@ -62,9 +57,7 @@ export async function applyAccountPage(tx: Db, context: PageContext, accounts: r
       const account = accountInputSchema.parse(withoutNulls({ ...remote, id: undefined, version: undefined, dtLastModified: undefined }));
       return upsertMirroredAccount(tx, context.organizationId, remote.id, account, marks(context, remote));
     });
-    if (result === 'taken') noteConflict(context.summary, counts, `account ${remote.id}: the id was taken meanwhile by a row this source does not own`);
-    else if (typeof result === 'string') counts[result] += 1;
-    else noteConflict(context.summary, counts, `account ${remote.id}: ${result.refused}`);
+    tally(context, counts, `account ${remote.id}`, result);
   }
   await seen(tx, 'account', context, seenIds);
 }
@@ -95,9 +88,7 @@ export async function applyMappingPage(tx: Db, context: PageContext, mappings: r
       const mapping = externalMappingSchema.parse(withoutNulls({ ...remote, integrationConfigId: linked }));
       return upsertMirroredMapping(tx, context.organizationId, { ...mapping, id: remote.id }, marks(context, remote));
     });
-    if (result === 'taken') noteConflict(context.summary, counts, `external mapping ${remote.id}: the id was taken meanwhile by a row this source does not own`);
-    else if (typeof result === 'string') counts[result] += 1;
-    else noteConflict(context.summary, counts, `external mapping ${remote.id}: ${result.refused}${linked ? ` (is local integration config ${linked}, which integrationConfigLinks names, still there?)` : ''}`);
+    tally(context, counts, `external mapping ${remote.id}`, result, linked ? ` (is local integration config ${linked}, which integrationConfigLinks names, still there?)` : '');
   }
   await seen(tx, 'externalMapping', context, seenIds);
 }
@@ -140,13 +131,12 @@ export async function applyBillPage(tx: Db, context: PageContext, bills: readonl
       noteConflict(context.summary, counts, conflict);
       continue;
     }
-    const plan = planBill(copy, remote);
-    if (plan.calculate && !lineItems) continue; // its line items could not be read this pass: the next one tries again
-    const ours = copy?.sourceId === context.sourceId;
-    if (!plan.calculate && !plan.approve && !plan.reopen && !plan.lock && ours && copy.sourceVersion === remote.version && copy.sourceDtLastModified === (remote.dtLastModified ?? null)) {
+    if (unchanged(copy && { ...copy, id: remote.id }, context, remote)) {
       seenIds.push(remote.id);
       continue;
     }
+    const plan = planBill(copy, remote);
+    if (plan.calculate && !lineItems) continue; // its line items could not be read this pass: the next one tries again
     const tally = { created: 0, updated: 0, approved: 0, reopened: 0, locked: 0 };
     const result = await savepoint(tx, async () => {
       if (plan.calculate) {
@@ -198,6 +188,13 @@ function billInput(remote: RemoteBill, lineItems: readonly unknown[]): BillInput
     timezone: remote.timezone,
     lineItems,
   }) as BillInput;
+}
+
+/** Counts an account's or mapping's write, or notes why it was refused (`hint` added to a refusal). */
+function tally(context: PageContext, counts: MirrorCounts, label: string, result: 'created' | 'updated' | 'taken' | { refused: string }, hint = ''): void {
+  if (result === 'taken') noteConflict(context.summary, counts, `${label}: the id was taken meanwhile by a row this source does not own`);
+  else if (typeof result === 'string') counts[result] += 1;
+  else noteConflict(context.summary, counts, `${label}: ${result.refused}${hint}`);
 }
 
 function marks(context: PageContext, remote: { version: number; dtLastModified?: string }) {
