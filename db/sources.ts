@@ -20,6 +20,8 @@ export const sourceInputSchema = z.object({
     .string()
     .url('baseUrl must be a URL such as https://api.m3ter.com')
     .refine((u) => /^https?:\/\//.test(u), 'baseUrl must be an http(s) URL such as https://api.m3ter.com')
+    // One spelling, stored and compared with the operator's allow-list: no trailing slash.
+    .transform((u) => u.replace(/\/+$/, ''))
     .default(M3TER_API_URL),
   apiKey: z.string().min(1, "apiKey is required: the service user's access key id (m3ter console → Settings → Access → Service users)").max(200),
   apiSecret: z.string().min(1, "apiSecret is required: the service user's api secret, shown once when the key was generated").max(500),
@@ -99,7 +101,7 @@ export async function upsertSource(tx: Db, cipher: CredentialCipher, organizatio
   }
   const values = {
     m3terOrgId: settings.m3terOrgId,
-    baseUrl: settings.baseUrl.replace(/\/+$/, ''),
+    baseUrl: settings.baseUrl,
     apiKey: settings.apiKey,
     apiSecretEncrypted: cipher.encrypt(settings.apiSecret),
     intervalSeconds: settings.intervalSeconds,

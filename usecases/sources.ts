@@ -18,8 +18,7 @@ export async function connectSource(
   options: { actor: string; allowedBaseUrls: readonly string[] },
 ): Promise<{ source: SourceView; handoff: Handoff }> {
   const settings = sourceInputSchema.parse(input);
-  const baseUrl = settings.baseUrl.replace(/\/+$/, '');
-  if (!isAllowedBaseUrl(baseUrl, options.allowedBaseUrls)) throw new BaseUrlNotAllowedError(baseUrl, options.allowedBaseUrls);
+  if (!isAllowedBaseUrl(settings.baseUrl, options.allowedBaseUrls)) throw new BaseUrlNotAllowedError(settings.baseUrl, options.allowedBaseUrls);
   const actor = options.actor;
   return db.transaction().execute(async (tx) => {
     const row = await upsertSource(tx, cipher, organizationId, settings, actor);

@@ -128,9 +128,8 @@ export function registerM3terSourceRoutes(app: FastifyInstance, deps: ApiDeps): 
     `${BASE}/nudge`,
     { schema: { tags: TAGS, summary: 'Run a mirror pass now', params: orgParams, response: { 202: messageSchema, ...errorResponses } } },
     async (request, reply) => {
-      const org = orgOf(request);
-      if (!(await getSource(deps.db, org))) throw notFound('m3ter source (PUT one first)');
-      await nudgeSource(deps.db, org, actorOf(request), { fromWebhook: false });
+      // A user's own nudge always goes; none comes back only when there is no source.
+      if (!(await nudgeSource(deps.db, orgOf(request), actorOf(request), { fromWebhook: false }))) throw notFound('m3ter source (PUT one first)');
       return reply.code(202).send({ message: 'a mirror pass starts now (after the one in progress, if any)' });
     },
   );
