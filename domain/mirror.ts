@@ -79,30 +79,33 @@ export type RemoteBill = z.infer<typeof remoteBillSchema>;
 export const MIRROR_PHASES = ['accounts', 'mappings', 'bills'] as const;
 export type MirrorPhase = (typeof MIRROR_PHASES)[number];
 
-export interface MirrorCounts {
-  created: number;
-  updated: number;
-  deleted: number;
+const mirrorCountsSchema = z.object({
+  created: z.number(),
+  updated: z.number(),
+  deleted: z.number(),
   /** Rows m3ter has and the mirror could not take (listed in `conflicts`). */
-  skipped: number;
-}
+  skipped: z.number(),
+});
+export type MirrorCounts = z.infer<typeof mirrorCountsSchema>;
 
-export interface MirrorPassSummary {
-  pass: number;
-  startedAt: string;
-  completedAt?: string;
+/** What a pass did, as stored on the source and shown by its API and CLI. */
+export const mirrorPassSummarySchema = z.object({
+  pass: z.number(),
+  startedAt: z.string(),
+  completedAt: z.string().optional(),
   /** The bill-date window of the pass: from (inclusive) and to (exclusive). */
-  billDateStart: string;
-  billDateEnd: string;
-  pages: number;
+  billDateStart: z.string(),
+  billDateEnd: z.string(),
+  pages: z.number(),
   /** m3ter API requests made, token requests included (undici's retries of one request count once). */
-  requests: number;
-  accounts: MirrorCounts;
-  mappings: MirrorCounts;
-  bills: MirrorCounts & { approved: number; reopened: number; locked: number };
+  requests: z.number(),
+  accounts: mirrorCountsSchema,
+  mappings: mirrorCountsSchema,
+  bills: mirrorCountsSchema.extend({ approved: z.number(), reopened: z.number(), locked: z.number() }),
   /** What could not be mirrored and why, the first few (ids only: never a tenant's text). */
-  conflicts: string[];
-}
+  conflicts: z.array(z.string()),
+});
+export type MirrorPassSummary = z.infer<typeof mirrorPassSummarySchema>;
 
 /** The pass in progress, committed with every page: a pass that stopped resumes at its next page. */
 export interface MirrorCursor {

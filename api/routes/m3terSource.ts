@@ -8,6 +8,7 @@ import type { ApiDeps } from '../deps';
 import { BODY_LIMITS } from '../bodyLimits';
 import { ApiError, notFound } from '../errors';
 import { errorResponses, iso, messageSchema, orgParams } from '../schemas';
+import { mirrorPassSummarySchema } from '../../domain/mirror';
 
 const TAGS = ['m3ter source'];
 const BASE = '/organizations/:orgId/m3tersource';
@@ -31,21 +32,6 @@ const sourceBody = z.object({
     .describe('m3ter integration config id → local integration config id: a mapping linked to an m3ter integration is mirrored linked to the local one; linked to any other, it is not mirrored'),
 });
 
-const countsSchema = z.object({ created: z.number(), updated: z.number(), deleted: z.number(), skipped: z.number() });
-const passSchema = z.object({
-  pass: z.number(),
-  startedAt: z.string(),
-  completedAt: z.string().optional(),
-  billDateStart: z.string(),
-  billDateEnd: z.string(),
-  pages: z.number(),
-  requests: z.number(),
-  accounts: countsSchema,
-  mappings: countsSchema,
-  bills: countsSchema.extend({ approved: z.number(), reopened: z.number(), locked: z.number() }),
-  conflicts: z.array(z.string()),
-});
-
 /** A source as shown: never its secret. */
 const sourceSchema = z.object({
   id: z.string(),
@@ -57,8 +43,8 @@ const sourceSchema = z.object({
   pageSize: z.number(),
   integrationConfigLinks: z.record(z.string(), z.string()),
   passesCompleted: z.number(),
-  passInProgress: passSchema.nullable(),
-  lastPass: passSchema.nullable(),
+  passInProgress: mirrorPassSummarySchema.nullable(),
+  lastPass: mirrorPassSummarySchema.nullable(),
   dtLastPassCompleted: z.string().optional(),
   lastError: z.string().nullable(),
   version: z.number(),
