@@ -45,12 +45,14 @@ export class M3terAuthError extends Error {
 
 /** The token works but this request is refused (403, 404, 400): the service user lacks a permission, or the org id is wrong. */
 export class M3terRequestError extends Error {
+  /** The answer was m3ter's error shape (JSON with a message), not, say, a proxy's HTML page. */
+  readonly inM3terShape: boolean;
+
   constructor(
     readonly status: number,
     readonly path: string,
+    /** m3ter's `message`; undefined when the answer was not in its shape. */
     detail: string | undefined,
-    /** The answer was m3ter's error shape (JSON with a message), not, say, a proxy's HTML page. */
-    readonly inM3terShape = false,
   ) {
     super(
       `m3ter answered ${status} to GET ${path}${detail ? `: ${detail}` : ''}; ` +
@@ -59,6 +61,7 @@ export class M3terRequestError extends Error {
           : 'this is a request m3ter does not accept; report it with the path above'),
     );
     this.name = 'M3terRequestError';
+    this.inM3terShape = detail !== undefined;
   }
 }
 
@@ -96,6 +99,8 @@ export class M3terClient {
   private readonly dispatcher: Dispatcher;
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  /** The base URL without a trailing slash, the paths joined to it. */
+  private readonly baseUrl: string;
   private token?: { value: string; expiresAt: number };
 
   constructor(
@@ -104,6 +109,7 @@ export class M3terClient {
   ) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.now = options.now ?? Date.now;
+    this.baseUrl = source.baseUrl.replace(/\/+$/, '');
     // A page is a few hundred KB; anything past the bound is not m3ter's answer and is cut off, not buffered.
     const agent = options.dispatcher ?? new Agent({ headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, connections: 4, maxResponseSize: MAX_RESPONSE_BYTES });
     this.dispatcher = new RetryAgent(agent, {
@@ -171,13 +177,13 @@ export class M3terClient {
   async get(path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<unknown> {
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
-    const url = `${this.base()}/organizations/${encodeURIComponent(this.source.m3terOrgId)}/${path}${search.size ? `?${search}` : ''}`;
+    const url = `${this.baseUrl}/organizations/${encodeURIComponent(this.source.m3terOrgId)}/${path}${search.size ? `?${search}` : ''}`;
     for (let attempt = 0; ; attempt++) {
       const token = await this.bearer(attempt > 0);
       const response = await this.send(url, path, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
       if (response.status === 401 && attempt === 0) continue;
       if (response.status === 401) throw new M3terAuthError(401);
-      if (response.status >= 400) throw new M3terRequestError(response.status, path, messageOf(response.text), messageOf(response.text) !== undefined);
+      if (response.status >= 400) throw new M3terRequestError(response.status, path, messageOf(response.text));
       try {
         return JSON.parse(response.text) as unknown;
       } catch {
@@ -186,22 +192,18 @@ export class M3terClient {
     }
   }
 
-  private base(): string {
-    return this.source.baseUrl.replace(/\/+$/, '');
-  }
-
   private async bearer(renew: boolean): Promise<string> {
     // A minute early: a token must not expire between being chosen and being read.
     if (!renew && this.token && this.token.expiresAt - 60_000 > this.now()) return this.token.value;
     const basic = Buffer.from(`${this.source.apiKey}:${this.source.apiSecret}`).toString('base64');
-    const response = await this.send(`${this.base()}/oauth/token`, '/oauth/token', {
+    const response = await this.send(`${this.baseUrl}/oauth/token`, '/oauth/token', {
       method: 'POST',
       headers: { authorization: `Basic ${basic}`, 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ grant_type: 'client_credentials' }),
     });
     const text = response.text;
     if (response.status === 400 || response.status === 401 || response.status === 403) throw new M3terAuthError(response.status);
-    if (response.status >= 400) throw new M3terRequestError(response.status, '/oauth/token', messageOf(text), messageOf(text) !== undefined);
+    if (response.status >= 400) throw new M3terRequestError(response.status, '/oauth/token', messageOf(text));
     let parsed: z.infer<typeof tokenSchema>;
     try {
       parsed = tokenSchema.parse(JSON.parse(text));
