@@ -112,10 +112,8 @@ async function main(): Promise<void> {
     const template = `${emulator.url}/{account}`;
     say('\n--keep: everything keeps running until Ctrl-C. Open:');
     say(`  Console        ${service.url}/console   (sign in below; Bills shows one bill of ${CUSTOMERS[0]!.code} to approve)`);
-    say(`    Organization id  ${seeded.orgId}`);
     // Shown once, as at any organization's creation: the demo's own key, for the console and the API.
-    say(`    API key          ${seeded.apiKey}`);
-    say(`    API secret       ${seeded.apiSecret}`);
+    saySignIn(say, seeded);
     say(`  API docs       ${service.url}/docs`);
     say(`  Temporal UI    ${service.stack.temporalUiUrl ?? '(external Temporal)'}`);
     say(`  NetSuite       ${emulator.url} (the emulator: npx m3ter-netsuite-emulator invoices --account ${NETSUITE_ACCOUNT} --url ${emulator.url})`);
@@ -124,10 +122,7 @@ async function main(): Promise<void> {
     say(`  npx m3ter-netsuite config check --config ${seeded.configId} --account ${CUSTOMERS.map((c) => c.code).join(' ')}`);
     say(`  npx m3ter-netsuite bill approve ${pending.id}`);
     say('  npx m3ter-netsuite runs list');
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilStopped();
   } finally {
     await m3terDemo?.stop();
     await service.stop();
@@ -149,13 +144,9 @@ async function keepRunningFromM3ter(args: {
   const pending = await m3terDemo.pendingBill(args.accountId, { month: nextMonthOf(new Date()), usageUnits: 900_000 });
   say('\n--keep: everything keeps running until Ctrl-C. Open:');
   say(`  Console        ${service.url}/console   (the mirrored bills, read-only here: m3ter owns them)`);
-  say(`    Organization id  ${seeded.orgId}`);
-  say(`    API key          ${seeded.apiKey}`);
-  say(`    API secret       ${seeded.apiSecret}`);
+  saySignIn(say, seeded);
   say(`  m3ter          ${m3ter.url}/console   (the second instance; Bills has bill ${pending} of ${CUSTOMERS[0]!.code} to approve)`);
-  say(`    Organization id  ${remote.orgId}`);
-  say(`    API key          ${remote.apiKey}`);
-  say(`    API secret       ${remote.apiSecret}`);
+  saySignIn(say, remote);
   say(`  API docs       ${service.url}/docs`);
   say(`  Temporal UI    ${service.stack.temporalUiUrl ?? '(external Temporal)'}`);
   say(`  NetSuite       ${args.emulatorUrl} (the emulator: npx m3ter-netsuite-emulator invoices --account ${NETSUITE_ACCOUNT} --url ${args.emulatorUrl})`);
@@ -164,15 +155,27 @@ async function keepRunningFromM3ter(args: {
   say('  npx m3ter-netsuite source nudge');
   say('  npx m3ter-netsuite source show');
   say('  npx m3ter-netsuite runs list');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilStopped();
 }
 
 function nextMonthOf(date: Date): string {
   const next = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1));
   return next.toISOString().slice(0, 7);
+}
+
+/** The lines a console sign-in takes: organization id, API key and secret. */
+function saySignIn(say: (line?: string) => void, org: { orgId: string; apiKey: string; apiSecret: string }): void {
+  say(`    Organization id  ${org.orgId}`);
+  say(`    API key          ${org.apiKey}`);
+  say(`    API secret       ${org.apiSecret}`);
+}
+
+/** Until Ctrl-C (or a SIGTERM). */
+function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
 }
 
 async function demoKeyPair(dir: string): Promise<GeneratedKeyPair> {
