@@ -19,10 +19,12 @@ export async function approveAndHandOff(db: Db, organizationId: string, billIds:
   });
 }
 
-/** Stores a bill (new or recalculated; never over a copy the m3ter mirror owns) and, in the same transaction, tells the integrations a new version exists. */
+/**
+ * Stores a bill (new or recalculated) and, in the same transaction, tells the integrations a new
+ * version exists. saveBill refuses, under the row's lock, a copy the m3ter mirror owns.
+ */
 export async function saveAndHandOff(db: Db, organizationId: string, input: BillInput, origin: string) {
   return db.transaction().execute(async (tx) => {
-    if (input.id) await refuseMirrored(tx, 'bill', organizationId, [input.id]);
     const bill = await saveBill(tx, organizationId, input);
     const handoffs = await handOffBillEvents(tx, { organizationId, billIds: [bill.id], trigger: 'calculated', origin });
     return { bill, handoffs };
