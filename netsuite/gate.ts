@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import type { GateSettings } from './throttling';
 
@@ -13,6 +14,18 @@ export class ConcurrencySlotTimeoutError extends Error {
     super(`no free NetSuite request slot for account ${accountId} after ${waitedMs} ms: every slot of its concurrency limit is busy`);
     this.name = 'ConcurrencySlotTimeoutError';
   }
+}
+
+const slotWaitLimit = new AsyncLocalStorage<number>();
+
+/**
+ * Runs `fn` with every slot wait inside it cut to at most `maxWaitMs`: a caller that has somewhere
+ * better to wait than here (the bill sync's quick send, which must not hold a workflow task while an
+ * account is busy) gives up sooner, with the same ConcurrencySlotTimeoutError. Scoped to the call, so
+ * the token fetch and customer lookup inside it are cut too, without threading a parameter through them.
+ */
+export function withSlotWaitLimit<T>(maxWaitMs: number, fn: () => Promise<T>): Promise<T> {
+  return slotWaitLimit.run(Math.min(maxWaitMs, slotWaitLimit.getStore() ?? Infinity), fn);
 }
 
 /**
@@ -147,7 +160,7 @@ export function createGate(store: SlotStore, settings: GateSettings, options: { 
         const index = queue.waiters.indexOf(waiter);
         if (index >= 0) queue.waiters.splice(index, 1);
         reject(new ConcurrencySlotTimeoutError(accountId, Date.now() - started));
-      }, settings.maxWaitMs);
+      }, Math.min(settings.maxWaitMs, slotWaitLimit.getStore() ?? Infinity));
       const waiter: Waiter = {
         resolve: (release) => {
           clearTimeout(timeout);
