@@ -1,5 +1,5 @@
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { throttlingFromEnv, type RetryPolicy } from '../netsuite/throttling';
@@ -57,7 +57,7 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   const temporalMetricsUrl = await installRuntime(logger, env.TEMPORAL_METRICS_PORT);
   const connection = runsWorker ? await NativeConnection.connect({ address: stack.temporalAddress }) : undefined;
   // Lazy: a process that serves the API starts (and takes approvals) while Temporal is away.
-  const temporal = connectClient(stack.temporalAddress, stack.temporalNamespace);
+  const temporal = connection ? new Client({ connection, namespace: stack.temporalNamespace }) : connectClient(stack.temporalAddress, stack.temporalNamespace);
   const mailer = createSmtpMailer({ smtpUrl: stack.smtpUrl, from: env.MAIL_FROM });
   const fromEnv = throttlingFromEnv(env);
   const throttling = { ...fromEnv, retry: options.retry ?? fromEnv.retry };
@@ -132,8 +132,8 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
       await metricsServer.close();
       if (worker?.getState() === 'RUNNING') worker.shutdown();
       await running?.catch(() => undefined);
+      if (!connection) await temporal.connection.close();
       await connection?.close();
-      await temporal.connection.close();
       mailer.close();
       await gate.close();
       await db.destroy();
