@@ -4,9 +4,17 @@ import { loadRunContext } from './context';
 import type { ActivityDeps } from './deps';
 import { planFilters } from '../usecases/syncPlan';
 
+export interface FilterVerdict {
+  outcome: FilterOutcome;
+  reason: string;
+  billVersion: number;
+  billStatus: string;
+  accountId: string;
+}
+
 /** Applies the integration's filters to the bill and records every verdict on the run. */
 export function makeEvaluateFilters({ db }: ActivityDeps) {
-  return async function evaluateFilters({ runId }: { runId: string }): Promise<{ outcome: FilterOutcome; reason: string; billVersion: number; billStatus: string; accountId: string }> {
+  return async function evaluateFilters({ runId }: { runId: string }): Promise<FilterVerdict> {
     // Filters look at the bill as it is now (it may have been recalculated while the run waited for
     // approval), and pin the run to that version for the steps after.
     const ctx = await loadRunContext(db, runId, { latestVersion: true });

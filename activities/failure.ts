@@ -16,19 +16,30 @@ function formatMinutes(ms: number): string {
 }
 
 /**
- * Turns what went wrong in a NetSuite step into what Temporal should do: stop at once when retrying
- * cannot help (refused credential, refused content, an unreadable key), otherwise retry after the
- * policy's growing, jittered delay — so many workers don't hit NetSuite's shared limit in lockstep —
- * and give up after its attempts. The policy is the only retry budget: the workflow's own retry
- * options set no attempt limit, so a crashed worker's call is retried however often it takes.
+ * The failure that ends the run when retrying cannot help — a refused credential, refused content, an
+ * unreadable key, one of our own run failures — or undefined when NetSuite was only throttled or away,
+ * or something of ours failed that a retry may mend.
  */
-export function toActivityFailure(error: unknown, retry: RetryPolicy): unknown {
-  const { attempt, scheduledTimestampMs } = Context.current().info;
+export function finalFailure(error: unknown): ApplicationFailure | undefined {
   if (error instanceof NetSuiteAuthError) return runFailure('authRefused', error.message, { status: error.status, error: error.oauthError });
   if (error instanceof NetSuiteValidationError) return runFailure('contentRefused', error.message, { details: error.details });
   if (error instanceof CredentialDecryptionError || error instanceof InvalidPrivateKeyError) return runFailure('credentialUnreadable', error.message);
   if (error instanceof ApplicationFailure) return error;
   if (error instanceof NetSuiteError && !error.retryable) return runFailure('netsuiteRefused', error.message);
+  return undefined;
+}
+
+/**
+ * Turns what went wrong in a NetSuite step into what Temporal should do: stop at once when retrying
+ * cannot help (finalFailure), otherwise retry after the policy's growing, jittered delay — so many
+ * workers don't hit NetSuite's shared limit in lockstep — and give up after its attempts. The policy
+ * is the only retry budget: the workflow's own retry options set no attempt limit, so a crashed
+ * worker's call is retried however often it takes.
+ */
+export function toActivityFailure(error: unknown, retry: RetryPolicy): unknown {
+  const final = finalFailure(error);
+  if (final) return final;
+  const { attempt, scheduledTimestampMs } = Context.current().info;
   // NetSuite throttled or away, or anything else (our database restarting, say): retry, then give up.
   const message = error instanceof Error ? error.message : String(error);
   const giveUpAs: FailureKind = error instanceof NetSuiteError ? 'netsuiteUnavailable' : 'unexpected';

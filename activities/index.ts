@@ -1,23 +1,23 @@
-import { makeBuildInvoice } from './buildInvoice';
 import type { ActivityDeps } from './deps';
 import { makeDisableIntegration, makeNotifyDisabled } from './disableIntegration';
-import { makeEvaluateFilters } from './evaluateFilters';
 import { makeFinishRun } from './finishRun';
 import { makeMirrorPass } from './mirrorPass';
 import { makePostInvoice } from './postInvoice';
+import { makePrepareRun } from './prepareRun';
 import { makeReportOutcome } from './reportOutcome';
-import { makeBillState, makeStartRun } from './startRun';
+import { makeSendInvoiceNow } from './sendInvoiceNow';
+import { makeBillState } from './startRun';
 
 export type { ActivityDeps, ActivityMetrics } from './deps';
 export type { RunOutcome } from './finishRun';
+export type { PreparedRun } from './prepareRun';
 
 /** Every activity of the bill sync, bound to its dependencies; the worker registers this object. */
 export function createActivities(deps: ActivityDeps) {
   return {
     billState: makeBillState(deps),
-    startRun: makeStartRun(deps),
-    evaluateFilters: makeEvaluateFilters(deps),
-    buildInvoice: makeBuildInvoice(deps),
+    prepareRun: makePrepareRun(deps),
+    sendInvoiceNow: makeSendInvoiceNow(deps),
     postInvoice: makePostInvoice(deps),
     finishRun: makeFinishRun(deps),
     reportOutcome: makeReportOutcome(deps),

@@ -19,9 +19,12 @@ import { withHeartbeat } from './heartbeat';
  *   removed first, so never both count in NetSuite;
  * - an invoice that is paid, in full or in part, is left as it is.
  * A 401 means the cached token expired or was revoked: fetch a new one and try once more.
+ *
+ * This is the send itself, without a retry policy: postInvoice (below) and sendInvoiceNow
+ * (./sendInvoiceNow.ts) decide what a failure means for the run.
  */
-export function makePostInvoice(deps: ActivityDeps) {
-  return async function postInvoice({ runId }: { runId: string }): Promise<{ netsuiteId: string; url: string }> {
+export function makeSendRun(deps: ActivityDeps) {
+  return async function sendRun(runId: string): Promise<{ netsuiteId: string; url: string }> {
     // The stored body is all a send needs: a 10,000-line bill's lines are not read again on every retry.
     const run = await getRunToSend(deps.db, runId);
     if (!run?.invoiceBody) throw runFailure('subjectMissing', `run ${runId} has no invoice body; build it first`);
@@ -31,14 +34,11 @@ export function makePostInvoice(deps: ActivityDeps) {
     if (!config) throw runFailure('subjectMissing', `integration config ${run.configId} of run ${runId} no longer exists`);
     const credential = await loadCredential(deps, config);
     try {
-      const internalId = await withHeartbeat(() => withFreshToken(credential, (token) => send(credential, token, run, recordType, record)));
+      const internalId = await withFreshToken(credential, (token) => send(credential, token, run, recordType, record));
       return { netsuiteId: internalId, url: deps.netsuite.urls.recordUi(credential.accountId, recordType, internalId) };
     } catch (error) {
       if (error instanceof NetSuitePeriodClosedError) throw runFailure('periodClosed', periodClosedReason(recordType, record, error));
-      // Let users see that the run is alive and waiting on NetSuite, not stuck.
-      if (error instanceof NetSuiteThrottledError) await updateRun(deps.db, runId, { status: 'RATE_LIMIT_RETRY', error: error.message });
-      else if (error instanceof NetSuiteUnavailableError || error instanceof NetSuiteLoginError) await updateRun(deps.db, runId, { status: 'AWAITING_RETRY', error: error.message });
-      throw toActivityFailure(error, deps.retry);
+      throw error;
     }
   };
 
@@ -95,4 +95,23 @@ function periodClosedReason(recordType: NetSuiteRecordType, record: NetSuiteInvo
     `${error.message}. The ${recordType === 'invoice' ? 'invoice' : 'credit memo'} dated ${record.tranDate} falls in an accounting period NetSuite has closed or locked; ` +
     'nothing was sent. Reopen the period in NetSuite (Setup > Accounting > Manage Accounting Periods) and re-run the bill, or leave it if the period stays closed'
   );
+}
+
+/**
+ * The send as the activity the server schedules, for sends that may have to wait: it heartbeats while
+ * NetSuite answers (a dead worker's call is retried within seconds), shows a throttled or unreachable
+ * NetSuite on the run, and retries on the policy's delays until it gives up (activities/failure.ts).
+ */
+export function makePostInvoice(deps: ActivityDeps) {
+  const sendRun = makeSendRun(deps);
+  return async function postInvoice({ runId }: { runId: string }): Promise<{ netsuiteId: string; url: string }> {
+    try {
+      return await withHeartbeat(() => sendRun(runId));
+    } catch (error) {
+      // Let users see that the run is alive and waiting on NetSuite, not stuck.
+      if (error instanceof NetSuiteThrottledError) await updateRun(deps.db, runId, { status: 'RATE_LIMIT_RETRY', error: error.message });
+      else if (error instanceof NetSuiteUnavailableError || error instanceof NetSuiteLoginError) await updateRun(deps.db, runId, { status: 'AWAITING_RETRY', error: error.message });
+      throw toActivityFailure(error, deps.retry);
+    }
+  };
 }

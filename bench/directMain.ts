@@ -69,18 +69,25 @@ async function main(): Promise<void> {
     }
   }
 
+  /** What the workflow does for a bill sent at once: prepare, then the quick send, which records COMPLETE. */
   async function syncBill(billId: string): Promise<void> {
     const runId = crypto.randomUUID();
-    await step(activities.startRun, { runId, organizationId: input.orgId, configId: input.configId, billId, trigger: 'approved', workflowId: `direct/${billId}`, workflowRunId: runId, handoffIds: [], unidentified: true });
-    const verdict = await step(activities.evaluateFilters, { runId });
-    if (verdict.outcome !== 'SEND') throw new Error(`bill ${billId}: filters said ${verdict.outcome} (${verdict.reason})`);
-    const built = await step(activities.buildInvoice, { runId });
-    if (!built.ok) throw new Error(`bill ${billId}: ${built.reason}`);
+    const prepared = await step(activities.prepareRun, { runId, organizationId: input.orgId, configId: input.configId, billId, trigger: 'approved', workflowId: `direct/${billId}`, workflowRunId: runId, handoffIds: [], unidentified: true });
+    if (!prepared.started || !('built' in prepared)) throw new Error(`bill ${billId}: not sent (${prepared.started ? prepared.verdict.reason : 'not started'})`);
+    if (!prepared.built.ok) throw new Error(`bill ${billId}: ${prepared.built.reason}`);
+    const failed = (error: unknown) => step(activities.finishRun, { runId, status: 'ERROR', reason: (error as Error).message, failure: failureKindOf((error as { type?: string }).type) });
+    try {
+      await new MockActivityEnvironment({ attempt: 1 }, { logger: sdkLogger }).run(activities.sendInvoiceNow, { runId });
+      return;
+    } catch (error) {
+      if (error instanceof ApplicationFailure && error.nonRetryable) return void (await failed(error));
+    }
+    // Deferred, as the workflow would: the scheduled send with its retries, then the record.
     try {
       const posted = await step(activities.postInvoice, { runId });
       await step(activities.finishRun, { runId, status: 'COMPLETE', netsuiteId: posted.netsuiteId, url: posted.url });
     } catch (error) {
-      await step(activities.finishRun, { runId, status: 'ERROR', reason: (error as Error).message, failure: failureKindOf((error as { type?: string }).type) });
+      await failed(error);
     }
   }
 

@@ -70,7 +70,7 @@ export const rerunSignal = defineSignal<[RerunRequest?]>('rerun');
 
 export interface BillSyncStatus {
   currentRunId?: string;
-  phase: 'idle' | 'filtering' | 'waitingForApproval' | 'building' | 'posting' | 'recording';
+  phase: 'idle' | 'preparing' | 'waitingForApproval' | 'posting' | 'recording';
   pendingEvents: number;
   completedRuns: string[];
 }

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TemporalFailure, condition, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { BillSyncActivities, RunOutcome } from '../activities';
 import { failureKindOf, runStatusOfFailure } from '../domain/failure';
@@ -13,7 +13,20 @@ const steps = proxyLocalActivities<BillSyncActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
 });
 
-// The send is the one activity the server schedules. It heartbeats while NetSuite answers, so a dead
+// The quick send: one try inside the workflow task, so a bill NetSuite takes at once costs one task
+// (activities/sendInvoiceNow.ts). Anything but a final refusal sends the bill the scheduled way below.
+const quick = proxyLocalActivities<BillSyncActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 1 },
+});
+
+/**
+ * Invoices larger than this skip the quick send: NetSuite takes longer over them, and a send that
+ * outlasts the workflow task's timeout is better waited for by a heartbeating activity.
+ */
+const QUICK_SEND_MAX_LINES = 1_000;
+
+// The scheduled send, for bills that have to wait: it heartbeats while NetSuite answers, so a dead
 // worker's call is retried within seconds; it chooses its own delays and gives up by itself after the
 // configured attempts (netsuite/throttling.ts), so no attempt limit here: a worker that crashes
 // mid-call, however often, does not fail the run.
@@ -48,43 +61,62 @@ export async function billSync(input: BillSyncInput): Promise<BillSyncResult> {
     }
     const runId = waitingRunId ?? uuid4();
     const { workflowId, runId: workflowRunId } = workflowInfo();
-    const { started } = await steps.startRun({ runId, organizationId: input.organizationId, configId: input.configId, billId: input.billId, trigger: next.trigger, workflowId, workflowRunId, parentIntegrationRunId: next.parentIntegrationRunId, handoffIds: next.handoffIds, unidentified: next.unidentified, resumesWaitingRun: waitingRunId !== undefined });
-    if (!started) {
+    status.phase = 'preparing';
+    const prepared = await steps.prepareRun({ runId, organizationId: input.organizationId, configId: input.configId, billId: input.billId, trigger: next.trigger, workflowId, workflowRunId, parentIntegrationRunId: next.parentIntegrationRunId, handoffIds: next.handoffIds, unidentified: next.unidentified, resumesWaitingRun: waitingRunId !== undefined });
+    if (!prepared.started) {
       // Hand-offs delivered twice: a run answers them already. A waiting run goes on waiting.
-      if (waitingRunId) await inbox.arrival();
+      if (waitingRunId) {
+        status.phase = 'waitingForApproval';
+        await inbox.arrival();
+      }
       continue;
     }
     waitingRunId = undefined;
     status.currentRunId = runId;
-    tags.set({ key: SEARCH_KEYS.syncStatus, value: 'STARTED' });
     setCurrentDetails(`Run ${runId} (${next.trigger}): started`);
-
-    status.phase = 'filtering';
-    const verdict = await steps.evaluateFilters({ runId });
+    const { verdict } = prepared;
     tags.set({ key: SEARCH_KEYS.accountId, value: verdict.accountId });
-    if (verdict.outcome === 'WAIT') {
-      await finish({ runId, status: 'WAITING', reason: verdict.reason });
-      status.phase = 'waitingForApproval';
-      // Durable: the workflow sleeps here for as long as the bill stays unapproved.
-      tags.flush();
-      await inbox.arrival();
-      waitingRunId = runId;
+    if ('sentAlready' in prepared) {
+      lastSynced = { version: verdict.billVersion, status: verdict.billStatus };
+      await finish({ runId, status: 'COMPLETE', ...prepared.sentAlready });
+      continue;
+    }
+    if (!('built' in prepared)) {
+      const { outcome } = prepared.verdict;
+      if (outcome === 'WAIT') {
+        await finish({ runId, status: 'WAITING', reason: verdict.reason });
+        status.phase = 'waitingForApproval';
+        // Durable: the workflow sleeps here for as long as the bill stays unapproved.
+        tags.flush();
+        await inbox.arrival();
+        waitingRunId = runId;
+        continue;
+      }
+      lastSynced = { version: verdict.billVersion, status: verdict.billStatus };
+      await finish({ runId, ...stoppedRun(outcome), reason: verdict.reason });
       continue;
     }
     lastSynced = { version: verdict.billVersion, status: verdict.billStatus };
-    if (verdict.outcome !== 'SEND') {
-      await finish({ runId, ...stoppedRun(verdict.outcome), reason: verdict.reason });
-      continue;
-    }
-
-    status.phase = 'building';
-    const built = await steps.buildInvoice({ runId });
+    const { built } = prepared;
     if (!built.ok) {
       await finish({ runId, status: runStatusOfFailure(built.failure), failure: built.failure, reason: built.reason });
       continue;
     }
 
     status.phase = 'posting';
+    if (built.lineCount <= QUICK_SEND_MAX_LINES) {
+      try {
+        const sent = await quick.sendInvoiceNow({ runId });
+        await finished({ runId, status: 'COMPLETE', netsuiteId: sent.netsuiteId, url: sent.url }, sent.counts);
+        continue;
+      } catch (error) {
+        if (isFinal(error)) {
+          await finish(failedRun(runId, error));
+          continue;
+        }
+      }
+    }
+    tags.set({ key: SEARCH_KEYS.syncStatus, value: 'STARTED' });
     tags.flush();
     try {
       const posted = await netsuite.postInvoice({ runId });
@@ -98,10 +130,15 @@ export async function billSync(input: BillSyncInput): Promise<BillSyncResult> {
   tags.flush();
   return { runs: status.completedRuns };
 
-  /** Records how the run ended (or that it waits) and, where it can change the count, tells the failure counter. */
+  /** Records how the run ended (or that it waits), then finished(). */
   async function finish(outcome: RunOutcome): Promise<void> {
     status.phase = 'recording';
     const { counts } = await steps.finishRun(outcome);
+    await finished(outcome, counts);
+  }
+
+  /** Shows a recorded outcome and, where it can change the count, tells the failure counter. */
+  async function finished(outcome: RunOutcome, counts: boolean): Promise<void> {
     tags.set({ key: SEARCH_KEYS.syncStatus, value: outcome.status });
     setCurrentDetails(describe(outcome));
     if (counts) await steps.reportOutcome({ runId: outcome.runId });
@@ -181,10 +218,25 @@ function describe(outcome: RunOutcome): string {
   return `Run ${outcome.runId}: ${outcome.status}${outcome.failure ? ` (${outcome.failure})` : ''}`;
 }
 
+/**
+ * What an activity's failure says. A scheduled activity's arrives wrapped in an ActivityFailure, a local
+ * one's as the ApplicationFailure itself (or a TimeoutFailure); anything else is a bug in this code.
+ */
+function causeOf(error: unknown): TemporalFailure {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (!(cause instanceof TemporalFailure)) throw error;
+  return cause;
+}
+
+/** A quick send that failed for good (a refusal), rather than one the scheduled send should retry. */
+function isFinal(error: unknown): boolean {
+  const cause = causeOf(error);
+  return cause instanceof ApplicationFailure && cause.nonRetryable === true;
+}
+
 /** A send that ended in a failure: its kind, read from the activity's ApplicationFailure type. */
 function failedRun(runId: string, error: unknown): RunOutcome {
-  if (!(error instanceof ActivityFailure)) throw error;
-  const cause = error.cause;
+  const cause = causeOf(error);
   const failure = failureKindOf(cause instanceof ApplicationFailure ? cause.type : undefined);
-  return { runId, status: runStatusOfFailure(failure), reason: cause?.message ?? error.message, failure };
+  return { runId, status: runStatusOfFailure(failure), reason: cause.message, failure };
 }

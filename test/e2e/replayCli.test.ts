@@ -28,6 +28,8 @@ beforeAll(async () => {
   const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
   const seeded = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId: NS });
   const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: seeded.orgId, netsuiteAccountId: NS, account: { code: 'REPLAYCLI' } });
+  // NetSuite busy at first: the quick send defers, so the history holds a scheduled postInvoice to edit.
+  await h.emulator.admin.scriptFaults(NS, ['error429']);
   const { bill, handoffs } = await saveAndHandOff(h.db, seeded.orgId, sampleBill(account.id), 'test');
   workflowId = billSyncWorkflowId(seeded.configId, bill.id);
   await h.settle(handoffs);
@@ -41,7 +43,7 @@ beforeAll(async () => {
 
 /**
  * The recorded history with one event changed, as a code change would disagree with it. The edits
- * touch postInvoice, the NetSuite call: it is a scheduled activity in every shape of the workflow.
+ * touch postInvoice, the scheduled NetSuite send this sync took after NetSuite's 429.
  */
 function editedHistory(name: string, edit: (events: JsonEvent[]) => JsonEvent): { file: string; event: JsonEvent } {
   const history = JSON.parse(fs.readFileSync(historyFile, 'utf8')) as { events: JsonEvent[] };

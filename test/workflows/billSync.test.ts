@@ -2,9 +2,8 @@ import crypto from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
-import type { BillSyncActivities, RunOutcome } from '../../activities';
+import type { BillSyncActivities, PreparedRun, RunOutcome } from '../../activities';
 import type { StartRunInput } from '../../activities/startRun';
-import type { FilterOutcome } from '../../domain/filters';
 import type { SyncTrigger } from '../../domain/syncTrigger';
 import { billEventSignal, billSyncStatusQuery, rerunSignal, type BillSyncInput, type BillSyncWorkflow } from '../../temporal/contract';
 import { eventually } from '../support/eventually';
@@ -23,20 +22,39 @@ class World {
   bill = { version: 1, status: 'PENDING' as 'PENDING' | 'APPROVED' };
   approvalRequired = true;
   readonly runs = new Map<string, { trigger: SyncTrigger; parent?: string; outcomes: RunOutcome[] }>();
-  readonly sends: Array<{ runId: string; version: number }> = [];
+  readonly sends: Array<{ runId: string; version: number; path: 'quick' | 'scheduled' }> = [];
+  /** The invoice's lines, as buildInvoice reports them. */
+  lineCount = 2;
+  /** NetSuite busy: the quick send finds no free slot and defers to the scheduled send. */
+  busy = false;
   readonly reported: string[] = [];
-  /** Hand-offs and the run answering each (what activities/startRun.ts reads from integration_run.handoff_ids). */
+  /** Hand-offs and the run answering each (what startRun, in prepareRun, reads from integration_run.handoff_ids). */
   readonly answered = new Map<string, string>();
-  /** How many of startRun's next calls commit and then lose their answer (a dropped connection, a killed worker). */
+  /** How many of prepareRun's next calls commit the run and then lose their answer (a dropped connection, a killed worker). */
   lostStartAnswers = 0;
   /** What the next sends answer, in order; when empty, a send succeeds. */
   readonly sendAnswers: Array<() => Promise<void>> = [];
 
-  activities(): Pick<BillSyncActivities, 'billState' | 'startRun' | 'evaluateFilters' | 'buildInvoice' | 'postInvoice' | 'finishRun' | 'reportOutcome'> {
+  activities(): Pick<BillSyncActivities, 'billState' | 'prepareRun' | 'sendInvoiceNow' | 'postInvoice' | 'finishRun' | 'reportOutcome'> {
     const runVersion = new Map<string, number>();
+    const send = async (runId: string, path: 'quick' | 'scheduled') => {
+      this.sends.push({ runId, version: runVersion.get(runId)!, path });
+      await this.sendAnswers.shift()?.();
+      return { netsuiteId: String(1000 + this.sends.length), url: 'https://netsuite.example/record' };
+    };
+    const finishRun = async (outcome: RunOutcome) => {
+      this.runs.get(outcome.runId)!.outcomes.push(outcome);
+      return { counts: outcome.status === 'COMPLETE' || outcome.failure !== undefined };
+    };
     return {
       billState: async () => ({ ...this.bill }),
-      startRun: async (input: StartRunInput) => {
+      prepareRun: async (input: StartRunInput): Promise<PreparedRun> => {
+        const earlier = this.runs.get(input.runId);
+        const sent = earlier?.outcomes.at(-1);
+        if (!input.resumesWaitingRun && sent?.status === 'COMPLETE' && runVersion.get(input.runId) === this.bill.version) {
+          const verdict = { outcome: 'SEND' as const, reason: 'sent already by this run', billVersion: this.bill.version, billStatus: this.bill.status, accountId: 'account-1' };
+          return { started: true, verdict, sentAlready: { netsuiteId: sent.netsuiteId!, url: sent.url! } };
+        }
         const answeredElsewhere = (id: string) => this.answered.has(id) && (input.resumesWaitingRun || this.answered.get(id) !== input.runId);
         if (!input.unidentified && input.handoffIds.length > 0 && input.handoffIds.every(answeredElsewhere)) return { started: false };
         input.handoffIds.forEach((id) => this.answered.set(id, input.runId));
@@ -47,23 +65,19 @@ class World {
           this.lostStartAnswers--;
           throw new Error('connection terminated after the commit');
         }
-        return { started: true };
+        runVersion.set(input.runId, this.bill.version);
+        const verdict = { billVersion: this.bill.version, billStatus: this.bill.status, accountId: 'account-1' };
+        if (this.approvalRequired && this.bill.status !== 'APPROVED') return { started: true, verdict: { ...verdict, outcome: 'WAIT', reason: 'waiting for approval' } };
+        return { started: true, verdict: { ...verdict, outcome: 'SEND', reason: 'all filters passed' }, built: { ok: true, lineCount: this.lineCount, totalCents: 1000 } };
       },
-      evaluateFilters: async ({ runId }) => {
-        runVersion.set(runId, this.bill.version);
-        const outcome: FilterOutcome = this.approvalRequired && this.bill.status !== 'APPROVED' ? 'WAIT' : 'SEND';
-        return { outcome, reason: outcome === 'WAIT' ? 'waiting for approval' : 'all filters passed', billVersion: this.bill.version, billStatus: this.bill.status, accountId: 'account-1' };
+      sendInvoiceNow: async ({ runId }) => {
+        if (this.busy) throw ApplicationFailure.retryable('no free NetSuite request slot', 'QuickSendDeferred');
+        const posted = await send(runId, 'quick');
+        const { counts } = await finishRun({ runId, status: 'COMPLETE', ...posted });
+        return { ...posted, counts };
       },
-      buildInvoice: async () => ({ ok: true as const, lineCount: 2, totalCents: 1000 }),
-      postInvoice: async ({ runId }) => {
-        this.sends.push({ runId, version: runVersion.get(runId)! });
-        await this.sendAnswers.shift()?.();
-        return { netsuiteId: String(1000 + this.sends.length), url: 'https://netsuite.example/record' };
-      },
-      finishRun: async (outcome: RunOutcome) => {
-        this.runs.get(outcome.runId)!.outcomes.push(outcome);
-        return { counts: outcome.status === 'COMPLETE' || outcome.failure !== undefined };
-      },
+      postInvoice: async ({ runId }) => send(runId, 'scheduled'),
+      finishRun,
       reportOutcome: async ({ runId }) => {
         this.reported.push(runId);
       },
@@ -126,8 +140,10 @@ describe('billSync, with stub activities', () => {
     });
   });
 
-  it('several events while waiting wake it once; an echo of the version just sent sends nothing more', async () => {
+  it('several events while waiting wake it once; an echo of the version being sent sends nothing more', async () => {
     const world = new World();
+    // NetSuite busy: the send is the scheduled one, which the workflow waits for on the server.
+    world.busy = true;
     await withSync(world, 'calculated', async (sync) => {
       await eventually(() => sync.query(billSyncStatusQuery), (s) => s.phase === 'waitingForApproval', 'the sync waiting');
       const held = heldSend();
@@ -147,6 +163,7 @@ describe('billSync, with stub activities', () => {
   it('a re-run asked for during a send sends once more afterwards, even the same version, as a child of the run it names', async () => {
     const world = new World();
     world.approvalRequired = false;
+    world.busy = true;
     await withSync(world, 'calculated', async (sync) => {
       const held = heldSend();
       world.sendAnswers.push(held.answer);
@@ -163,9 +180,10 @@ describe('billSync, with stub activities', () => {
     });
   });
 
-  it('events arriving during a send become one more run of the newest version, labelled by the most telling event', async () => {
+  it('events arriving during a scheduled send become one more run of the newest version, labelled by the most telling event', async () => {
     const world = new World();
     world.approvalRequired = false;
+    world.busy = true;
     await withSync(world, 'calculated', async (sync) => {
       const held = heldSend();
       world.sendAnswers.push(held.answer);
@@ -209,6 +227,7 @@ describe('billSync, with stub activities', () => {
     const world = new World();
     // Approved already when its calculation's run read it (the two events raced): the approval is an echo.
     world.bill.status = 'APPROVED';
+    world.busy = true;
     const held = heldSend();
     world.sendAnswers.push(async () => {
       await held.answer();
@@ -251,5 +270,76 @@ describe('billSync, with stub activities', () => {
       expect(world.reported).toEqual(runs);
       expect(world.sends).toHaveLength(1);
     });
+  });
+
+  it('a bill NetSuite takes at once is sent inside the workflow task: no activity scheduled on the server, one send, COMPLETE', async () => {
+    const world = new World();
+    world.approvalRequired = false;
+    await withSync(world, 'calculated', async (sync) => {
+      const { runs } = await sync.result();
+      expect(runs).toHaveLength(1);
+      const history = await sync.fetchHistory();
+      expect(history.events?.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+      expect(history.events?.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+    });
+    expect(world.sends.map((s) => s.path)).toEqual(['quick']);
+    expect(world.statuses()).toEqual(['COMPLETE']);
+  });
+
+  it('NetSuite busy: the quick send defers and the scheduled send sends the bill once', async () => {
+    const world = new World();
+    world.approvalRequired = false;
+    world.busy = true;
+    await withSync(world, 'calculated', async (sync) => {
+      await sync.result();
+    });
+    expect(world.sends.map((s) => s.path)).toEqual(['scheduled']);
+    expect(world.statuses()).toEqual(['COMPLETE']);
+  });
+
+  it('an invoice of more than 1,000 lines goes straight to the scheduled send', async () => {
+    const world = new World();
+    world.approvalRequired = false;
+    world.lineCount = 1_001;
+    await withSync(world, 'calculated', async (sync) => {
+      await sync.result();
+    });
+    expect(world.sends.map((s) => s.path)).toEqual(['scheduled']);
+    expect(world.statuses()).toEqual(['COMPLETE']);
+  });
+
+  it('events arriving during a quick send: the task is done again with them, one run of the newest version, every send to the same run', async () => {
+    const world = new World();
+    world.approvalRequired = false;
+    const held = heldSend();
+    world.sendAnswers.push(held.answer);
+    await withSync(world, 'calculated', async (sync) => {
+      await held.started;
+      world.bill = { version: 3, status: 'APPROVED' };
+      for (const kind of ['calculated', 'approved'] as const) await sync.signal(billEventSignal, { kind });
+      held.release();
+      const { runs } = await sync.result();
+      // The server refuses to close a workflow that has unseen events; the task that sent is redone
+      // with them, and its quick send with it: at least once, to the same record (PUT by externalId).
+      expect(runs).toHaveLength(1);
+      expect(new Set(world.sends.map((s) => s.runId))).toEqual(new Set(runs));
+      expect(world.sends.at(-1)!.version).toBe(3);
+    });
+    expect(world.statuses()).toEqual(['COMPLETE']);
+  });
+
+  it('an echo arriving during a quick send: the task is done again, and the version NetSuite has is not sent twice', async () => {
+    const world = new World();
+    world.approvalRequired = false;
+    const held = heldSend();
+    world.sendAnswers.push(held.answer);
+    await withSync(world, 'calculated', async (sync) => {
+      await held.started;
+      await sync.signal(billEventSignal, { kind: 'calculated' });
+      held.release();
+      expect((await sync.result()).runs).toHaveLength(1);
+    });
+    expect(world.sends).toHaveLength(1);
+    expect(world.statuses()).toEqual(['COMPLETE']);
   });
 });
