@@ -4,7 +4,8 @@ import { loadRunContext } from './context';
 import type { ActivityDeps } from './deps';
 import { planFilters } from '../usecases/syncPlan';
 
-export interface FilterVerdict {
+/** What the filters decided for a run, as the workflow needs it: the checks themselves stay on the run. */
+export interface RunVerdict {
   outcome: FilterOutcome;
   reason: string;
   billVersion: number;
@@ -14,7 +15,7 @@ export interface FilterVerdict {
 
 /** Applies the integration's filters to the bill and records every verdict on the run. */
 export function makeEvaluateFilters({ db }: ActivityDeps) {
-  return async function evaluateFilters({ runId }: { runId: string }): Promise<FilterVerdict> {
+  return async function evaluateFilters({ runId }: { runId: string }): Promise<RunVerdict> {
     // Filters look at the bill as it is now (it may have been recalculated while the run waited for
     // approval), and pin the run to that version for the steps after.
     const ctx = await loadRunContext(db, runId, { latestVersion: true });

@@ -3,15 +3,15 @@ import { getRun } from '../db/runs';
 import type { FilterOutcome } from '../domain/filters';
 import type { ActivityDeps } from './deps';
 import { makeBuildInvoice, type BuildOutcome } from './buildInvoice';
-import { makeEvaluateFilters, type FilterVerdict } from './evaluateFilters';
+import { makeEvaluateFilters, type RunVerdict } from './evaluateFilters';
 import { makeStartRun, type StartRunInput } from './startRun';
 
 /** Not started (its hand-offs are answered already), sent already, stopped or held by the filters, or built. */
 export type PreparedRun =
   | { started: false }
-  | { started: true; verdict: FilterVerdict & { outcome: 'SEND' }; sentAlready: { netsuiteId: string; url: string } }
-  | { started: true; verdict: FilterVerdict & { outcome: Exclude<FilterOutcome, 'SEND'> } }
-  | { started: true; verdict: FilterVerdict & { outcome: 'SEND' }; built: BuildOutcome };
+  | { started: true; verdict: RunVerdict & { outcome: 'SEND' }; sentAlready: { netsuiteId: string; url: string } }
+  | { started: true; verdict: RunVerdict & { outcome: Exclude<FilterOutcome, 'SEND'> } }
+  | { started: true; verdict: RunVerdict & { outcome: 'SEND' }; built: BuildOutcome };
 
 /**
  * Everything before the send, as one local activity: record the run (startRun), apply the filters to
