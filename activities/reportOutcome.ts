@@ -1,4 +1,5 @@
 import { latestSuccessAfter, markSuccessReported } from '../db/failureMarks';
+import { getRunEvent } from '../db/events';
 import { getRun } from '../db/runs';
 import type { ActivityDeps } from './deps';
 import { runFailure } from './failure';
@@ -22,7 +23,7 @@ export function makeReportOutcome(deps: ActivityDeps) {
     if (run.status === 'COMPLETE') {
       report = { kind: 'success', runId, at };
     } else {
-      const event = await deps.db.selectFrom('integrationEvent').select(['id', 'eventName', 'reason']).where('runId', '=', runId).executeTakeFirst();
+      const event = await getRunEvent(deps.db, runId);
       if (!event) return;
       const resetBy = await latestSuccessAfter(deps.db, run.configId, run.dtCompleted);
       report = { kind: 'error', runId, at, eventId: event.id, eventName: event.eventName, reason: event.reason.slice(0, MAX_REASON), billId: run.entityId, ...(resetBy ? { resetBy: { runId: resetBy.runId, at: resetBy.at.getTime() } } : {}) };

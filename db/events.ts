@@ -37,6 +37,11 @@ export async function raiseEvent(db: Db, event: NewEvent): Promise<IntegrationEv
   return (event.runId ? query.where('runId', '=', event.runId) : query.where('id', '=', event.id)).executeTakeFirstOrThrow();
 }
 
+/** The event a run raised, if it raised one (a run raises at most one: raiseEvent). */
+export async function getRunEvent(db: Db, runId: string): Promise<IntegrationEvent | undefined> {
+  return db.selectFrom('integrationEvent').selectAll().where('runId', '=', runId).executeTakeFirst();
+}
+
 export interface EventFilter {
   configId?: string;
   billId?: string;

@@ -13,6 +13,7 @@ import {
   parseErrorDetails,
 } from './errors';
 import { signClientAssertion } from './assertion';
+import { currentCallLimits } from './callLimits';
 import { ConcurrencySlotTimeoutError, type ConcurrencyGate } from './gate';
 import type { NetSuiteObserver, NetSuiteOperation } from './observer';
 import { NetSuiteUrls } from './urls';
@@ -234,7 +235,8 @@ export class NetSuiteClient {
     const started = performance.now();
     this.observer?.started(account);
     try {
-      const response = await request(url, { ...options, dispatcher: this.dispatcher, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+      const timeoutMs = Math.min(this.timeoutMs, currentCallLimits().requestTimeoutMs ?? Infinity);
+      const response = await request(url, { ...options, dispatcher: this.dispatcher, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       this.observer?.finished(account, operation, response.statusCode, (performance.now() - started) / 1000);
       return response;
     } catch (error) {

@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
+import { currentCallLimits } from './callLimits';
 import type { GateSettings } from './throttling';
 
 /**
@@ -14,18 +14,6 @@ export class ConcurrencySlotTimeoutError extends Error {
     super(`no free NetSuite request slot for account ${accountId} after ${waitedMs} ms: every slot of its concurrency limit is busy`);
     this.name = 'ConcurrencySlotTimeoutError';
   }
-}
-
-const slotWaitLimit = new AsyncLocalStorage<number>();
-
-/**
- * Runs `fn` with every slot wait inside it cut to at most `maxWaitMs`: a caller that has somewhere
- * better to wait than here (the bill sync's quick send, which must not hold a workflow task while an
- * account is busy) gives up sooner, with the same ConcurrencySlotTimeoutError. Scoped to the call, so
- * the token fetch and customer lookup inside it are cut too, without threading a parameter through them.
- */
-export function withSlotWaitLimit<T>(maxWaitMs: number, fn: () => Promise<T>): Promise<T> {
-  return slotWaitLimit.run(Math.min(maxWaitMs, slotWaitLimit.getStore() ?? Infinity), fn);
 }
 
 /**
@@ -90,9 +78,13 @@ export function createGate(store: SlotStore, settings: GateSettings, options: { 
   async function limitOf(accountId: string): Promise<number> {
     const cached = limits.get(accountId);
     if (cached && cached.until > Date.now()) return cached.limit;
-    const limit = (await store.limitOf(accountId)) || settings.defaultLimit;
-    limits.set(accountId, { limit, until: Date.now() + settings.limitCacheMs });
-    return limit;
+    const stated = await store.limitOf(accountId);
+    // Until a credential of the account proves itself, its limit is read again at every request: the
+    // first token, in whichever process, sets it, and a default remembered here for 10 s would let this
+    // process admit requests above it meanwhile (seen: 4 in flight under a limit of 3, two workers).
+    if (!stated) return settings.defaultLimit;
+    limits.set(accountId, { limit: stated, until: Date.now() + settings.limitCacheMs });
+    return stated;
   }
 
   let acquisitions = 0;
@@ -160,7 +152,7 @@ export function createGate(store: SlotStore, settings: GateSettings, options: { 
         const index = queue.waiters.indexOf(waiter);
         if (index >= 0) queue.waiters.splice(index, 1);
         reject(new ConcurrencySlotTimeoutError(accountId, Date.now() - started));
-      }, Math.min(settings.maxWaitMs, slotWaitLimit.getStore() ?? Infinity));
+      }, Math.min(settings.maxWaitMs, currentCallLimits().slotWaitMs ?? Infinity));
       const waiter: Waiter = {
         resolve: (release) => {
           clearTimeout(timeout);

@@ -45,12 +45,12 @@ export const DEFAULT_THROTTLING: Throttling = {
 };
 
 /**
- * How long the bill sync's quick send (activities/sendInvoiceNow.ts) waits for one of an account's
- * slots before it hands the bill to the scheduled send, which may wait as long as the gate allows. It
- * runs inside a workflow task, and a task the worker holds is one no other workflow can use; two
- * seconds is ten NetSuite answers at the default limit, and well inside the task's ten-second timeout.
+ * The bill sync's quick send (activities/sendInvoiceNow.ts) runs inside a workflow task, which no other
+ * workflow can use meanwhile: it waits at most 2 s for a slot (ten NetSuite answers at the default
+ * limit) and 8 s for a request (under the task's 10 s timeout), then hands the bill to the scheduled
+ * send, which waits as long as the gate (60 s) and a request (60 s) allow.
  */
-export const QUICK_SEND_SLOT_WAIT_MS = 2_000;
+export const QUICK_SEND_LIMITS = { slotWaitMs: 2_000, requestTimeoutMs: 8_000 } as const;
 
 /** The throttling a deployment runs with: the defaults, with its retry budget from the environment. */
 export function throttlingFromEnv(env: { NETSUITE_RETRY_BASE_MS: number; NETSUITE_RETRY_MAX_MS: number; NETSUITE_MAX_ATTEMPTS: number; NETSUITE_RUN_TIME_LIMIT_MINUTES: number }): Throttling {

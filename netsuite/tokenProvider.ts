@@ -1,4 +1,5 @@
 import type { AccessToken, NetSuiteClient } from './client';
+import { withoutCallLimits } from './callLimits';
 
 export interface CredentialSecret {
   id: string;
@@ -36,7 +37,8 @@ export class TokenProvider {
     if (cached && cached.expiresAt - (this.options.refreshMarginMs ?? 120_000) > now) return cached.value;
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.fetch(credential, now).finally(() => this.inFlight.delete(key));
+      // Shared by every caller waiting on this credential: not bound by the limits of whichever started it.
+      pending = withoutCallLimits(() => this.fetch(credential, now)).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     return (await pending).value;

@@ -76,9 +76,13 @@ export async function billSync(input: BillSyncInput): Promise<BillSyncResult> {
     setCurrentDetails(`Run ${runId} (${next.trigger}): started`);
     const { verdict } = prepared;
     tags.set({ key: SEARCH_KEYS.accountId, value: verdict.accountId });
-    if ('sentAlready' in prepared) {
+    if ('ended' in prepared) {
+      // This task is being done again and the run ended the first time (see prepareRun): show its end
+      // and tell the counter as the lost task would have, then take what came in since as a new run
+      // — unless it only echoes the version that run ended on.
       lastSynced = { version: verdict.billVersion, status: verdict.billStatus };
-      await finish({ runId, status: 'COMPLETE', ...prepared.sentAlready });
+      await finished(prepared.ended, prepared.counts);
+      inbox.putBack(next);
       continue;
     }
     if (!('built' in prepared)) {
@@ -177,6 +181,16 @@ class Inbox {
     this.pending.length = 0;
     this.parentIntegrationRunId = undefined;
     return { ...next, handoffIds, unidentified, ...(parentIntegrationRunId ? { parentIntegrationRunId } : {}) };
+  }
+
+  /** Returns what take() gave, unanswered, to be taken again (with anything that arrived since). */
+  putBack(taken: { trigger: SyncTrigger; requested: boolean; parentIntegrationRunId?: string; handoffIds: string[]; unidentified: boolean }): void {
+    const items: Array<{ trigger: SyncTrigger; handoffId?: string }> = taken.handoffIds.map((handoffId) => ({ trigger: taken.trigger, handoffId }));
+    if (taken.unidentified || items.length === 0) items.push({ trigger: taken.trigger });
+    // Asked for by someone (a manual run under an approval's label): still asked for when taken again.
+    if (taken.requested && taken.trigger !== 'rerun' && taken.trigger !== 'manual') items.push({ trigger: 'manual' });
+    this.pending.unshift(...items);
+    this.parentIntegrationRunId ??= taken.parentIntegrationRunId;
   }
 
   /** Resolves when something new is asked for. */

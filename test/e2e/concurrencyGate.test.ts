@@ -1,6 +1,7 @@
 import { connectDatabase, type Db } from '../../db/connect';
 import { createPostgresGate } from '../../db/leases';
 import { migrateToLatest } from '../../db/migrate';
+import { withCallLimits } from '../../netsuite/callLimits';
 import { ConcurrencySlotTimeoutError, type Gate } from '../../netsuite/gate';
 import { createTestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
@@ -92,6 +93,16 @@ describe('the NetSuite concurrency gate', () => {
     await eventually(() => db.selectFrom('netsuiteLease').selectAll().where('accountId', '=', '1110003').execute(), (rows) => rows.length === 0, 'every slot free');
     const again = await within(hasty('1110003'), 'a new request being served');
     await again();
+  });
+
+  it('a call with a shorter slot wait (the quick send) gives up by it, while a patient waiter beside it is served', async () => {
+    const shared = gate({ defaultLimit: 1 });
+    const release = await shared('1110005');
+    const patient = shared('1110005');
+    // The gate's own wait is 60 s: giving up before the 20 s guard is the call's limit at work.
+    await within(expect(withCallLimits({ slotWaitMs: 200 }, () => shared('1110005'))).rejects.toBeInstanceOf(ConcurrencySlotTimeoutError), 'the quick waiter giving up');
+    await release();
+    await (await within(patient, 'the patient waiter being served'))();
   });
 
   it("frees a dead process's slot when its lease runs out", async () => {

@@ -49,11 +49,11 @@ class World {
     return {
       billState: async () => ({ ...this.bill }),
       prepareRun: async (input: StartRunInput): Promise<PreparedRun> => {
-        const earlier = this.runs.get(input.runId);
-        const sent = earlier?.outcomes.at(-1);
-        if (!input.resumesWaitingRun && sent?.status === 'COMPLETE' && runVersion.get(input.runId) === this.bill.version) {
-          const verdict = { outcome: 'SEND' as const, reason: 'sent already by this run', billVersion: this.bill.version, billStatus: this.bill.status, accountId: 'account-1' };
-          return { started: true, verdict, sentAlready: { netsuiteId: sent.netsuiteId!, url: sent.url! } };
+        // A task done again after its run ended (prepareRun's endedRun): the end stands.
+        const ended = this.runs.get(input.runId)?.outcomes.at(-1);
+        if (ended && ended.status !== 'WAITING') {
+          const verdict = { outcome: 'SEND' as const, reason: 'ended already', billVersion: runVersion.get(input.runId)!, billStatus: this.bill.status, accountId: 'account-1' };
+          return { started: true, verdict, ended, counts: ended.status === 'COMPLETE' || ended.failure !== undefined };
         }
         const answeredElsewhere = (id: string) => this.answered.has(id) && (input.resumesWaitingRun || this.answered.get(id) !== input.runId);
         if (!input.unidentified && input.handoffIds.length > 0 && input.handoffIds.every(answeredElsewhere)) return { started: false };
@@ -308,7 +308,7 @@ describe('billSync, with stub activities', () => {
     expect(world.statuses()).toEqual(['COMPLETE']);
   });
 
-  it('events arriving during a quick send: the task is done again with them, one run of the newest version, every send to the same run', async () => {
+  it('events arriving during a quick send: the task is done again, the sent run stands, and the newest version is one more run', async () => {
     const world = new World();
     world.approvalRequired = false;
     const held = heldSend();
@@ -319,13 +319,34 @@ describe('billSync, with stub activities', () => {
       for (const kind of ['calculated', 'approved'] as const) await sync.signal(billEventSignal, { kind });
       held.release();
       const { runs } = await sync.result();
-      // The server refuses to close a workflow that has unseen events; the task that sent is redone
-      // with them, and its quick send with it: at least once, to the same record (PUT by externalId).
-      expect(runs).toHaveLength(1);
-      expect(new Set(world.sends.map((s) => s.runId))).toEqual(new Set(runs));
-      expect(world.sends.at(-1)!.version).toBe(3);
+      // The server refuses to close a workflow with unseen events, so the task that sent is done again
+      // with them; the run it sent ended, and is not sent again.
+      expect(runs).toHaveLength(2);
+      expect(world.sends.map((s) => [s.runId, s.version])).toEqual([
+        [runs[0], 1],
+        [runs[1], 3],
+      ]);
+      expect(world.runs.get(runs[1]!)!.trigger).toBe('approved');
     });
-    expect(world.statuses()).toEqual(['COMPLETE']);
+    expect(world.statuses()).toEqual(['COMPLETE', 'COMPLETE']);
+  });
+
+  it('a re-run asked for during a quick send sends once more afterwards, as a child of the run it names', async () => {
+    const world = new World();
+    world.approvalRequired = false;
+    const held = heldSend();
+    world.sendAnswers.push(held.answer);
+    await withSync(world, 'calculated', async (sync) => {
+      await held.started;
+      const [first] = world.runs.keys();
+      await sync.signal(rerunSignal, { parentIntegrationRunId: first });
+      held.release();
+      const { runs } = await sync.result();
+      expect(runs).toHaveLength(2);
+      expect(world.runs.get(runs[1]!)).toMatchObject({ trigger: 'rerun', parent: first });
+    });
+    expect(world.sends.map((s) => s.version)).toEqual([1, 1]);
+    expect(world.statuses()).toEqual(['COMPLETE', 'COMPLETE']);
   });
 
   it('an echo arriving during a quick send: the task is done again, and the version NetSuite has is not sent twice', async () => {
@@ -341,5 +362,24 @@ describe('billSync, with stub activities', () => {
     });
     expect(world.sends).toHaveLength(1);
     expect(world.statuses()).toEqual(['COMPLETE']);
+  });
+
+  it('an echo arriving during a quick send NetSuite refuses: the task is done again, and the refusal stands — one write, one report', async () => {
+    const world = new World();
+    world.approvalRequired = false;
+    const held = heldSend();
+    world.sendAnswers.push(async () => {
+      await held.answer();
+      throw ApplicationFailure.nonRetryable('the accounting period is closed', 'periodClosed');
+    });
+    await withSync(world, 'calculated', async (sync) => {
+      await held.started;
+      await sync.signal(billEventSignal, { kind: 'approved' });
+      held.release();
+      expect((await sync.result()).runs).toHaveLength(1);
+    });
+    expect(world.sends).toHaveLength(1);
+    expect(world.statuses()).toEqual(['ACCOUNTING_PERIOD_CLOSED']);
+    expect(new Set(world.reported).size).toBe(1);
   });
 });
