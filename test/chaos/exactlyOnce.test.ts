@@ -84,6 +84,21 @@ describe('exactly once, whatever fails', () => {
     await expectExactlyOnce(seeded, billIds, handoffs);
   }, 900_000);
 
+  it('a worker SIGKILLed while NetSuite holds its quick send: the PUT arrived, COMPLETE was not yet stored', async () => {
+    const seeded = await integration('8880005');
+    const ns = seeded.netsuiteAccountId;
+    // Every request takes 3 s, so the kill lands inside the PUT; NetSuite goes on and takes it.
+    await s.emulator.admin.updateSettings(ns, { latencyMs: 3_000 });
+    const { billIds, handoffs } = await approveBurst(seeded, 1);
+    await eventually(() => s.emulator.admin.getStats(ns), (stats) => stats.requests.upsert >= 1, 'the PUT at NetSuite', 120_000);
+    await s.killWorker(s.workers[0]!);
+    await s.startWorker();
+    await expectExactlyOnce(seeded, billIds, handoffs);
+    // The next worker did the task again, and its PUT updated the record the first one created.
+    const [invoice] = await s.emulator.admin.listInvoices(ns);
+    expect(invoice!.writes).toBe(2);
+  }, 900_000);
+
   it('the Temporal server restarted mid-burst', async () => {
     const seeded = await integration('8880002');
     const { billIds, handoffs } = await approveBurst(seeded, 100);
