@@ -1,6 +1,6 @@
 import { updateRun } from '../db/runs';
 import type { FailureKind } from '../domain/failure';
-import { loadRunContext } from './context';
+import type { RunContext } from './context';
 import type { ActivityDeps } from './deps';
 import { planInvoice } from '../usecases/syncPlan';
 
@@ -8,11 +8,12 @@ export type BuildOutcome = { ok: true; lineCount: number; totalCents: number } |
 
 /**
  * Builds the NetSuite invoice for the run's bill version and stores it on the run, so the post step
- * (and a user reading the run) sees exactly this body; only a summary goes back to the workflow.
+ * (and a user reading the run) sees exactly this body; only a summary goes back to the workflow. It
+ * builds from what the filters were just evaluated on (evaluateFilters' context), not a second read.
  */
 export function makeBuildInvoice({ db }: ActivityDeps) {
-  return async function buildInvoice({ runId }: { runId: string }): Promise<BuildOutcome> {
-    const ctx = await loadRunContext(db, runId);
+  return async function buildInvoice(ctx: RunContext): Promise<BuildOutcome> {
+    const runId = ctx.run.id;
     const result = await planInvoice(db, ctx);
     const decisions = [...ctx.run.decisions, ...result.decisions];
     if (!result.ok) {

@@ -39,10 +39,10 @@ export function makePrepareRun(deps: ActivityDeps) {
     if (ended) return ended;
     const { started } = await startRun(input);
     if (!started) return { started };
-    const verdict = await evaluateFilters({ runId: input.runId });
+    const { verdict, context } = await evaluateFilters({ runId: input.runId });
     const { outcome } = verdict;
     if (outcome !== 'SEND') return { started, verdict: { ...verdict, outcome } };
-    return { started, verdict: { ...verdict, outcome }, built: await buildInvoice({ runId: input.runId }) };
+    return { started, verdict: { ...verdict, outcome }, built: await buildInvoice(context) };
   };
 }
 
