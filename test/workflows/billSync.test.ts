@@ -286,21 +286,13 @@ describe('billSync, with stub activities', () => {
     expect(world.statuses()).toEqual(['COMPLETE']);
   });
 
-  it('NetSuite busy: the quick send defers and the scheduled send sends the bill once', async () => {
+  it.each([
+    ['NetSuite busy (the quick send defers)', (world: World) => (world.busy = true)],
+    ['an invoice of more than 1,000 lines (no quick send)', (world: World) => (world.lineCount = 1_001)],
+  ])('%s: the scheduled send sends the bill once', async (_, arrange) => {
     const world = new World();
     world.approvalRequired = false;
-    world.busy = true;
-    await withSync(world, 'calculated', async (sync) => {
-      await sync.result();
-    });
-    expect(world.sends.map((s) => s.path)).toEqual(['scheduled']);
-    expect(world.statuses()).toEqual(['COMPLETE']);
-  });
-
-  it('an invoice of more than 1,000 lines goes straight to the scheduled send', async () => {
-    const world = new World();
-    world.approvalRequired = false;
-    world.lineCount = 1_001;
+    arrange(world);
     await withSync(world, 'calculated', async (sync) => {
       await sync.result();
     });
