@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connect';
 import type { HandoffKind } from '../db/schema';
 import { BILL_ENTITY_TYPE, NETSUITE_DESTINATION } from '../domain/configData';
+import { TERMINAL_STATUSES } from '../domain/runStatus';
 import type { SyncTrigger } from '../temporal/contract';
 
 /**
@@ -145,6 +146,8 @@ export interface DueHandoff extends Handoff {
   configExists: boolean;
   /** The source a sourceNudge or sourceDisconnected row concerns. */
   sourceId: string | null;
+  /** A run of the row's (config, bill) has not ended: its sync is most likely running (relay.ts signals rather than starts). */
+  syncLive: boolean;
 }
 
 /**
@@ -164,6 +167,18 @@ export async function claimDue(tx: Db, limit: number): Promise<DueHandoff[]> {
       'outbox.attempts',
       'outbox.sourceId',
       eb.exists(eb.selectFrom('integrationConfig').select('integrationConfig.id').whereRef('integrationConfig.id', '=', 'outbox.configId')).as('configExists'),
+      eb
+        .exists(
+          eb
+            .selectFrom('integrationRun')
+            .select('integrationRun.id')
+            .whereRef('integrationRun.organizationId', '=', 'outbox.organizationId')
+            .where('integrationRun.entityType', '=', BILL_ENTITY_TYPE)
+            .whereRef('integrationRun.entityId', '=', 'outbox.billId')
+            .whereRef('integrationRun.configId', '=', 'outbox.configId')
+            .where('integrationRun.status', 'not in', TERMINAL_STATUSES),
+        )
+        .as('syncLive'),
     ])
     .where('outbox.dtDelivered', 'is', null)
     .where('outbox.dtAvailable', '<=', sql<Date>`now()`)
@@ -172,7 +187,7 @@ export async function claimDue(tx: Db, limit: number): Promise<DueHandoff[]> {
     .forUpdate('outbox')
     .skipLocked()
     .execute();
-  return rows.map((row) => ({ ...row, configExists: Boolean(row.configExists) }));
+  return rows.map((row) => ({ ...row, configExists: Boolean(row.configExists), syncLive: Boolean(row.syncLive) }));
 }
 
 export interface Delivery {

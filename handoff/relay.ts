@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connect';
 import { listen, type Listener } from '../db/listen';
-import { nudgeMirror, signalBillSync, signalConfigEnabled, stopMirror, terminateConfigWorkflows } from '../temporal/client';
+import { nudgeMirror, signalBillSync, signalConfigEnabled, startBillSync, stopMirror, terminateConfigWorkflows } from '../temporal/client';
 import { claimDue, HANDOFF_CHANNEL, markDelivered, markFailed, type BillEventPayload, type ConfigEnabledPayload, type Delivery, type DueHandoff, type FailedDelivery } from './outbox';
 import { sweepStranded, type SweepSettings } from './sweep';
 
@@ -211,7 +211,10 @@ async function deliver(deps: Pick<RelayDeps, 'temporal' | 'taskQueue' | 'failure
       const payload = row.payload as unknown as BillEventPayload;
       const target = { organizationId: row.organizationId, configId: row.configId, billId: row.billId, accountId: payload.accountId };
       const event = { kind: payload.trigger, handoffId: row.id, ...(payload.parentIntegrationRunId ? { parentIntegrationRunId: payload.parentIntegrationRunId } : {}) };
-      const { runId } = await signalBillSync(deps.temporal, deps.taskQueue, target, event);
+      // Most events (a month end's approvals) find no sync running: start one. A sync with a run
+      // not ended (waiting for approval, retrying) is signalled, as is one the start finds running.
+      const started = row.syncLive ? undefined : await startBillSync(deps.temporal, deps.taskQueue, target, event);
+      const { runId } = started ?? (await signalBillSync(deps.temporal, deps.taskQueue, target, event));
       return { id: row.id, runId };
     }
     case 'configEnabled': {

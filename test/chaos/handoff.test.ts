@@ -8,7 +8,7 @@ import { invoiceExternalId } from '../../domain/externalId';
 import { backlog } from '../../handoff/outbox';
 import { startChaosStack, type ChaosStack } from '../support/chaosStack';
 import { eventually } from '../support/eventually';
-import { signalsByHandoff } from '../support/handoffSignals';
+import { deliveriesByHandoff } from '../support/handoffDeliveries';
 import type { WorkerProcess } from '../support/workerProcess';
 
 /**
@@ -97,12 +97,12 @@ async function expectExactlyOnce(w: World, billIds: string[]): Promise<void> {
   expect(undelivered).toEqual([]);
 }
 
-/** Temporal's own count of the signals each hand-off became: none lost; how many were repeated. */
+/** Temporal's own count of the deliveries (starts and signals) each hand-off became: none lost; how many were repeated. */
 async function repeatedHandoffs(w: World): Promise<number> {
   const rows = await s.db.selectFrom('outbox').select(['id', 'deliveredRunId']).where('configId', '=', w.seeded.configId).where('kind', '=', 'billEvent').execute();
-  const signals = await signalsByHandoff(s.temporal, w.seeded.configId, new Set(rows.map((r) => r.deliveredRunId)).size);
-  expect(rows.filter((r) => (signals.get(r.id) ?? 0) < 1)).toEqual([]);
-  return rows.filter((r) => (signals.get(r.id) ?? 0) > 1).length;
+  const deliveries = await deliveriesByHandoff(s.temporal, w.seeded.configId, new Set(rows.map((r) => r.deliveredRunId)).size);
+  expect(rows.filter((r) => (deliveries.get(r.id) ?? 0) < 1)).toEqual([]);
+  return rows.filter((r) => (deliveries.get(r.id) ?? 0) > 1).length;
 }
 
 describe('the hand-off to Temporal, hurt', () => {

@@ -19,7 +19,7 @@ import { apiClient } from '../support/api';
 import { runCli } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/freePort';
-import { signalsByHandoff } from '../support/handoffSignals';
+import { deliveriesByHandoff } from '../support/handoffDeliveries';
 import { useFileWorld } from '../support/fileWorld';
 
 /**
@@ -138,7 +138,7 @@ describe('the relay', () => {
     await expectOneInvoiceEach(seeded, billIds);
   });
 
-  it('several relays at once deliver each hand-off exactly once (Temporal counts the signals)', async () => {
+  it('several relays at once deliver each hand-off exactly once (Temporal counts the deliveries)', async () => {
     const { seeded, billIds } = await world(60, {});
     await h.pauseRelay();
     // Four relays, small batches, started together on the same rows.
@@ -149,8 +149,8 @@ describe('the relay', () => {
       const handoffs = [...saved.flatMap((s) => s.handoffs), ...approved.handoffs];
       const delivered = await waitForDelivery(h.db, handoffs, { timeoutMs: 120_000 });
       await h.settle(handoffs);
-      const signals = await signalsByHandoff(h.temporal, seeded.configId, new Set(delivered.map((d) => d.deliveredRunId)).size);
-      expect(handoffs.filter((x) => signals.get(x.id) !== 1)).toEqual([]);
+      const deliveries = await deliveriesByHandoff(h.temporal, seeded.configId, new Set(delivered.map((d) => d.deliveredRunId)).size);
+      expect(handoffs.filter((x) => deliveries.get(x.id) !== 1)).toEqual([]);
       await expectOneInvoiceEach(seeded, billIds);
     } finally {
       await Promise.all(relays.map((r) => r.stop()));
@@ -174,11 +174,50 @@ describe('the relay', () => {
     // What a relay that died before its commit leaves behind: the rows look undelivered, and go again.
     await h.db.updateTable('outbox').set({ dtDelivered: null, deliveredRunId: null }).where('id', 'in', handoffs.map((x) => x.id)).execute();
     await h.settle(handoffs);
-    const signals = await signalsByHandoff(h.temporal, seeded.configId, 4);
-    expect(handoffs.map((x) => signals.get(x.id))).toEqual([2, 2]);
+    const deliveries = await deliveriesByHandoff(h.temporal, seeded.configId, 4);
+    expect(handoffs.map((x) => deliveries.get(x.id))).toEqual([2, 2]);
     expect(await h.db.selectFrom('integrationRun').select(['id', 'status']).where('configId', '=', seeded.configId).orderBy('id').execute()).toEqual(runsBefore);
     expect(await h.db.selectFrom('integrationEvent').select('id').where('configId', '=', seeded.configId).execute()).toEqual(eventsBefore);
     expect((await h.emulator.admin.listInvoices(seeded.netsuiteAccountId)).map((i) => [i.externalId, i.writes])).toEqual(invoicesBefore.map((i) => [i.externalId, i.writes]));
+  });
+
+  it('starts a sync with the event as its input when none runs, and signals the one waiting for approval', async () => {
+    const { seeded, billIds } = await world(1);
+    const [billId] = billIds as [string];
+    const [calculated] = (await saveAndHandOff(h.db, seeded.orgId, { ...sampleBill(accountOf.get(billId)!), id: billId }, 'test')).handoffs;
+    await eventually(() => listRuns(h.db, seeded.orgId, { billId }), (runs) => runs[0]?.status === 'WAITING', 'the sync waiting for approval');
+    const { handoffs: [approved] } = await approveAndHandOff(h.db, seeded.orgId, [billId], 'test');
+    await h.settle([approved!]);
+    const [waited] = await waitForDelivery(h.db, [calculated!, approved!]).then((rows) => rows.map((r) => r.deliveredRunId));
+    const history = await h.temporal.workflow.getHandle(billSyncWorkflowId(seeded.configId, billId), waited!).fetchHistory();
+    const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
+    expect(JSON.parse(Buffer.from(started.input!.payloads![0]!.data!).toString())).toMatchObject({ trigger: 'calculated', handoffId: calculated!.id });
+    const signalled = history.events!.flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [JSON.parse(Buffer.from(e.workflowExecutionSignaledEventAttributes.input!.payloads![0]!.data!).toString())] : []));
+    expect(signalled).toEqual([expect.objectContaining({ kind: 'approved', handoffId: approved!.id })]);
+    expect((await listRuns(h.db, seeded.orgId, { billId })).map((r) => r.status)).toEqual(['COMPLETE']);
+    await expectOneInvoiceEach(seeded, [billId]);
+  });
+
+  it('an event whose sync runs with no run recorded yet is signalled to that sync: the start finds it, nothing is started twice', async () => {
+    const { seeded, billIds } = await world(1);
+    const [billId] = billIds as [string];
+    // No worker polls this queue: the sync the first event starts stays before its first run.
+    const idle = { db: h.db, temporal: h.temporal, taskQueue: `nobody-${crypto.randomUUID()}`, failureThreshold: 10 };
+    const bill = { ...sampleBill(accountOf.get(billId)!), id: billId };
+    await h.pauseRelay();
+    try {
+      const [first] = (await saveAndHandOff(h.db, seeded.orgId, bill, 'test')).handoffs;
+      expect(await relayPass(idle)).toMatchObject({ delivered: 1, failed: 0 });
+      const [second] = (await saveAndHandOff(h.db, seeded.orgId, { ...sampleBill(accountOf.get(billId)!, { usageUnits: 7 }), id: billId }, 'test')).handoffs;
+      expect(await relayPass(idle)).toMatchObject({ delivered: 1, failed: 0 });
+      const rows = await waitForDelivery(h.db, [first!, second!]);
+      expect(new Set(rows.map((r) => r.deliveredRunId)).size).toBe(1);
+      const deliveries = await deliveriesByHandoff(h.temporal, seeded.configId, 1);
+      expect([deliveries.get(first!.id), deliveries.get(second!.id)]).toEqual([1, 1]);
+      await h.temporal.workflow.getHandle(billSyncWorkflowId(seeded.configId, billId)).terminate('test: its task queue has no worker');
+    } finally {
+      h.resumeRelay();
+    }
   });
 
   it("a deleted config's bill events go nowhere: delivered with a note, no sync started", async () => {
