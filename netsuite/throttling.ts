@@ -29,6 +29,12 @@ export interface GateSettings {
   maxPollMs: number;
   /** How long an account's limit is remembered before it is read again. */
   limitCacheMs: number;
+  /**
+   * For this long after a slot is claimed, a request done with it hands it to the next request waiting
+   * in the same process rather than freeing it (netsuite/gate.ts). Its lease (leaseMs) outlasts this
+   * plus the longest request.
+   */
+  passWithinMs: number;
 }
 
 export interface Throttling {
@@ -40,7 +46,7 @@ export interface Throttling {
 
 export const DEFAULT_THROTTLING: Throttling = {
   retry: { baseDelayMs: 2_000, maxDelayMs: 300_000, maxAttempts: 12, timeLimitMs: 30 * 60_000 },
-  gate: { defaultLimit: 5, leaseMs: 180_000, maxWaitMs: 60_000, firstPollMs: 20, maxPollMs: 500, limitCacheMs: 10_000 },
+  gate: { defaultLimit: 5, leaseMs: 180_000, maxWaitMs: 60_000, firstPollMs: 20, maxPollMs: 500, limitCacheMs: 10_000, passWithinMs: 1_000 },
   requestTimeoutMs: 60_000,
 };
 
