@@ -36,8 +36,8 @@ export const envSchema = z.object({
   NETSUITE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(12),
   /** A run whose NetSuite retries outlast this (from its first attempt) ends TIMEOUT_LIMIT_EXCEEDED. */
   NETSUITE_RUN_TIME_LIMIT_MINUTES: z.coerce.number().min(0.1).max(24 * 60).default(30),
-  /** Outbox relay: signals delivered to Temporal at once per process, and the safety-net sweep's schedule. */
-  OUTBOX_RELAY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Outbox relay: starts and signals delivered to Temporal at once per process (see handoff/relay.ts), and the safety-net sweep's schedule. */
+  OUTBOX_RELAY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(2),
   OUTBOX_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   OUTBOX_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
   OUTBOX_SWEEP_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
