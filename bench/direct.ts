@@ -45,10 +45,10 @@ export async function runDirectBurst(stack: BenchStack, settings: BurstSettings 
   child.stdin!.write('go\n');
   const { startedAt } = JSON.parse(await nextLine()) as { startedAt: number };
   const usage = watch.stop();
-  const netsuiteUtilisation = use.stop();
+  const { mean: netsuiteUtilisation, by5s: netsuiteUseBy5s } = use.stop();
   const postgresCpuSeconds = stack.cpuSeconds().postgres - postgresBefore;
   child.stdin!.end();
   await exited;
   const outcome = await collectOutcome(stack.db, stack.emulator.admin, burst, startedAt);
-  return { ...outcome, netsuiteUtilisation, cpuSeconds: usage.cpuSeconds, peakRssMb: usage.peakRssMb, postgresCpuSeconds, concurrency: settings.directConcurrency };
+  return { ...outcome, netsuiteUtilisation, netsuiteUseBy5s, cpuSeconds: usage.cpuSeconds, peakRssMb: usage.peakRssMb, postgresCpuSeconds, concurrency: settings.directConcurrency };
 }

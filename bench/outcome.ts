@@ -24,22 +24,25 @@ export interface BurstOutcome {
   netsuiteRequests: number;
   /** NetSuite requests in flight, averaged over the burst (sampled every 100 ms), divided by C. */
   netsuiteUtilisation?: number;
+  /** The same for each 5 s from the approval: when in the burst NetSuite sat idle. */
+  netsuiteUseBy5s?: number[];
 }
 
 /**
  * Samples the emulator's requests in flight on the burst's account every 100 ms: how much of
- * NetSuite's limit the service kept busy, which N·L/C assumes is all of it.
+ * NetSuite's limit the service kept busy, which N·L/C assumes is all of it, overall and by 5 s.
  */
-export function sampleNetSuiteUse(emulator: AdminClient, netsuiteAccountId: string, limit: number): { stop(): number } {
-  let sum = 0;
-  let samples = 0;
+export function sampleNetSuiteUse(emulator: AdminClient, netsuiteAccountId: string, limit: number): { stop(): { mean: number; by5s: number[] } } {
+  const startedAt = Date.now();
+  const buckets: Array<{ sum: number; samples: number }> = [];
   let stopped = false;
   void (async () => {
     while (!stopped) {
       const stats = await emulator.getStats(netsuiteAccountId).catch(() => undefined);
       if (stats && !stopped) {
-        sum += stats.inFlight;
-        samples++;
+        const bucket = (buckets[Math.floor((Date.now() - startedAt) / 5_000)] ??= { sum: 0, samples: 0 });
+        bucket.sum += stats.inFlight;
+        bucket.samples++;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -47,7 +50,9 @@ export function sampleNetSuiteUse(emulator: AdminClient, netsuiteAccountId: stri
   return {
     stop() {
       stopped = true;
-      return samples === 0 ? NaN : sum / samples / limit;
+      const filled = Array.from(buckets, (b) => b ?? { sum: 0, samples: 0 });
+      const total = filled.reduce((t, b) => ({ sum: t.sum + b.sum, samples: t.samples + b.samples }), { sum: 0, samples: 0 });
+      return { mean: total.samples === 0 ? NaN : total.sum / total.samples / limit, by5s: filled.map((b) => (b.samples === 0 ? NaN : b.sum / b.samples / limit)) };
     },
   };
 }

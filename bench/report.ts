@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { DirectResult } from './direct';
 import type { HistogramSummary } from './metrics';
+import type { BurstOutcome } from './outcome';
 import type { BurstSettings, TemporalBurstResult } from './temporalBurst';
 
 /** One measured figure against its target. */
@@ -66,6 +67,9 @@ export function printBurst(settings: BurstSettings, temporal: TemporalBurstResul
   rows.push(['every billSync workflow closed after', temporal.allClosedMs === undefined ? '?' : s(temporal.allClosedMs), '']);
   if (direct) rows.push(['overhead ratio, Temporal wall / direct wall', `${(temporal.wallMs / direct.wallMs).toFixed(3)}×`, '']);
   table(rows);
+  const profile = (r: BurstOutcome) => (r.netsuiteUseBy5s ?? []).map((u) => (Number.isNaN(u) ? '?' : (u * 100).toFixed(0))).join(' ');
+  out(`  NetSuite kept busy by 5 s from the approval, %: Temporal ${profile(temporal)}`);
+  if (direct) out(`${' '.repeat(50)}without Temporal ${profile(direct)}`);
   if (direct) printPerBill(settings, temporal, direct);
   printBreakdown(temporal);
 }

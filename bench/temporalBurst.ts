@@ -83,7 +83,7 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
     await waitForRuns(stack.db, burst.integration.configId, settings.bills, startedAt + Math.max(600_000, physicalMs * 10));
     const usages = watches.map((w) => w.stop());
     const usage = { cpuSeconds: sum(usages.map((u) => u.cpuSeconds)), peakRssMb: Math.max(...usages.map((u) => u.peakRssMb)), lifetimePeakRssMb: Math.max(...usages.map((u) => u.lifetimePeakRssMb)) };
-    const netsuiteUtilisation = use.stop();
+    const { mean: netsuiteUtilisation, by5s: netsuiteUseBy5s } = use.stop();
     const cpuAfter = stack.cpuSeconds();
     const workerThreads: Record<string, number> = {};
     workers.forEach((w, i) => {
@@ -100,6 +100,7 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
     return {
       ...outcome,
       netsuiteUtilisation,
+      netsuiteUseBy5s,
       approvalCallMs,
       allSyncsStartedMs: lastDelivered?.at ? new Date(lastDelivered.at).getTime() - startedAt : Number.NaN,
       allClosedMs,
