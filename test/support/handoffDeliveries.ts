@@ -8,16 +8,21 @@ import { eventually } from './eventually';
  * signalWithStart included), counted by the outbox row (handoffId) they carry. Temporal's own record,
  * so a row delivered twice — or never — shows here whatever the relay believes.
  */
-export async function deliveriesByHandoff(temporal: Client, configId: string, expectedExecutions: number): Promise<Map<string, number>> {
-  // Visibility may lag the executions by a moment.
+export async function deliveriesByHandoff(temporal: Client, configId: string, deliveredRunIds: ReadonlySet<string>): Promise<Map<string, number>> {
+  // Visibility may lag the executions, and a count is not enough to wait for: a hand-off delivered
+  // again after its sync closed started another execution, so the listing can reach N while the
+  // last ones started are still missing from it. Wait for every run the rows name.
   const executions = await eventually(
     async () => {
       const found: WorkflowExecutionInfo[] = [];
       for await (const info of temporal.workflow.list({ query: `IntegrationConfigId = "${configId}" AND WorkflowType = "billSync"` })) found.push(info);
       return found;
     },
-    (found) => found.length >= expectedExecutions,
-    `${expectedExecutions} bill syncs of ${configId} in visibility`,
+    (found) => {
+      const listed = new Set(found.map((info) => info.runId));
+      return [...deliveredRunIds].every((runId) => listed.has(runId));
+    },
+    `the ${deliveredRunIds.size} bill syncs the hand-offs of ${configId} were delivered to, in visibility`,
     60_000,
   );
   const counts = new Map<string, number>();
