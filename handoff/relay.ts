@@ -25,9 +25,9 @@ export interface RelaySettings {
 
 export const DEFAULT_RELAY_SETTINGS: RelaySettings = {
   // Starts beyond what the server does at once only queue inside it, ahead of the workflow tasks that
-  // keep NetSuite busy: with 8 a month end's starts left NetSuite idle a tenth of the time on the dev
-  // server, and took 7 % more CPU a bill on the production-like one (README, Benchmarks). Every
-  // process relays, so N processes have 2N in flight.
+  // keep NetSuite busy: with 8 a month end's burst took 2–4 % longer on the dev server and 7 % more
+  // CPU a bill on the production-like one (README, Benchmarks). Every process relays, so N processes
+  // have 2N in flight.
   concurrency: 2,
   batchSize: 100,
   idlePollMs: 2_000,
