@@ -40,7 +40,7 @@ function table(rows: string[][]): void {
 export function printBurst(settings: BurstSettings, temporal: TemporalBurstResult, direct: DirectResult | undefined, loadBefore: string): void {
   const physical = physicalLimitMs(settings);
   out();
-  out(`Month-end burst: N = ${settings.bills} approved bills, NetSuite latency L = ${settings.latencyMs} ms, concurrency limit C = ${settings.concurrency}${(settings.workers ?? 1) > 1 ? `, ${settings.workers} worker processes (CPU summed, RSS the largest)` : ''}`);
+  out(`Month-end burst: N = ${settings.bills} approved bills, NetSuite latency L = ${settings.latencyMs} ms, concurrency limit C = ${settings.concurrency}${(settings.workers ?? 1) > 1 ? `, ${settings.workers} worker processes (CPU summed, RSS the largest)` : ''}${settings.waiting ? ', a sync waiting for each approval' : ''}`);
   out(`  (before: ${loadBefore}; after: ${loadLine()} — other work on the machine moves these figures)`);
   const rows: string[][] = [['', 'Temporal', direct ? `without Temporal (${direct.concurrency} in flight)` : '']];
   const both = (label: string, f: (r: TemporalBurstResult | DirectResult) => string) => rows.push([label, f(temporal), direct ? f(direct) : '']);

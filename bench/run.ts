@@ -22,7 +22,7 @@ async function main(): Promise<number> {
 
   const stack = await startBenchStack({ temporalAddress: options.temporalAddress, devServerConfig: options.devServerConfig, productionShards: options.productionShards });
   try {
-    const settings = { bills: options.bills, latencyMs: options.latencyMs, concurrency: options.concurrency, cpuProfDir: options.cpuProfDir, workers: options.workers };
+    const settings = { bills: options.bills, latencyMs: options.latencyMs, concurrency: options.concurrency, cpuProfDir: options.cpuProfDir, workers: options.workers, waiting: options.waiting };
     const loadBefore = loadLine();
     const temporal = await runTemporalBurst(stack, settings);
     const direct = options.skipDirect ? undefined : await runDirectBurst(stack, { ...settings, directConcurrency: options.directConcurrency ?? WORKER_ACTIVITY_SLOTS });

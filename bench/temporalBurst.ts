@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
+import { sql } from 'kysely';
+import { handOffBillEvents } from '../handoff/outbox';
 import { histogram, labelValues, scrape, total, type HistogramSummary, type Sample } from './metrics';
 import { freePort } from '../stack/freePort';
 import { collectOutcome, sampleNetSuiteUse, waitForRuns, type BurstOutcome } from './outcome';
@@ -15,6 +17,8 @@ export interface BurstSettings {
   cpuProfDir?: string;
   /** Worker processes on the task queue (1 unless --workers): CPU and counts are their sums, RSS the largest. */
   workers?: number;
+  /** The approvals find a sync waiting for each bill (its calculation handed over before the burst). */
+  waiting?: boolean;
 }
 
 /** Where a burst's time went, from the SDK's metrics (worker side) and the server's. */
@@ -67,6 +71,9 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
   for (let i = 0; i < (settings.workers ?? 1); i++) workers.push(await startBenchWorker({ env: stack.workerEnv, taskQueue, metricsPort: await freePort(), cpuProfDir: settings.cpuProfDir }));
   const worker = workers[0]!;
   try {
+    if (settings.waiting) await syncsWaiting(stack, burst);
+    // The worker's totals before the window (the waiting syncs' tasks, with --waiting): counted out.
+    const workerBefore = (await Promise.all(workers.map((w) => scrape(w.metricsUrl)))).flat();
     const serverBefore = stack.serverMetricsUrl ? await scrape(stack.serverMetricsUrl) : undefined;
     // Slots, heap and event-loop lag are the first worker's; CPU, threads and counts are summed over all.
     const slots = sampleSlots(worker.metricsUrl, worker.serviceMetricsUrl);
@@ -93,6 +100,7 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
     const allClosedMs = await waitUntilClosed(stack, taskQueue, startedAt);
 
     const workerMetrics = (await Promise.all(workers.map((w) => scrape(w.metricsUrl)))).flat();
+    const since = (name: string) => total(workerMetrics, name) - total(workerBefore, name);
     if (process.env.BENCH_DUMP_METRICS) fs.writeFileSync(process.env.BENCH_DUMP_METRICS, workerMetrics.map((m) => `${m.name} ${JSON.stringify(m.labels)} ${m.value}`).join('\n'));
     const serverAfter = stack.serverMetricsUrl ? await scrape(stack.serverMetricsUrl) : undefined;
     const outcome = await collectOutcome(stack.db, stack.emulator.admin, burst, startedAt);
@@ -111,32 +119,50 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
       serverCpuSeconds: cpuAfter.temporalServer === undefined ? undefined : cpuAfter.temporalServer - (cpuBefore.temporalServer ?? 0),
       postgresCpuSeconds: cpuAfter.postgres - cpuBefore.postgres,
       counts: {
-        // The worker is new for each burst, so its totals are the burst's (the failure counter's tasks included).
-        workflowTasks: total(workerMetrics, 'temporal_workflow_task_execution_latency_count'),
-        activities: total(workerMetrics, 'temporal_activity_execution_latency_count'),
-        localActivities: total(workerMetrics, 'temporal_local_activity_execution_latency_count'),
+        // The burst's window only (the failure counter's tasks included).
+        workflowTasks: since('temporal_workflow_task_execution_latency_count'),
+        activities: since('temporal_activity_execution_latency_count'),
+        localActivities: since('temporal_local_activity_execution_latency_count'),
         persistenceCalls: serverBefore && serverAfter ? total(serverAfter, 'persistence_requests') - total(serverBefore, 'persistence_requests') : undefined,
       },
       breakdown: {
-        workflowTaskScheduleToStart: histogram(workerMetrics, 'temporal_workflow_task_schedule_to_start_latency'),
-        workflowTaskExecution: histogram(workerMetrics, 'temporal_workflow_task_execution_latency'),
-        activityScheduleToStart: histogram(workerMetrics, 'temporal_activity_schedule_to_start_latency'),
+        workflowTaskScheduleToStart: histogram(workerMetrics, 'temporal_workflow_task_schedule_to_start_latency', {}, workerBefore),
+        workflowTaskExecution: histogram(workerMetrics, 'temporal_workflow_task_execution_latency', {}, workerBefore),
+        activityScheduleToStart: histogram(workerMetrics, 'temporal_activity_schedule_to_start_latency', {}, workerBefore),
         activityExecution: Object.fromEntries(
-          labelValues(workerMetrics, 'temporal_activity_execution_latency_count', 'activity_type').map((type) => [type, histogram(workerMetrics, 'temporal_activity_execution_latency', { activity_type: type })]),
+          labelValues(workerMetrics, 'temporal_activity_execution_latency_count', 'activity_type').map((type) => [type, histogram(workerMetrics, 'temporal_activity_execution_latency', { activity_type: type }, workerBefore)]),
         ),
         slotsBusy,
         peakHeapUsedMb,
         peakHeapTotalMb,
         eventLoopLagMeanMs,
         eventLoopLagP99MaxMs,
-        stickyCacheMisses: total(workerMetrics, 'temporal_sticky_cache_miss_total'),
-        cacheEvictions: total(workerMetrics, 'temporal_sticky_cache_total_forced_eviction_total'),
+        stickyCacheMisses: since('temporal_sticky_cache_miss_total'),
+        cacheEvictions: since('temporal_sticky_cache_total_forced_eviction_total'),
         server: serverBefore && serverAfter ? serverBreakdown(serverBefore, serverAfter) : undefined,
       },
     };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
   }
+}
+
+/**
+ * The usual month end: each bill's calculation was handed over when it was stored, and its sync waits
+ * (durably, in the worker's cache) for the approval. Done before the burst's window, then the
+ * database settled as after seeding.
+ */
+async function syncsWaiting(stack: BenchStack, burst: SeededBurst): Promise<void> {
+  await stack.db.transaction().execute((tx) => handOffBillEvents(tx, { organizationId: burst.integration.orgId, billIds: burst.billIds, trigger: 'calculated', origin: 'bench' }));
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const waiting = await stack.db.selectFrom('integrationRun').select((eb) => eb.fn.countAll<string>().as('n')).where('configId', '=', burst.integration.configId).where('status', '=', 'WAITING').executeTakeFirst();
+    if (Number(waiting?.n ?? 0) >= burst.billIds.length) break;
+    if (Date.now() > deadline) throw new Error(`only ${waiting?.n ?? 0} of ${burst.billIds.length} syncs waiting for approval after 10 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await sql`vacuum analyze`.execute(stack.db);
+  await sql`checkpoint`.execute(stack.db);
 }
 
 function sum(values: number[]): number {
