@@ -7,7 +7,7 @@ import { notifyRelays, pruneDelivered, type Handoff } from './outbox';
 export interface SweepSettings {
   /** A bill's change must be at least this old before the sweep second-guesses the relay. */
   graceMs: number;
-  /** A run still in progress that nothing updated for this long no longer counts as an open sync. */
+  /** A run still in progress that nothing updated for this long, or a hand-off delivered this long ago that no run answered, no longer counts as an open sync. */
   staleRunMs: number;
   /** Only changes this recent are looked at (and never one from before its config existed). */
   lookbackDays: number;
@@ -24,8 +24,8 @@ const SWEEP_LOCK = 'm3ter-netsuite-sync:outbox-sweep';
  * The safety net under the outbox, trusting no single mechanism: finds (integration, bill) pairs where
  * the bill's current state needs a sync (approved; or calculated, for configs that don't wait for
  * approval) since some moment, the integration is enabled and existed then, and yet no run finished
- * after that moment, no run is working on it, and no hand-off is pending or was delivered recently —
- * and hands each over again. A repeat is harmless (one workflow id, one invoice externalId); a sync
+ * after that moment, no run is working on it, and no hand-off is pending or was delivered within
+ * staleRunMs — and hands each over again. A repeat is harmless (one workflow id, one invoice externalId); a sync
  * WAITING for an approval signal that never came is woken by it. One process sweeps (and prunes
  * delivered rows) at a time.
  */
@@ -65,7 +65,10 @@ export async function sweepStranded(db: Db, settings: SweepSettings): Promise<Ha
         and not exists (
           select 1 from outbox o
           where o.config_id = n.config_id and o.bill_id = n.bill_id
-            and (o.dt_delivered is null or o.dt_delivered > now() - ${grace}))
+            -- Delivered, it is Temporal's to keep: its sync may wait behind a month end's backlog for
+            -- far longer than the grace, and handing it over again then raced the sync's end into a
+            -- second run and a second send. Trusted as long as a run in progress is.
+            and (o.dt_delivered is null or o.dt_delivered > now() - ${stale}))
       order by n.since
       limit ${settings.limit}
       returning id, kind, config_id as "configId", bill_id as "billId"`.execute(tx);

@@ -120,7 +120,10 @@ describe('the hand-off to Temporal, hurt', () => {
     const owed = (await backlog(s.db)).undelivered;
     expect(owed).toBeGreaterThan(0);
 
-    const second = await s.startWorker();
+    // Its sweep second-guesses changes after 3 s, far less than the syncs wait here: a hand-off
+    // delivered but not yet answered must not be handed over again (it raced the sync's end into a
+    // second run, seen in CI when the syncs waited longer than the default 2 minutes).
+    const second = await s.startWorker({ OUTBOX_SWEEP_GRACE_SECONDS: '3', OUTBOX_SWEEP_INTERVAL_SECONDS: '2' });
     await synced(w, billIds);
     const listed: string[] = [];
     for (let page = (await call(second, w, 'GET', '/bills?excludeLineItems=true&pageSize=200')).body; ; ) {
