@@ -65,10 +65,14 @@ export async function sweepStranded(db: Db, settings: SweepSettings): Promise<Ha
         and not exists (
           select 1 from outbox o
           where o.config_id = n.config_id and o.bill_id = n.bill_id
-            -- Delivered, it is Temporal's to keep: its sync may wait behind a month end's backlog for
-            -- far longer than the grace, and handing it over again then raced the sync's end into a
-            -- second run and a second send. Trusted as long as a run in progress is.
-            and (o.dt_delivered is null or o.dt_delivered > now() - ${stale}))
+            -- A hand-off of this change, delivered, is Temporal's to keep: its sync may wait behind a
+            -- month end's backlog far longer than the grace, and handing it over again then raced the
+            -- sync's end into a second run and a second send. Trusted as long as a run in progress is.
+            and (o.dt_delivered is null
+              or o.dt_delivered > now() - ${grace}
+              -- This change's own hand-off: the same event, written with it (the change's time is the
+              -- service's clock, the row's the database's: a few seconds either way).
+              or (o.payload ->> 'trigger' = n.trigger and o.dt_created >= n.since - interval '5 seconds' and o.dt_delivered > now() - ${stale})))
       order by n.since
       limit ${settings.limit}
       returning id, kind, config_id as "configId", bill_id as "billId"`.execute(tx);
