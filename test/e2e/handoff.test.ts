@@ -149,7 +149,7 @@ describe('the relay', () => {
       const handoffs = [...saved.flatMap((s) => s.handoffs), ...approved.handoffs];
       const delivered = await waitForDelivery(h.db, handoffs, { timeoutMs: 120_000 });
       await h.settle(handoffs);
-      const deliveries = await deliveriesByHandoff(h.temporal, seeded.configId, new Set(delivered.flatMap((d) => (d.deliveredRunId ? [d.deliveredRunId] : []))));
+      const deliveries = await deliveriesByHandoff(h.temporal, seeded.configId, delivered.map((d) => d.deliveredRunId));
       expect(handoffs.filter((x) => deliveries.get(x.id) !== 1)).toEqual([]);
       await expectOneInvoiceEach(seeded, billIds);
     } finally {
@@ -172,11 +172,11 @@ describe('the relay', () => {
     expect(runsBefore.map((r) => r.status).sort()).toEqual(['COMPLETE', 'ERROR']);
 
     // What a relay that died before its commit leaves behind: the rows look undelivered, and go again.
-    const deliveredTo = async () => (await waitForDelivery(h.db, handoffs)).flatMap((r) => (r.deliveredRunId ? [r.deliveredRunId] : []));
+    const deliveredTo = async () => (await waitForDelivery(h.db, handoffs)).map((r) => r.deliveredRunId);
     const first = await deliveredTo();
     await h.db.updateTable('outbox').set({ dtDelivered: null, deliveredRunId: null }).where('id', 'in', handoffs.map((x) => x.id)).execute();
     await h.settle(handoffs);
-    const deliveries = await deliveriesByHandoff(h.temporal, seeded.configId, new Set([...first, ...(await deliveredTo())]));
+    const deliveries = await deliveriesByHandoff(h.temporal, seeded.configId, [...first, ...(await deliveredTo())]);
     expect(handoffs.map((x) => deliveries.get(x.id))).toEqual([2, 2]);
     expect(await h.db.selectFrom('integrationRun').select(['id', 'status']).where('configId', '=', seeded.configId).orderBy('id').execute()).toEqual(runsBefore);
     expect(await h.db.selectFrom('integrationEvent').select('id').where('configId', '=', seeded.configId).execute()).toEqual(eventsBefore);
@@ -214,7 +214,7 @@ describe('the relay', () => {
       expect(await relayPass(idle)).toMatchObject({ delivered: 1, failed: 0 });
       const rows = await waitForDelivery(h.db, [first!, second!]);
       expect(new Set(rows.map((r) => r.deliveredRunId)).size).toBe(1);
-      const deliveries = await deliveriesByHandoff(h.temporal, seeded.configId, new Set(rows.flatMap((r) => (r.deliveredRunId ? [r.deliveredRunId] : []))));
+      const deliveries = await deliveriesByHandoff(h.temporal, seeded.configId, rows.map((r) => r.deliveredRunId));
       expect([deliveries.get(first!.id), deliveries.get(second!.id)]).toEqual([1, 1]);
       await h.temporal.workflow.getHandle(billSyncWorkflowId(seeded.configId, billId)).terminate('test: its task queue has no worker');
     } finally {

@@ -8,7 +8,9 @@ import { eventually } from './eventually';
  * signalWithStart included), counted by the outbox row (handoffId) they carry. Temporal's own record,
  * so a row delivered twice — or never — shows here whatever the relay believes.
  */
-export async function deliveriesByHandoff(temporal: Client, configId: string, deliveredRunIds: ReadonlySet<string>): Promise<Map<string, number>> {
+export async function deliveriesByHandoff(temporal: Client, configId: string, deliveredTo: Iterable<string | null>): Promise<Map<string, number>> {
+  // The runs the outbox rows say they were delivered to (null: delivered nowhere, a deleted config).
+  const deliveredRunIds = new Set([...deliveredTo].filter((runId): runId is string => runId !== null));
   // Visibility may lag the executions, and a count is not enough to wait for: a hand-off delivered
   // again after its sync closed started another execution, so the listing can reach N while the
   // last ones started are still missing from it. Wait for every run the rows name.
