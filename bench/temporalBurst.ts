@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
-import { sql } from 'kysely';
 import { handOffBillEvents } from '../handoff/outbox';
 import { histogram, labelValues, scrape, total, type HistogramSummary, type Sample } from './metrics';
 import { freePort } from '../stack/freePort';
 import { collectOutcome, sampleNetSuiteUse, waitForRuns, type BurstOutcome } from './outcome';
 import { threadBreakdown, threadCpuSeconds, watchProcess } from './processStats';
-import { seedBurst, type SeededBurst } from './seed';
+import { seedBurst, settleDatabase, type SeededBurst } from './seed';
 import type { BenchStack } from './stack';
 import { startBenchWorker, type BenchWorker } from './workerProcess';
 
@@ -150,7 +149,7 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
 /**
  * The usual month end: each bill's calculation was handed over when it was stored, and its sync waits
  * (durably, in the worker's cache) for the approval. Done before the burst's window, then the
- * database settled as after seeding.
+ * database settled as after seeding (settleDatabase).
  */
 async function syncsWaiting(stack: BenchStack, burst: SeededBurst): Promise<void> {
   await stack.db.transaction().execute((tx) => handOffBillEvents(tx, { organizationId: burst.integration.orgId, billIds: burst.billIds, trigger: 'calculated', origin: 'bench' }));
@@ -161,8 +160,7 @@ async function syncsWaiting(stack: BenchStack, burst: SeededBurst): Promise<void
     if (Date.now() > deadline) throw new Error(`only ${waiting?.n ?? 0} of ${burst.billIds.length} syncs waiting for approval after 10 minutes`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  await sql`vacuum analyze`.execute(stack.db);
-  await sql`checkpoint`.execute(stack.db);
+  await settleDatabase(stack.db);
 }
 
 function sum(values: number[]): number {

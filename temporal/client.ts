@@ -44,13 +44,12 @@ export interface BillSyncTarget {
  * invoice externalId. Returns the run that received the signal.
  */
 export async function signalBillSync(temporal: Client, taskQueue: string, target: BillSyncTarget, event: BillEvent): Promise<{ workflowId: string; runId: string }> {
-  const workflowId = billSyncWorkflowId(target.configId, target.billId);
   const handle = await temporal.workflow.signalWithStart(WORKFLOW_TYPES.billSync, {
     ...billSyncStart(taskQueue, target, event),
     signal: billEventSignal,
     signalArgs: [event],
   });
-  return { workflowId, runId: handle.signaledRunId };
+  return { workflowId: handle.workflowId, runId: handle.signaledRunId };
 }
 
 /**
@@ -69,6 +68,7 @@ export async function startBillSync(temporal: Client, taskQueue: string, target:
   }
 }
 
+/** The start both deliveries share: the event as the start input, the sync's id, tags and summary. */
 function billSyncStart(taskQueue: string, target: BillSyncTarget, event: BillEvent) {
   const input: BillSyncInput = {
     organizationId: target.organizationId,

@@ -56,7 +56,8 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
   const metrics = new SyncMetrics({ tenantLabels: env.METRICS_TENANT_LABELS });
   const temporalMetricsUrl = await installRuntime(logger, env.TEMPORAL_METRICS_PORT);
   const connection = runsWorker ? await NativeConnection.connect({ address: stack.temporalAddress }) : undefined;
-  // Lazy: a process that serves the API starts (and takes approvals) while Temporal is away.
+  // A worker's client shares its connection; the API role's is lazy, so it starts (and takes
+  // approvals) while Temporal is away.
   const temporal = connection ? new Client({ connection, namespace: stack.temporalNamespace }) : connectClient(stack.temporalAddress, stack.temporalNamespace);
   const mailer = createSmtpMailer({ smtpUrl: stack.smtpUrl, from: env.MAIL_FROM });
   const fromEnv = throttlingFromEnv(env);
