@@ -16,6 +16,8 @@ export const envSchema = z.object({
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   TEMPORAL_TASK_QUEUE: z.string().default('netsuite-sync'),
+  /** Syncs the worker keeps in memory between their tasks (see worker/createWorker.ts); one evicted is replayed from its history when it next has work. */
+  TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).default(1_000),
   NETSUITE_URL_TEMPLATE: z
     .string()
     .refine((v) => v.includes('{account}'), 'must contain the {account} placeholder')
@@ -71,6 +73,9 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string };
+
+/** Every setting's default, for code that runs without the environment (tests, the benchmark) and must match the service. */
+export const ENV_DEFAULTS = envSchema.parse({});
 
 export class InvalidEnvironmentError extends Error {
   constructor(issues: string[]) {

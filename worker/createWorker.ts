@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities';
+import { ENV_DEFAULTS } from '../config/env';
 import { activityLogInterceptor } from '../observability/activityLogInterceptor';
 import { bundleWorkflows } from './workflowBundle';
 
@@ -14,6 +15,8 @@ export interface CreateWorkerOptions {
   logger?: Logger;
   /** NetSuite calls in flight per worker; NetSuite's own per-account limit is enforced separately. */
   maxConcurrentActivityTaskExecutions?: number;
+  /** TEMPORAL_MAX_CACHED_WORKFLOWS; its default otherwise. */
+  maxCachedWorkflows?: number;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -28,9 +31,10 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     interceptors: { activity: [activityLogInterceptor] },
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows(WORKFLOWS_PATH)),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
-    // The SDK sizes its workflow cache from the heap limit (about 2,300 on a default 4 GB heap); a bound
-    // of our own keeps it when NODE_OPTIONS caps the heap, and a month-end burst's open syncs fit in it.
-    maxCachedWorkflows: 1_000,
+    // The SDK sizes its workflow cache from the heap limit (about 2,300 on a default 4 GB heap), but the
+    // cached syncs live mostly outside the main heap that limit is about (the workflow thread's heap, the
+    // Rust core): a bound of our own, that a month-end burst's open syncs fit in, keeps the memory known.
+    maxCachedWorkflows: options.maxCachedWorkflows ?? ENV_DEFAULTS.TEMPORAL_MAX_CACHED_WORKFLOWS,
     // Workers drain in-flight activities on SIGTERM before exiting.
     shutdownGraceTime: '30 seconds',
   });

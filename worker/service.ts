@@ -82,6 +82,7 @@ export async function startService(env: Env, logger: Logger, options: { retry?: 
     namespace: stack.temporalNamespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     deps,
+    maxCachedWorkflows: env.TEMPORAL_MAX_CACHED_WORKFLOWS,
   }) : undefined;
   const running = worker?.run();
   // A worker that stopped on its own can't do anything useful: exit, so the supervisor restarts us.
