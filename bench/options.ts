@@ -17,6 +17,8 @@ const optionsSchema = z.object({
   skipDirect: z.boolean().default(false),
   /** Each bill's calculation is handed over first, so the approvals find N syncs waiting (the usual month end) rather than none. */
   waiting: z.boolean().default(false),
+  /** Also run N empty workflows (bench/floor.ts): what one workflow per bill costs before any work, the least the CPU ratio can be. */
+  floor: z.boolean().default(false),
   /** An already running Temporal frontend (e.g. bench/temporal/start.sh) instead of a fresh dev server. */
   temporalAddress: z.string().optional(),
   /** Run the real Temporal server (bench/temporal/build.sh) on PostgreSQL with this many history shards; docker-compose.yml uses 8. */
@@ -44,6 +46,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'micro-only': { type: 'boolean' },
       'skip-direct': { type: 'boolean' },
       waiting: { type: 'boolean' },
+      floor: { type: 'boolean' },
       'temporal-address': { type: 'string' },
       'cpu-prof': { type: 'string' },
       'direct-concurrency': { type: 'string' },
@@ -61,6 +64,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     microOnly: values['micro-only'] ?? flag('BENCH_MICRO_ONLY'),
     skipDirect: values['skip-direct'] ?? flag('BENCH_SKIP_DIRECT'),
     waiting: values.waiting ?? flag('BENCH_WAITING'),
+    floor: values.floor ?? flag('BENCH_FLOOR'),
     temporalAddress: values['temporal-address'] ?? env.BENCH_TEMPORAL_ADDRESS,
     cpuProfDir: values['cpu-prof'] ?? env.BENCH_CPU_PROF,
     directConcurrency: values['direct-concurrency'] ?? env.BENCH_DIRECT_CONCURRENCY,

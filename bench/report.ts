@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { DirectResult } from './direct';
+import type { FloorResult } from './floor';
 import type { HistogramSummary } from './metrics';
 import type { BurstOutcome } from './outcome';
 import type { BurstSettings, TemporalBurstResult } from './temporalBurst';
@@ -37,7 +38,7 @@ function table(rows: string[][]): void {
   for (const row of rows) out(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   ')}`);
 }
 
-export function printBurst(settings: BurstSettings, temporal: TemporalBurstResult, direct: DirectResult | undefined, loadBefore: string): void {
+export function printBurst(settings: BurstSettings, temporal: TemporalBurstResult, direct: DirectResult | undefined, loadBefore: string, floor?: FloorResult): void {
   const physical = physicalLimitMs(settings);
   out();
   out(`Month-end burst: N = ${settings.bills} approved bills, NetSuite latency L = ${settings.latencyMs} ms, concurrency limit C = ${settings.concurrency}${(settings.workers ?? 1) > 1 ? `, ${settings.workers} worker processes (CPU summed, RSS the largest)` : ''}${settings.waiting ? ', a sync waiting for each approval' : ''}`);
@@ -70,7 +71,7 @@ export function printBurst(settings: BurstSettings, temporal: TemporalBurstResul
   const profile = (r: BurstOutcome) => (r.netsuiteUseBy5s ?? []).map((u) => (Number.isNaN(u) ? '?' : (u * 100).toFixed(0))).join(' ');
   out(`  NetSuite kept busy by 5 s from the approval, %: Temporal ${profile(temporal)}`);
   if (direct) out(`${' '.repeat(50)}without Temporal ${profile(direct)}`);
-  if (direct) printPerBill(settings, temporal, direct);
+  if (direct) printPerBill(settings, temporal, direct, floor);
   printBreakdown(temporal);
 }
 
@@ -79,23 +80,34 @@ export function cpuRatio(temporal: TemporalBurstResult, direct: DirectResult): n
   return (temporal.workerCpuSeconds + (temporal.serverCpuSeconds ?? 0) + temporal.postgresCpuSeconds) / (direct.cpuSeconds + direct.postgresCpuSeconds);
 }
 
-/** What one synced bill cost each part, on both paths, and the ratio the cost target is about. */
-function printPerBill(settings: BurstSettings, temporal: TemporalBurstResult, direct: DirectResult): void {
-  const per = (seconds: number | undefined) => (seconds === undefined ? '?' : `${((seconds * 1000) / settings.bills).toFixed(1)} ms`);
-  const count = (n: number | undefined) => (n === undefined ? '?' : (n / settings.bills).toFixed(2));
+/**
+ * What one synced bill cost each part, on both paths, and the ratio the cost target is about; with
+ * --floor, what an empty workflow costs beside them, and so the least that ratio can be.
+ */
+function printPerBill(settings: BurstSettings, temporal: TemporalBurstResult, direct: DirectResult, floor?: FloorResult): void {
+  const per = (seconds: number | undefined, n = settings.bills) => (seconds === undefined ? '?' : `${((seconds * 1000) / n).toFixed(1)} ms`);
+  const count = (x: number | undefined, n = settings.bills) => (x === undefined ? '?' : (x / n).toFixed(2));
   const all = (r: { cpu: number; server?: number; pg: number }) => r.cpu + (r.server ?? 0) + r.pg;
+  const empty = (cell: (f: FloorResult) => string) => (floor ? [cell(floor)] : []);
   out('  Per synced bill:');
   table([
-    ['', 'Temporal', 'without Temporal'],
-    ['worker CPU', per(temporal.workerCpuSeconds), per(direct.cpuSeconds)],
-    ['Temporal server CPU', per(temporal.serverCpuSeconds), '—'],
-    ['PostgreSQL CPU', per(temporal.postgresCpuSeconds), per(direct.postgresCpuSeconds)],
-    ['all CPU', per(all({ cpu: temporal.workerCpuSeconds, server: temporal.serverCpuSeconds, pg: temporal.postgresCpuSeconds })), per(all({ cpu: direct.cpuSeconds, pg: direct.postgresCpuSeconds }))],
-    ['server persistence calls', count(temporal.counts.persistenceCalls), '—'],
-    ['workflow tasks', count(temporal.counts.workflowTasks), '—'],
-    ['activities (scheduled by the server / local)', `${count(temporal.counts.activities)} / ${count(temporal.counts.localActivities)}`, '—'],
-    ['CPU ratio, Temporal / without', `${cpuRatio(temporal, direct).toFixed(2)}×`, ''],
+    ['', 'Temporal', 'without Temporal', ...empty(() => 'empty workflow (--floor)')],
+    ['worker CPU', per(temporal.workerCpuSeconds), per(direct.cpuSeconds), ...empty((f) => per(f.workerCpuSeconds, f.workflows))],
+    ['Temporal server CPU', per(temporal.serverCpuSeconds), '—', ...empty((f) => per(f.serverCpuSeconds, f.workflows))],
+    ['PostgreSQL CPU', per(temporal.postgresCpuSeconds), per(direct.postgresCpuSeconds), ...empty((f) => per(f.postgresCpuSeconds, f.workflows))],
+    ['all CPU', per(all({ cpu: temporal.workerCpuSeconds, server: temporal.serverCpuSeconds, pg: temporal.postgresCpuSeconds })), per(all({ cpu: direct.cpuSeconds, pg: direct.postgresCpuSeconds })), ...empty((f) => per(all({ cpu: f.workerCpuSeconds, server: f.serverCpuSeconds, pg: f.postgresCpuSeconds }), f.workflows))],
+    ['server persistence calls', count(temporal.counts.persistenceCalls), '—', ...empty((f) => count(f.persistenceCalls, f.workflows))],
+    ['workflow tasks', count(temporal.counts.workflowTasks), '—', ...empty(() => '—')],
+    ['activities (scheduled by the server / local)', `${count(temporal.counts.activities)} / ${count(temporal.counts.localActivities)}`, '—', ...empty(() => '—')],
+    ['CPU ratio, Temporal / without', `${cpuRatio(temporal, direct).toFixed(2)}×`, '', ...empty((f) => `least possible ${floorRatio(f, direct, settings.bills).toFixed(2)}×`)],
   ]);
+}
+
+/** The least the CPU ratio can be: the direct pipeline's work plus an empty workflow per bill, over the direct pipeline's. */
+export function floorRatio(floor: FloorResult, direct: DirectResult, bills: number): number {
+  const directPerBill = (direct.cpuSeconds + direct.postgresCpuSeconds) / bills;
+  const floorPerWorkflow = (floor.workerCpuSeconds + (floor.serverCpuSeconds ?? 0) + floor.postgresCpuSeconds) / floor.workflows;
+  return (directPerBill + floorPerWorkflow) / directPerBill;
 }
 
 // Both the SDK (as the service configures it) and the server report durations in seconds.

@@ -1,4 +1,6 @@
+import { ENV_DEFAULTS } from '../config/env';
 import { runDirectBurst } from './direct';
+import { runFloor } from './floor';
 import { runMicroBenchmarks } from './micro';
 import { parseBenchOptions } from './options';
 import { burstFigures, loadLine, printBurst, printFigures, printScaling, type Figure } from './report';
@@ -13,6 +15,8 @@ import { runTemporalBurst, type TemporalBurstResult } from './temporalBurst';
  */
 // The worker's activity slots (worker/createWorker.ts); the run without Temporal keeps as many bills in flight.
 const WORKER_ACTIVITY_SLOTS = 20;
+// The floor's starts and cache, as the service runs them by default (config/env.ts).
+const { OUTBOX_RELAY_CONCURRENCY, TEMPORAL_MAX_CACHED_WORKFLOWS } = ENV_DEFAULTS;
 
 async function main(): Promise<number> {
   const options = parseBenchOptions(process.argv.slice(2), process.env);
@@ -26,7 +30,9 @@ async function main(): Promise<number> {
     const loadBefore = loadLine();
     const temporal = await runTemporalBurst(stack, settings);
     const direct = options.skipDirect ? undefined : await runDirectBurst(stack, { ...settings, directConcurrency: options.directConcurrency ?? WORKER_ACTIVITY_SLOTS });
-    printBurst(settings, temporal, direct, loadBefore);
+    // After both bursts, so it runs on a server holding what a month end leaves, as the real syncs did.
+    const floor = options.floor ? await runFloor(stack, { workflows: settings.bills, startsInFlight: OUTBOX_RELAY_CONCURRENCY, maxCachedWorkflows: TEMPORAL_MAX_CACHED_WORKFLOWS }) : undefined;
+    printBurst(settings, temporal, direct, loadBefore, floor);
     const targetApplies = settings.bills === 1_000 && settings.latencyMs === 200 && settings.concurrency === 5;
     const burst = burstFigures(settings, temporal, direct);
     process.stdout.write(`\n${targetApplies ? 'Targets' : 'Targets (they are set for N = 1,000, L = 200 ms, C = 5; shown for reference only)'}:\n`);
