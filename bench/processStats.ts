@@ -116,3 +116,29 @@ export function threadBreakdown(pid: number, before: Map<string, number>, after:
   }
   return kinds;
 }
+
+/**
+ * CPU used per 5 s from now, in cores, by each part `read` names (cumulative CPU seconds each): set
+ * beside NetSuite's use by 5 s, it shows which part was busy when NetSuite sat idle.
+ */
+export function sampleCpuBy5s(read: () => Record<string, number>): { stop(): Record<string, number[]> } {
+  const startedAt = Date.now();
+  let last = { at: startedAt, cpu: read() };
+  const series: Record<string, number[]> = Object.fromEntries(Object.keys(last.cpu).map((part) => [part, []]));
+  const sample = () => {
+    const now = { at: Date.now(), cpu: read() };
+    const seconds = (now.at - last.at) / 1000;
+    if (seconds <= 0) return;
+    for (const part of Object.keys(series)) series[part]!.push((now.cpu[part]! - last.cpu[part]!) / seconds);
+    last = now;
+  };
+  const timer = setInterval(sample, 5_000);
+  return {
+    stop() {
+      clearInterval(timer);
+      // The last, partial 5 s, unless it is too short to say anything.
+      if (Date.now() - last.at >= 1_000) sample();
+      return series;
+    },
+  };
+}

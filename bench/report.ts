@@ -71,6 +71,7 @@ export function printBurst(settings: BurstSettings, temporal: TemporalBurstResul
   const profile = (r: BurstOutcome) => (r.netsuiteUseBy5s ?? []).map((u) => (Number.isNaN(u) ? '?' : (u * 100).toFixed(0))).join(' ');
   out(`  NetSuite kept busy by 5 s from the approval, %: Temporal ${profile(temporal)}`);
   if (direct) out(`${' '.repeat(50)}without Temporal ${profile(direct)}`);
+  for (const [part, cores] of Object.entries(temporal.cpuBy5s)) out(`${' '.repeat(2)}${`cores used by 5 s, ${part}:`.padEnd(48)} ${cores.map((c) => (Number.isNaN(c) ? '?' : c.toFixed(1))).join(' ')}`);
   if (direct) printPerBill(settings, temporal, direct, floor);
   printBreakdown(temporal);
 }

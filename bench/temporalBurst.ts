@@ -4,7 +4,7 @@ import { handOffBillEvents } from '../handoff/outbox';
 import { histogram, labelValues, scrape, total, type HistogramSummary, type Sample } from './metrics';
 import { freePort } from '../stack/freePort';
 import { collectOutcome, sampleNetSuiteUse, waitForRuns, type BurstOutcome } from './outcome';
-import { threadBreakdown, threadCpuSeconds, watchProcess } from './processStats';
+import { sampleCpuBy5s, sampleProcess, threadBreakdown, threadCpuSeconds, watchProcess } from './processStats';
 import { seedBurst, settleDatabase, type SeededBurst } from './seed';
 import type { BenchStack } from './stack';
 import { startBenchWorker, type BenchWorker } from './workerProcess';
@@ -51,6 +51,8 @@ export interface TemporalBurstResult extends BurstOutcome {
   workerLifetimePeakRssMb: number;
   /** The worker's CPU seconds by kind of thread. */
   workerThreads: Record<string, number>;
+  /** Cores each part used per 5 s from the approval (worker, server, PostgreSQL). */
+  cpuBy5s: Record<string, number[]>;
   /** CPU seconds of the other parts during the burst: where a 2-core machine's time went. */
   serverCpuSeconds?: number;
   postgresCpuSeconds: number;
@@ -82,6 +84,10 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
     const physicalMs = (settings.bills * settings.latencyMs) / settings.concurrency;
 
     const use = sampleNetSuiteUse(stack.emulator.admin, burst.integration.netsuiteAccountId, settings.concurrency);
+    const cpuUse = sampleCpuBy5s(() => {
+      const { temporalServer, postgres } = stack.cpuSeconds();
+      return { worker: sum(workers.map((w) => sampleProcess(w.pid).cpuSeconds)), server: temporalServer ?? Number.NaN, PostgreSQL: postgres };
+    });
     const token = await apiToken(worker.serviceUrl, burst);
     const startedAt = Date.now();
     await approveThroughApi(worker.serviceUrl, token, burst);
@@ -90,6 +96,7 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
     const usages = watches.map((w) => w.stop());
     const usage = { cpuSeconds: sum(usages.map((u) => u.cpuSeconds)), peakRssMb: Math.max(...usages.map((u) => u.peakRssMb)), lifetimePeakRssMb: Math.max(...usages.map((u) => u.lifetimePeakRssMb)) };
     const { mean: netsuiteUtilisation, by5s: netsuiteUseBy5s } = use.stop();
+    const cpuBy5s = cpuUse.stop();
     const cpuAfter = stack.cpuSeconds();
     const workerThreads: Record<string, number> = {};
     workers.forEach((w, i) => {
@@ -108,6 +115,7 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
       ...outcome,
       netsuiteUtilisation,
       netsuiteUseBy5s,
+      cpuBy5s,
       approvalCallMs,
       allSyncsStartedMs: lastDelivered?.at ? new Date(lastDelivered.at).getTime() - startedAt : Number.NaN,
       allClosedMs,
