@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { startChildScript } from './childScript';
-import { scrape, total } from './metrics';
+import { persistenceCallsBetween, scrape } from './metrics';
 import { watchProcess } from './processStats';
-import type { BenchStack } from './stack';
+import { stackCpuBetween, type BenchStack } from './stack';
 
 export interface FloorResult {
   workflows: number;
@@ -39,8 +39,7 @@ export async function runFloor(stack: BenchStack, settings: { workflows: number;
     workflows: settings.workflows,
     wallMs: done - startedAt,
     workerCpuSeconds: usage.cpuSeconds,
-    serverCpuSeconds: cpuAfter.temporalServer === undefined ? undefined : cpuAfter.temporalServer - (cpuBefore.temporalServer ?? 0),
-    postgresCpuSeconds: cpuAfter.postgres - cpuBefore.postgres,
-    persistenceCalls: serverBefore && serverAfter ? total(serverAfter, 'persistence_requests') - total(serverBefore, 'persistence_requests') : undefined,
+    ...stackCpuBetween(cpuBefore, cpuAfter),
+    persistenceCalls: persistenceCallsBetween(serverBefore, serverAfter),
   };
 }

@@ -29,6 +29,11 @@ export function parsePrometheus(text: string): Sample[] {
 
 type LabelFilter = Record<string, string>;
 
+/** The server's persistence calls between two scrapes of its metrics; undefined without them (a server this bench did not start). */
+export function persistenceCallsBetween(before: Sample[] | undefined, after: Sample[] | undefined): number | undefined {
+  return before && after ? total(after, 'persistence_requests') - total(before, 'persistence_requests') : undefined;
+}
+
 function matches(sample: Sample, name: string, filter: LabelFilter): boolean {
   return sample.name === name && Object.entries(filter).every(([k, v]) => sample.labels[k] === v);
 }

@@ -71,7 +71,7 @@ export function printBurst(settings: BurstSettings, temporal: TemporalBurstResul
   const profile = (r: BurstOutcome) => (r.netsuiteUseBy5s ?? []).map((u) => (Number.isNaN(u) ? '?' : (u * 100).toFixed(0))).join(' ');
   out(`  NetSuite kept busy by 5 s from the approval, %: Temporal ${profile(temporal)}`);
   if (direct) out(`${' '.repeat(50)}without Temporal ${profile(direct)}`);
-  for (const [part, cores] of Object.entries(temporal.cpuBy5s)) out(`${' '.repeat(2)}${`cores used by 5 s, ${part}:`.padEnd(48)} ${cores.map((c) => (Number.isNaN(c) ? '?' : c.toFixed(1))).join(' ')}`);
+  for (const [part, cores] of Object.entries(temporal.cpuBy5s)) out(`  ${`cores used by 5 s, ${part}:`.padEnd(48)} ${cores.map((c) => (Number.isNaN(c) ? '?' : c.toFixed(1))).join(' ')}`);
   if (direct) printPerBill(settings, temporal, direct, floor);
   printBreakdown(temporal);
 }
@@ -105,7 +105,7 @@ function printPerBill(settings: BurstSettings, temporal: TemporalBurstResult, di
 }
 
 /** The least the CPU ratio can be: the direct pipeline's work plus an empty workflow per bill, over the direct pipeline's. */
-export function floorRatio(floor: FloorResult, direct: DirectResult, bills: number): number {
+function floorRatio(floor: FloorResult, direct: DirectResult, bills: number): number {
   const directPerBill = (direct.cpuSeconds + direct.postgresCpuSeconds) / bills;
   const floorPerWorkflow = (floor.workerCpuSeconds + (floor.serverCpuSeconds ?? 0) + floor.postgresCpuSeconds) / floor.workflows;
   return (directPerBill + floorPerWorkflow) / directPerBill;

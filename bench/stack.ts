@@ -38,6 +38,14 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+/** CPU seconds the Temporal server (when this stack started it) and PostgreSQL used between two readings of cpuSeconds(). */
+export function stackCpuBetween(before: ReturnType<BenchStack['cpuSeconds']>, after: ReturnType<BenchStack['cpuSeconds']>): { serverCpuSeconds?: number; postgresCpuSeconds: number } {
+  return {
+    serverCpuSeconds: after.temporalServer === undefined ? undefined : after.temporalServer - (before.temporalServer ?? 0),
+    postgresCpuSeconds: after.postgres - before.postgres,
+  };
+}
+
 export interface BenchStackOptions {
   temporalAddress?: string;
   devServerConfig?: string[];

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { handOffBillEvents } from '../handoff/outbox';
-import { histogram, labelValues, scrape, total, type HistogramSummary, type Sample } from './metrics';
+import { histogram, labelValues, persistenceCallsBetween, scrape, total, type HistogramSummary, type Sample } from './metrics';
 import { freePort } from '../stack/freePort';
 import { collectOutcome, sampleNetSuiteUse, waitForRuns, type BurstOutcome } from './outcome';
 import { sampleCpuBy5s, sampleProcess, threadBreakdown, threadCpuSeconds, watchProcess } from './processStats';
 import { seedBurst, settleDatabase, type SeededBurst } from './seed';
-import type { BenchStack } from './stack';
+import { stackCpuBetween, type BenchStack } from './stack';
 import { startBenchWorker, type BenchWorker } from './workerProcess';
 
 export interface BurstSettings {
@@ -123,14 +123,13 @@ export async function runTemporalBurst(stack: BenchStack, settings: BurstSetting
       workerPeakRssMb: usage.peakRssMb,
       workerLifetimePeakRssMb: usage.lifetimePeakRssMb,
       workerThreads,
-      serverCpuSeconds: cpuAfter.temporalServer === undefined ? undefined : cpuAfter.temporalServer - (cpuBefore.temporalServer ?? 0),
-      postgresCpuSeconds: cpuAfter.postgres - cpuBefore.postgres,
+      ...stackCpuBetween(cpuBefore, cpuAfter),
       counts: {
         // The burst's window only (the failure counter's tasks included).
         workflowTasks: since('temporal_workflow_task_execution_latency_count'),
         activities: since('temporal_activity_execution_latency_count'),
         localActivities: since('temporal_local_activity_execution_latency_count'),
-        persistenceCalls: serverBefore && serverAfter ? total(serverAfter, 'persistence_requests') - total(serverBefore, 'persistence_requests') : undefined,
+        persistenceCalls: persistenceCallsBetween(serverBefore, serverAfter),
       },
       breakdown: {
         workflowTaskScheduleToStart: histogram(workerMetrics, 'temporal_workflow_task_schedule_to_start_latency', {}, workerBefore),
