@@ -24,10 +24,10 @@ const SWEEP_LOCK = 'm3ter-netsuite-sync:outbox-sweep';
  * The safety net under the outbox, trusting no single mechanism: finds (integration, bill) pairs where
  * the bill's current state needs a sync (approved; or calculated, for configs that don't wait for
  * approval) since some moment, the integration is enabled and existed then, and yet no run finished
- * after that moment, no run is working on it, and no hand-off is pending or was delivered within
- * staleRunMs — and hands each over again. A repeat is harmless (one workflow id, one invoice externalId); a sync
- * WAITING for an approval signal that never came is woken by it. One process sweeps (and prunes
- * delivered rows) at a time.
+ * after that moment, no run is working on it, and no hand-off is pending, was delivered within the
+ * grace, or carries this very change and was delivered within staleRunMs — and hands each over again.
+ * A repeat is harmless (one workflow id, one invoice externalId); a sync WAITING for an approval
+ * signal that never came is woken by it. One process sweeps (and prunes delivered rows) at a time.
  */
 export async function sweepStranded(db: Db, settings: SweepSettings): Promise<Handoff[]> {
   return db.transaction().execute(async (tx) => {
