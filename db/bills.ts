@@ -178,6 +178,18 @@ export async function getLatestBill(db: Db, organizationId: string, accountId: s
   return billsWithCode(db, organizationId).where('bill.accountId', '=', accountId).orderBy('bill.billDate', 'desc').orderBy('bill.dtCreated', 'desc').orderBy('bill.id', 'desc').limit(1).executeTakeFirst();
 }
 
+/** How many line items each bill's current version has, in one query (bills without any are left out). */
+export async function countCurrentLineItems(db: Db, bills: { id: string; version: number }[]): Promise<Map<string, number>> {
+  if (bills.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('billLineItem')
+    .select(['billId', (eb) => eb.fn.countAll<string>().as('lines')])
+    .where((eb) => eb.or(bills.map((b) => eb.and([eb('billId', '=', b.id), eb('billVersion', '=', b.version)]))))
+    .groupBy('billId')
+    .execute();
+  return new Map(rows.map((r) => [r.billId, Number(r.lines)]));
+}
+
 /** The line items of each bill's current version, in one query. */
 export async function getCurrentLineItems(db: Db, bills: { id: string; version: number }[]): Promise<Map<string, LineItem[]>> {
   const result = new Map<string, LineItem[]>(bills.map((b) => [b.id, []]));

@@ -93,6 +93,25 @@ export type LineItem = z.infer<typeof lineItemSchema> & { id: string; sequenceNu
 export const BILL_STATUSES = ['PENDING', 'APPROVED'] as const;
 export const BILLING_FREQUENCIES = ['DAILY', 'WEEKLY', 'MONTHLY', 'ANNUALLY', 'AD_HOC', 'MIXED'] as const;
 
+/** The most line items one bill may have (m3ter's own bills stay far below it). */
+export const MAX_LINE_ITEMS = 10_000;
+
+/**
+ * How many of `bills` (in order) one page shows with their line items, so a page never holds more
+ * lines than one bill may: at least one bill, then as many as fit in MAX_LINE_ITEMS lines. Without
+ * this bound 200 bills of 10,000 lines each would be 2 million lines in one answer.
+ */
+export function billsWithinLineBudget(lineCounts: readonly number[], budget = MAX_LINE_ITEMS): number {
+  let lines = 0;
+  let fit = 0;
+  for (const count of lineCounts) {
+    if (fit > 0 && lines + count > budget) break;
+    lines += count;
+    fit++;
+  }
+  return fit;
+}
+
 /** What the billing engine upstream sends to create or recalculate a bill. */
 export const billInputSchema = z.object({
   id: z.string().uuid().optional(),
@@ -111,7 +130,7 @@ export const billInputSchema = z.object({
   timezone: z.string().optional(),
   lineItems: z
     .array(lineItemSchema)
-    .max(10_000)
+    .max(MAX_LINE_ITEMS)
     .superRefine((lines, ctx) => {
       // Each line may fit while their sum does not: the invoice total must fit too. (A line that does
       // not fit is reported on its own field.)

@@ -7,6 +7,7 @@ import {
   deleteBill,
   existingBillIds,
   getBillWithAccountCode,
+  countCurrentLineItems,
   getCurrentLineItems,
   getLatestBill,
   getLineItems,
@@ -14,7 +15,7 @@ import {
   lockBill,
   reopenBill,
 } from '../../db/bills';
-import { BILL_STATUSES, BILLING_FREQUENCIES, billInputSchema, isoDate, storedLineItemSchema, type LineItem } from '../../domain/bill';
+import { BILL_STATUSES, BILLING_FREQUENCIES, billInputSchema, billsWithinLineBudget, isoDate, storedLineItemSchema, type LineItem } from '../../domain/bill';
 import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { refuseMirrored } from '../../usecases/ownership';
 import { actorOf, orgOf } from '../auth';
@@ -153,12 +154,17 @@ export function registerBillRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const offset = decodeNextToken(nextToken);
       const pageSize = size ?? 200;
       const bills = await listBills(deps.db, orgOf(request), { ...filter, offset, limit: pageSize + 1 });
-      const shown = bills.slice(0, pageSize);
-      const lineItems = excludeLineItems ? undefined : await getCurrentLineItems(deps.db, shown);
+      if (excludeLineItems) return page(bills.map((b) => toBill(b)), offset, pageSize);
+      // With their lines, a page ends early (its nextToken goes on from there) rather than grow past
+      // one bill's worth of lines, whatever the page size asked for.
+      const candidates = bills.slice(0, pageSize);
+      const counts = await countCurrentLineItems(deps.db, candidates);
+      const fit = billsWithinLineBudget(candidates.map((b) => counts.get(b.id) ?? 0));
+      const lineItems = await getCurrentLineItems(deps.db, candidates.slice(0, fit));
       return page(
-        bills.map((b) => toBill(b, lineItems?.get(b.id))),
+        bills.slice(0, fit + 1).map((b) => toBill(b, lineItems.get(b.id))),
         offset,
-        pageSize,
+        fit,
       );
     },
   );

@@ -204,6 +204,26 @@ describe('bills', () => {
     expect(got).toMatchObject({ status: 200, body: { id: latest.id, billDate: '2026-11-30', lineItems: latest.lineItems } });
   });
 
+  it("a page of bills with their lines ends early rather than hold more lines than one bill may, and the next page goes on from there", async () => {
+    const client = await apiClient(h, api);
+    const customer = await account(client);
+    // 3 × 4,000 lines: two bills fill a page's 10,000-line budget no more than one 10,000-line bill would.
+    const lines = (n: number) => Array.from({ length: n }, (_, i) => ({ lineItemType: 'USAGE', description: `meter ${i}`, quantity: 1, subtotal: 1 }));
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await putBill(client, customer.id, { lineItems: lines(4_000) })).id);
+
+    const first = await client.call('GET', `/organizations/{orgId}/bills?accountId=${customer.id}&pageSize=200`);
+    expect(first.status).toBe(200);
+    expect(first.body.data.map((b: { id: string }) => b.id)).toEqual(ids.slice(0, 2));
+    expect(first.body.data.map((b: { lineItems: unknown[] }) => b.lineItems.length)).toEqual([4_000, 4_000]);
+    expect(first.body.nextToken).toEqual(expect.any(String));
+    const all = await listAll(client, `accountId=${customer.id}`);
+    expect([all.pages, all.ids]).toEqual([2, ids]);
+    expect(all.bills.every((b) => b.lineItems.length === 4_000)).toBe(true);
+    // Without lines, the page is as long as asked.
+    expect((await listAll(client, `accountId=${customer.id}&excludeLineItems=true`)).pages).toBe(1);
+  });
+
   it('lists page by page with nextToken until it is absent, and filters', async () => {
     const client = await apiClient(h, api);
     const a = await account(client);
