@@ -18,6 +18,8 @@ export const FAILURE_KINDS = [
   'missingAccountMapping',
   /** Every line was excluded: nothing to invoice. */
   'noLines',
+  /** A usage line's pricing bands don't add up to its subtotal, so an invoice split by band would not match the bill. */
+  'bandsDisagree',
   /** NetSuite stayed throttled or unavailable through every retry. */
   'netsuiteUnavailable',
   /** NetSuite's retries outlasted the run's time limit (NETSUITE_RUN_TIME_LIMIT_MINUTES). */
@@ -72,6 +74,7 @@ export function eventNameOfFailure(kind: FailureKind): IntegrationEventName {
       return 'integration.missingaccountmapping.error';
     case 'contentRefused':
     case 'noLines':
+    case 'bandsDisagree':
     case 'periodClosed':
       return 'integration.validation.error';
     case 'authRefused':

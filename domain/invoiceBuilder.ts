@@ -63,7 +63,7 @@ export type Decision =
 export type BuildResult =
   /** `invoice` is the body of the record (an invoice, or a credit memo); `totalCents` the bill's signed total. */
   | { ok: true; recordType: NetSuiteRecordType; invoice: NetSuiteInvoice; decisions: Decision[]; totalCents: number }
-  | { ok: false; failure: Extract<FailureKind, 'missingAccountMapping' | 'noLines'>; reason: string; decisions: Decision[] };
+  | { ok: false; failure: Extract<FailureKind, 'missingAccountMapping' | 'noLines' | 'bandsDisagree'>; reason: string; decisions: Decision[] };
 
 export interface BuildInput {
   configId: string;
@@ -123,10 +123,19 @@ export function buildInvoice(input: BuildInput): BuildResult {
     const custom = customFields(line, config);
     const bands = config.splitUsageLineItems === 'ITEM_PER_USAGE_BAND' ? (line.usagePerPricingBand ?? []) : [];
     if (bands.length > 0) {
+      // The invoice's lines come from the bands, its total from the line (below): a cent a band apart is
+      // band rounding, which the adjustment line evens out; more is a bill whose bands would send
+      // another amount than it says, so nothing is sent.
+      const bandCents = sumToCents(bands.map((band) => signedAmount(line.lineItemType, band.bandSubtotal)));
+      const lineCents = sumToCents([signedAmount(line.lineItemType, line.subtotal)]);
+      if (Math.abs(bandCents - lineCents) > bands.length) {
+        const reason = `line item ${line.id}: its usagePerPricingBand bandSubtotals add up to ${fromCents(bandCents).toFixed(2)} but its subtotal is ${fromCents(lineCents).toFixed(2)}, so an invoice split by band would not match the bill; correct the bill's bands, or set splitUsageLineItems to ITEM_PER_PRODUCT`;
+        return { ok: false, failure: 'bandsDisagree', reason, decisions };
+      }
+      exactAmounts.push(signedAmount(line.lineItemType, line.subtotal));
       for (const band of bands) {
         const quantity = band.bandUnits ?? band.bandQuantity ?? 0;
         const amount = signedAmount(line.lineItemType, band.bandSubtotal);
-        exactAmounts.push(amount);
         lines.push(makeLine({ item, description: bandDescription(line, band.lowerLimit), quantity, amount, unitPrice: band.unitPrice, custom, lineId: line.id }));
       }
       decisions.push({ kind: 'line', lineItemId: line.id, lineItemType: line.lineItemType, item, reason: `${reason}; split into ${bands.length} pricing bands`, amount: signedAmount(line.lineItemType, line.subtotal) });
@@ -144,7 +153,7 @@ export function buildInvoice(input: BuildInput): BuildResult {
   if (sentCents !== wantedCents) {
     const diff = fromCents(wantedCents - sentCents);
     lines.push({ item: { id: config.netsuiteDefaultItemId }, description: 'Rounding adjustment', quantity: 1, rate: diff, amount: diff, [LINE_ITEM_TRACE_FIELD]: 'rounding' });
-    decisions.push({ kind: 'rounding', amount: diff, reason: 'line amounts rounded to cents differed from the bill total' });
+    decisions.push({ kind: 'rounding', amount: diff, reason: 'line amounts rounded to cents (or pricing bands rounded apart from their line) differed from the bill total' });
   }
 
   // NetSuite refuses an invoice whose total is negative: such a bill (credits larger than charges) is a

@@ -167,10 +167,10 @@ describe('rounding', () => {
     // exact sum: 201,397,037.835 → 201,397,037.84
     const bands = build(
       [
-        line({ usagePerPricingBand: [{ bandSubtotal: 70.855001 }, { bandSubtotal: 63905180.244742 }, { bandSubtotal: 41169502.785947 }, { bandSubtotal: 33408606.47037 }] }),
-        line({ usagePerPricingBand: [{ bandSubtotal: 0.225001 }] }),
-        line({ lineItemType: 'MINIMUM_SPEND_REFUND', usagePerPricingBand: [{ bandSubtotal: -292.905001 }] }),
-        line({ usagePerPricingBand: [{ bandSubtotal: 77819731.573443 }] }),
+        line({ subtotal: 138483360.35606, usagePerPricingBand: [{ bandSubtotal: 70.855001 }, { bandSubtotal: 63905180.244742 }, { bandSubtotal: 41169502.785947 }, { bandSubtotal: 33408606.47037 }] }),
+        line({ subtotal: 0.225001, usagePerPricingBand: [{ bandSubtotal: 0.225001 }] }),
+        line({ lineItemType: 'MINIMUM_SPEND_REFUND', subtotal: -292.905001, usagePerPricingBand: [{ bandSubtotal: -292.905001 }] }),
+        line({ subtotal: 77819731.573443, usagePerPricingBand: [{ bandSubtotal: 77819731.573443 }] }),
         line({ lineItemType: 'USAGE_CREDIT', subtotal: 14905761.414503 }),
       ],
       { splitUsageLineItems: 'ITEM_PER_USAGE_BAND' },
@@ -193,21 +193,30 @@ describe('rounding', () => {
       fc.integer({ min: -20_000_000_000, max: 20_000_000_000 }).map((n) => n * 5000 + (n % 3)),
     );
     const bandArb = fc.record({ bandSubtotal: micros, bandUnits: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }) });
-    const lineArb = fc.record({
-      lineItemType: fc.constantFrom(...LINE_ITEM_TYPES),
-      subtotal: micros,
-      quantity: fc.integer({ min: 0, max: 10_000 }),
-      bands: fc.array(bandArb, { maxLength: 4 }),
-    });
+    // A banded line's subtotal is its bands' sum, as m3ter computes it.
+    const lineArb = fc
+      .record({
+        lineItemType: fc.constantFrom(...LINE_ITEM_TYPES),
+        subtotal: micros,
+        quantity: fc.integer({ min: 0, max: 10_000 }),
+        bands: fc.array(bandArb, { maxLength: 4 }),
+      })
+      .map((l) => {
+        if (l.bands.length === 0) return l;
+        // m3ter gives a credit's bands as positive amounts, like the credit itself.
+        // Each band a share of the range, so the line's sum stays within the amounts above.
+        const share = (micros: number) => Math.trunc(micros / l.bands.length);
+        const bands = l.bands.map((b) => ({ ...b, bandSubtotal: CREDIT_LINE_ITEM_TYPES.has(l.lineItemType) ? Math.abs(share(b.bandSubtotal)) : share(b.bandSubtotal) }));
+        return { ...l, bands, subtotal: bands.reduce((sum, b) => sum + b.bandSubtotal, 0) };
+      });
     fc.assert(
       fc.property(fc.array(lineArb, { minLength: 1, maxLength: 30 }), fc.constantFrom('ITEM_PER_PRODUCT', 'ITEM_PER_USAGE_BAND') as fc.Arbitrary<'ITEM_PER_PRODUCT' | 'ITEM_PER_USAGE_BAND'>, (specs, split) => {
         let exactMicros = 0;
         const items = specs.map((s) => {
           // Credits always reduce the invoice; every other line keeps the sign m3ter gave it.
           const signed = (micros: number) => (CREDIT_LINE_ITEM_TYPES.has(s.lineItemType) ? -Math.abs(micros) : micros);
-          const useBands = split === 'ITEM_PER_USAGE_BAND' && s.bands.length > 0;
-          if (useBands) for (const b of s.bands) exactMicros += signed(b.bandSubtotal);
-          else exactMicros += signed(s.subtotal);
+          // Split by band or not, the invoice's total is the lines' subtotals.
+          exactMicros += signed(s.subtotal);
           return line({
             lineItemType: s.lineItemType,
             subtotal: s.subtotal / 1e6,
@@ -404,12 +413,12 @@ describe('ITEM_PER_USAGE_BAND', () => {
   });
 
   it('falls back to bandQuantity, and keeps the description without a lower limit', () => {
-    const l = line({ usagePerPricingBand: [{ bandQuantity: 4, bandSubtotal: 8 }], description: 'Seats' });
+    const l = line({ subtotal: 8, usagePerPricingBand: [{ bandQuantity: 4, bandSubtotal: 8 }], description: 'Seats' });
     expect(linesOf(build([l], { splitUsageLineItems: 'ITEM_PER_USAGE_BAND' }))).toEqual([expect.objectContaining({ description: 'Seats', quantity: 4, rate: 2, amount: 8 })]);
   });
 
   it('credit bands are negative', () => {
-    const l = line({ lineItemType: 'USAGE_CREDIT', usagePerPricingBand: [{ bandUnits: 1, bandSubtotal: 3 }] });
+    const l = line({ lineItemType: 'USAGE_CREDIT', subtotal: 3, usagePerPricingBand: [{ bandUnits: 1, bandSubtotal: 3 }] });
     const charge = line({ lineItemType: 'STANDING_CHARGE', subtotal: 10, quantity: 1 });
     expect(linesOf(build([charge, l], { splitUsageLineItems: 'ITEM_PER_USAGE_BAND' })).map((x) => x.amount).sort()).toEqual([-3, 10]);
   });
@@ -418,6 +427,23 @@ describe('ITEM_PER_USAGE_BAND', () => {
     const lines = linesOf(build([banded()]));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ description: 'API calls', quantity: 1500, amount: 12.5 });
+  });
+
+  it("bands that add up to another amount than their line's subtotal send nothing, and say which line and both sums", () => {
+    // The bands of a hostile or broken bill: each storable, together far from the line's 10.00.
+    const broken = line({ id: 'broken', subtotal: 10, usagePerPricingBand: [{ bandSubtotal: 9_999_999_999_999.99 }, { bandSubtotal: 9_999_999_999_999.99 }] });
+    const result = build([line({ subtotal: 5 }), broken], { splitUsageLineItems: 'ITEM_PER_USAGE_BAND' });
+    expect(result).toMatchObject({ ok: false, failure: 'bandsDisagree', reason: expect.stringContaining('line item broken: its usagePerPricingBand bandSubtotals add up to 19999999999999.98 but its subtotal is 10.00') });
+    expect(!result.ok && result.reason).toContain('set splitUsageLineItems to ITEM_PER_PRODUCT');
+    // The same bill without splitting invoices the lines' subtotals.
+    expect(build([line({ subtotal: 5 }), broken])).toMatchObject({ ok: true, totalCents: 1500 });
+  });
+
+  it("bands a cent apart from their line (rounded apart) still invoice the line's subtotal, with the adjustment line", () => {
+    const thirds = line({ subtotal: 1, usagePerPricingBand: [{ bandSubtotal: 0.33 }, { bandSubtotal: 0.33 }, { bandSubtotal: 0.33 }] });
+    const result = build([thirds], { splitUsageLineItems: 'ITEM_PER_USAGE_BAND' });
+    expect(result.ok && result.totalCents).toBe(100);
+    expect(linesOf(result).map((l) => [l.description, l.amount])).toContainEqual(['Rounding adjustment', 0.01]);
   });
 
   it('a line without bands stays one line when splitting', () => {
@@ -507,7 +533,7 @@ describe('netsuiteItemCustomFieldMapping', () => {
   });
 
   it('each band line carries the dates too', () => {
-    const l = line({ servicePeriodStartDate: '2024-04-01', usagePerPricingBand: [{ bandSubtotal: 1 }, { bandSubtotal: 2 }] });
+    const l = line({ servicePeriodStartDate: '2024-04-01', subtotal: 3, usagePerPricingBand: [{ bandSubtotal: 1 }, { bandSubtotal: 2 }] });
     const lines = linesOf(build([l], { splitUsageLineItems: 'ITEM_PER_USAGE_BAND', netsuiteItemCustomFieldMapping: { servicePeriodStart: '_s' } }));
     expect(lines.map((x) => x.custcol_s)).toEqual(['2024-04-01', '2024-04-01']);
   });
