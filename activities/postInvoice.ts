@@ -1,5 +1,5 @@
 import { getConfig } from '../db/configs';
-import { getRunToSend, recordTypesBuiltBefore, updateRun } from '../db/runs';
+import { getRunToSend, noteRunWaiting, recordTypesBuiltBefore } from '../db/runs';
 import { recordExternalId, type NetSuiteRecordType } from '../domain/externalId';
 import type { NetSuiteInvoice } from '../domain/invoiceBuilder';
 import { isPaid, paidReason } from '../netsuite/payments';
@@ -109,8 +109,8 @@ export function makePostInvoice(deps: ActivityDeps) {
       return await withHeartbeat(() => sendRun(runId));
     } catch (error) {
       // Let users see that the run is alive and waiting on NetSuite, not stuck.
-      if (error instanceof NetSuiteThrottledError) await updateRun(deps.db, runId, { status: 'RATE_LIMIT_RETRY', error: error.message });
-      else if (error instanceof NetSuiteUnavailableError || error instanceof NetSuiteLoginError) await updateRun(deps.db, runId, { status: 'AWAITING_RETRY', error: error.message });
+      if (error instanceof NetSuiteThrottledError) await noteRunWaiting(deps.db, runId, 'RATE_LIMIT_RETRY', error.message);
+      else if (error instanceof NetSuiteUnavailableError || error instanceof NetSuiteLoginError) await noteRunWaiting(deps.db, runId, 'AWAITING_RETRY', error.message);
       throw toActivityFailure(error, deps.retry);
     }
   };
