@@ -346,7 +346,7 @@ export function buildCli(): Command {
           const enabled = await enableAndReset(db, o.org, o.config, 'cli');
           if (!enabled) throw new Error(`--config: no integration config ${o.config} in this organization`);
           const { config } = enabled;
-          print({ id: config.id, name: config.name, enabled: config.enabled, handoffs: await handedOver(db, [enabled.handoff]) });
+          print({ id: config.id, name: config.name, enabled: config.enabled, billsHeldBack: enabled.heldBack.length, handoffs: await handedOver(db, [enabled.handoff, ...enabled.heldBack]) });
         }),
       );
     });

@@ -15,7 +15,7 @@ export function disabledNotification(input: {
     'To re-enable once the cause is fixed:',
     `  npm run -s cli -- config enable --config ${input.configId}`,
     `  or POST /organizations/{orgId}/integrationconfigs/${input.configId}/enable`,
-    'Then re-run the failed bills (they are listed as integration events).',
+    'Then re-run the failed bills (they are listed as integration events); bills approved while it was disabled are sent when it is enabled again.',
   ];
   return { subject: `NetSuite integration "${input.configName}" disabled after ${input.threshold} errors`, text: lines.join('\n') };
 }

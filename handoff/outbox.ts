@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connect';
 import type { HandoffKind } from '../db/schema';
 import { BILL_ENTITY_TYPE, NETSUITE_DESTINATION } from '../domain/configData';
-import { TERMINAL_STATUSES } from '../domain/runStatus';
+import { TERMINAL_STATUSES, type RunStatus } from '../domain/runStatus';
 import type { SyncTrigger } from '../temporal/contract';
 
 /**
@@ -77,12 +77,16 @@ export async function handOffBillEvents(tx: Db, request: BillEventRequest): Prom
   return rows;
 }
 
+/** What a config holds a bill's sync at until the config changes: waiting (for approval or a credential), or disabled. */
+export type HeldRunStatus = Extract<RunStatus, 'WAITING' | 'DISABLED'>;
+
 /**
- * Wakes the syncs of a config that wait (for approval, or for a credential): after the config changed
- * (a credential connected, onlySendBillOnApproval turned off, …) each waiting bill is looked at again —
- * sent, skipped, or left waiting. One row per bill whose latest run of the config is WAITING.
+ * Hands over again each bill of a config whose latest run of it was held (`statuses`), after the
+ * config changed: a credential connected or onlySendBillOnApproval turned off wakes the WAITING ones;
+ * re-enabling the config, the DISABLED ones, so the bills approved while it was off are not left out.
+ * Each is looked at again, as the bill is now: sent, skipped, or held again.
  */
-export async function handOffWaitingSyncs(tx: Db, request: { organizationId: string; configId: string; origin: string }): Promise<Handoff[]> {
+export async function handOffHeldSyncs(tx: Db, request: { organizationId: string; configId: string; origin: string; statuses: readonly HeldRunStatus[] }): Promise<Handoff[]> {
   const { rows } = await sql<Handoff>`
     insert into outbox (organization_id, config_id, bill_id, kind, payload, origin)
     select r.organization_id, r.config_id, r.entity_id, 'billEvent',
@@ -90,7 +94,7 @@ export async function handOffWaitingSyncs(tx: Db, request: { organizationId: str
            ${request.origin}::text
     from integration_run r
     join bill b on b.id = r.entity_id and b.organization_id = r.organization_id
-    where r.organization_id = ${request.organizationId} and r.config_id = ${request.configId} and r.status = 'WAITING'
+    where r.organization_id = ${request.organizationId} and r.config_id = ${request.configId} and r.status = any(${[...request.statuses]}::text[])
       and not exists (select 1 from integration_run later where later.config_id = r.config_id and later.entity_id = r.entity_id and later.dt_started > r.dt_started)
     returning id, kind, config_id as "configId", bill_id as "billId"`.execute(tx);
   if (rows.length > 0) await notifyRelays(tx);

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connect';
 import { connectCredential, deleteConfig, enableConfig, updateConfig, type ConfigInput } from '../db/configs';
-import { handOffConfigDeleted, handOffConfigEnabled, handOffWaitingSyncs, type Handoff } from '../handoff/outbox';
+import { handOffConfigDeleted, handOffConfigEnabled, handOffHeldSyncs, type Handoff } from '../handoff/outbox';
 
 /**
  * Changes a config and, in the same transaction, wakes its waiting syncs: what they wait for (a
@@ -9,7 +9,7 @@ import { handOffConfigDeleted, handOffConfigEnabled, handOffWaitingSyncs, type H
 export async function updateAndWake(db: Db, organizationId: string, configId: string, version: number | undefined, input: ConfigInput, origin: string) {
   return db.transaction().execute(async (tx) => {
     const result = await updateConfig(tx, organizationId, configId, version, input);
-    const handoffs = result?.ok ? await handOffWaitingSyncs(tx, { organizationId, configId, origin }) : [];
+    const handoffs = result?.ok ? await handOffHeldSyncs(tx, { organizationId, configId, origin, statuses: ['WAITING'] }) : [];
     return result && { result, handoffs };
   });
 }
@@ -19,21 +19,24 @@ export async function connectAndWake(db: Db, organizationId: string, configId: s
   return db.transaction().execute(async (tx) => {
     const config = await connectCredential(tx, organizationId, configId, credentialId);
     if (!config) return undefined;
-    const handoffs = credentialId ? await handOffWaitingSyncs(tx, { organizationId, configId, origin }) : [];
+    const handoffs = credentialId ? await handOffHeldSyncs(tx, { organizationId, configId, origin, statuses: ['WAITING'] }) : [];
     return { config, handoffs };
   });
 }
 
 /**
- * Re-enables a config and, in the same transaction, hands its failure counter the news: the count
- * restarts from zero (the counter ignores any error that completed before this moment).
+ * Re-enables a config and, in the same transaction, hands its failure counter the news (the count
+ * restarts from zero: the counter ignores any error that completed before this moment), then the bills
+ * it held back while it was disabled (their latest run of it DISABLED): each is sent now, as it is now,
+ * rather than left out of NetSuite until someone thinks to re-run it.
  */
 export async function enableAndReset(db: Db, organizationId: string, configId: string, origin: string) {
   return db.transaction().execute(async (tx) => {
     const config = await enableConfig(tx, organizationId, configId);
     if (!config) return undefined;
     const handoff: Handoff = await handOffConfigEnabled(tx, { organizationId, configId, at: config.dtLastModified, origin });
-    return { config, handoff };
+    const heldBack = await handOffHeldSyncs(tx, { organizationId, configId, origin, statuses: ['DISABLED'] });
+    return { config, handoff, heldBack };
   });
 }
 

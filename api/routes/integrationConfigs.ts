@@ -254,7 +254,7 @@ export function registerIntegrationConfigRoutes(app: FastifyInstance, deps: ApiD
 
   r.post(
     `${base}/:id/enable`,
-    { schema: { tags: TAGS, summary: 'Re-enable a disabled integration configuration', description: 'Also restarts its count of successive errors from zero.', params: orgIdParams, response: { 200: configSchema, ...errorResponses } } },
+    { schema: { tags: TAGS, summary: 'Re-enable a disabled integration configuration', description: 'Also restarts its count of successive errors from zero, and hands over again the bills it held back while disabled (their latest run DISABLED).', params: orgIdParams, response: { 200: configSchema, ...errorResponses } } },
     async (request) => {
       const enabled = await enableAndReset(deps.db, orgOf(request), request.params.id, actorOf(request));
       if (!enabled) throw notFound(`integration configuration ${request.params.id}`);

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
+import { saveAndHandOff } from '../../usecases/bills';
 import { enableAndReset } from '../../usecases/configs';
 import { createAccount } from '../../db/accounts';
 import { getConfig } from '../../db/configs';
@@ -67,7 +67,7 @@ const isEnabled = async (w: World) => (await getConfig(h.db, w.seeded.orgId, w.s
 const mailTo = async (email: string) => (await h.readMail()).filter((m) => m.to.includes(email));
 
 describe('the consecutive-failure workflow', () => {
-  it('disables the config at the 10th successive error, raises one disabled event, emails each chosen user once; the 11th bill is not sent; after enabling bills flow again', async () => {
+  it('disables the config at the 10th successive error, raises one disabled event, emails each chosen user once; the 11th bill is held back, and sent when the config is enabled again', async () => {
     const w = await world();
     for (let i = 0; i < 9; i++) await sync(w, w.bad);
     await waitForCount(w.seeded.configId, 9);
@@ -91,10 +91,13 @@ describe('the consecutive-failure workflow', () => {
     expect((await listRuns(h.db, w.seeded.orgId, { billId: eleventh.id }))[0]).toMatchObject({ status: 'DISABLED' });
     expect((await h.emulator.admin.getStats(NS)).requests.upsert).toBe(requestsBefore);
 
-    await h.settle([(await enableAndReset(h.db, w.seeded.orgId, w.seeded.configId, 'test'))!.handoff]);
+    // Re-enabling sends the bill it held back, with nobody re-running it: its latest run is COMPLETE.
+    const enabled = (await enableAndReset(h.db, w.seeded.orgId, w.seeded.configId, 'test'))!;
+    expect(enabled.heldBack.map((handoff) => handoff.billId)).toEqual([eleventh.id]);
+    await h.settle([enabled.handoff, ...enabled.heldBack]);
     await waitForCount(w.seeded.configId, 0);
-    await h.settle((await approveAndHandOff(h.db, w.seeded.orgId, [eleventh.id], 'test')).handoffs);
-    expect((await listRuns(h.db, w.seeded.orgId, { billId: eleventh.id }))[0]).toMatchObject({ status: 'COMPLETE' });
+    expect((await listRuns(h.db, w.seeded.orgId, { billId: eleventh.id })).map((run) => run.status)).toEqual(['COMPLETE', 'DISABLED']);
+    expect((await h.emulator.admin.getStats(NS)).requests.upsert).toBe(requestsBefore + 1);
     expect((await counter(w.seeded.configId)).disabled).toBe(false);
   });
 
