@@ -16,6 +16,13 @@ export interface RelaySettings {
   idlePollMs: number;
   /** One delivery's deadline. */
   callTimeoutMs: number;
+  /**
+   * After this long a pass starts no more deliveries and commits what it delivered; the rest stay due
+   * for the next pass. The pass holds its transaction open while Temporal answers, and PostgreSQL ends
+   * a transaction idle for 120 s (below), which would undo every delivery of the pass: a slow Temporal
+   * (each call 2.4 s, under callTimeoutMs) would then deliver the same batch again and again.
+   */
+  passBudgetMs: number;
   /** Back-off of a failed row, and of the whole relay while Temporal is unreachable: doubles from base to max. */
   retryBaseMs: number;
   retryMaxMs: number;
@@ -32,6 +39,7 @@ export const DEFAULT_RELAY_SETTINGS: RelaySettings = {
   batchSize: 100,
   idlePollMs: 2_000,
   callTimeoutMs: 10_000,
+  passBudgetMs: 60_000,
   retryBaseMs: 1_000,
   retryMaxMs: 15_000,
   rowRetryMaxMs: 300_000,
@@ -146,7 +154,8 @@ export function startRelay(deps: RelayDeps): Relay {
         nextSweep = Date.now() + sweep.intervalMs;
         await runSweep(deps.db, sweep, logger);
       }
-      if (pass.claimed === settings.batchSize) continue; // more are due
+      // More are due: a full batch, or one the pass's budget cut short.
+      if (pass.claimed === settings.batchSize || pass.delivered + pass.failed < pass.claimed) continue;
       await pause(Math.min(settings.idlePollMs, sweep ? Math.max(0, nextSweep - Date.now()) : Infinity));
     }
   })();
@@ -186,8 +195,10 @@ export async function relayPass(deps: Pick<RelayDeps, 'db' | 'temporal' | 'taskQ
     const failed: FailedDelivery[] = [];
     let unavailable = false;
     let next = 0;
+    const budgetEnds = Date.now() + settings.passBudgetMs;
     const lane = async () => {
-      while (next < rows.length && !unavailable) {
+      // The first row is always tried, so every pass moves the outbox on however slow Temporal is.
+      while (next < rows.length && !unavailable && (next === 0 || Date.now() < budgetEnds)) {
         const row = rows[next++]!;
         try {
           // A deadline, not an abort: the client's own retries settle before the call returns, so

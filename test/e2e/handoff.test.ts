@@ -138,6 +138,25 @@ describe('the relay', () => {
     await expectOneInvoiceEach(seeded, billIds);
   });
 
+  it('a pass past its time budget starts no more deliveries and commits those made; the rest stay due for the next pass', async () => {
+    const { seeded, billIds } = await world(3);
+    await h.pauseRelay();
+    try {
+      const { handoffs } = await approveAndHandOff(h.db, seeded.orgId, billIds, 'test');
+      // A budget already spent: as after a minute of a slow Temporal. The first row still goes.
+      const deps = { db: h.db, temporal: h.temporal, taskQueue: h.taskQueue, failureThreshold: 10 };
+      expect(await relayPass(deps, { ...DEFAULT_RELAY_SETTINGS, passBudgetMs: 0 })).toEqual({ claimed: 3, delivered: 1, failed: 0, unavailable: false });
+      const rows = await h.db.selectFrom('outbox').select(['dtDelivered', 'attempts']).where('id', 'in', handoffs.map((x) => x.id)).execute();
+      expect(rows.filter((r) => r.dtDelivered !== null)).toHaveLength(1);
+      expect(rows.filter((r) => r.dtDelivered === null).map((r) => r.attempts)).toEqual([0, 0]);
+      expect(await relayPass(deps)).toMatchObject({ claimed: 2, delivered: 2 });
+    } finally {
+      h.resumeRelay();
+    }
+    await h.settleConfig(seeded.configId);
+    await expectOneInvoiceEach(seeded, billIds);
+  });
+
   it('several relays at once deliver each hand-off exactly once (Temporal counts the deliveries)', async () => {
     const { seeded, billIds } = await world(60, {});
     await h.pauseRelay();
