@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storedInteger } from './storedInteger';
 
 export const addressSchema = z
   .object({
@@ -23,7 +24,7 @@ export const accountInputSchema = z.object({
   address: addressSchema.optional(),
   parentAccountId: z.string().uuid().optional(),
   purchaseOrderNumber: z.string().optional(),
-  daysBeforeBillDue: z.number().int().min(0).optional(),
+  daysBeforeBillDue: storedInteger().min(0).optional(),
 });
 export type AccountInput = z.input<typeof accountInputSchema>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { lineItemTypeSchema, signedAmount } from './lineItemType';
 import { isStorableAmount, isStorableQuantity, MAX_AMOUNT, MAX_QUANTITY, MIN_QUANTITY, sumToCents } from './money';
+import { storedInteger } from './storedInteger';
 
 /** A real calendar day PostgreSQL can store (the pattern alone would let 2026-13-45 through). */
 export function isCalendarDate(text: string): boolean {
@@ -56,7 +57,7 @@ export const lineItemSchema = z.object({
   creditTypeId: z.string().optional(),
   referencedBillId: z.string().optional(),
   referencedLineItemId: z.string().optional(),
-  sequenceNumber: z.number().int().optional(),
+  sequenceNumber: storedInteger().optional(),
   servicePeriodStartDate: z.string().optional(),
   servicePeriodEndDate: z.string().optional(),
   usagePerPricingBand: z.array(pricingBandSchema).optional(),
@@ -132,6 +133,14 @@ export const billInputSchema = z.object({
     .array(lineItemSchema)
     .max(MAX_LINE_ITEMS)
     .superRefine((lines, ctx) => {
+      // Stored under (bill, version, id): a repeated id would be refused by PostgreSQL naming no field.
+      const firstWithId = new Map<string, number>();
+      lines.forEach((line, index) => {
+        if (line.id === undefined) return;
+        const first = firstWithId.get(line.id);
+        if (first === undefined) firstWithId.set(line.id, index);
+        else ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `repeats the id of line item ${first}; give each line item its own id, or leave it out and one is assigned` });
+      });
       // Each line may fit while their sum does not: the invoice total must fit too. (A line that does
       // not fit is reported on its own field.)
       if (!lines.every((l) => isStorableAmount(l.subtotal))) return;

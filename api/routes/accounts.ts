@@ -21,6 +21,7 @@ import { ApiError, notFound, VersionConflictError } from '../errors';
 import { commaList, decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
 import { commonFields, errorResponses, iso, orgIdParams, orgParams } from '../schemas';
 import { refuseMirrored } from '../../usecases/ownership';
+import { storedInteger } from '../../domain/storedInteger';
 
 const accountSchema = z.object({
   ...commonFields,
@@ -36,7 +37,7 @@ const accountSchema = z.object({
 });
 
 /** m3ter's account body; `version` is ignored on create and required (the stored one) on update. */
-const accountBody = accountInputSchema.extend({ version: z.number().int().min(1).optional() }).superRefine((account, ctx) => refuseNulCharacters(account, ctx));
+const accountBody = accountInputSchema.extend({ version: storedInteger().min(1).optional() }).superRefine((account, ctx) => refuseNulCharacters(account, ctx));
 
 const toAccount = (a: AccountRow) => ({
   id: a.id,

@@ -10,6 +10,7 @@ import { ApiError, notFound, VersionConflictError } from '../errors';
 import { commaList, decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
 import { commonFields, errorResponses, iso, orgIdParams, orgParams } from '../schemas';
 import { refuseMirrored } from '../../usecases/ownership';
+import { storedInteger } from '../../domain/storedInteger';
 
 const TAGS = ['external mappings'];
 const BASE = '/organizations/:orgId/externalmappings';
@@ -23,7 +24,7 @@ const mappingBody = z.object({
   m3terEntity: required('m3terEntity', 'Account or Product'),
   m3terId: required('m3terId', 'the id of the m3ter entity'),
   integrationConfigId: z.string().uuid().nullish().describe('Set, the mapping applies to that integration only (and wins over unlinked mappings)'),
-  version: z.number().int().optional().describe('Omitted on create; on update the stored version, else 409'),
+  version: storedInteger().optional().describe('Omitted on create; on update the stored version, else 409'),
 });
 type MappingBody = z.infer<typeof mappingBody>;
 

@@ -16,6 +16,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError, notFound, VersionConflictError } from '../errors';
 import { decodeNextToken, listEnvelope, page, pageQuery } from '../pagination';
 import { commonFields, errorResponses, iso, orgIdParams, orgParams } from '../schemas';
+import { storedInteger } from '../../domain/storedInteger';
 
 const TAGS = ['integration configurations'];
 
@@ -39,7 +40,7 @@ const configBody = z.object({
     .describe("m3ter's credentials object: accepted and ignored; connect a credential with integrationCredentialsId"),
   destinationId: z.string().nullish(),
   entityId: z.string().nullish(),
-  version: z.number().int().optional().describe('Omitted on create; on update the stored version, else 409'),
+  version: storedInteger().optional().describe('Omitted on create; on update the stored version, else 409'),
 });
 type ConfigBody = z.infer<typeof configBody>;
 

@@ -121,6 +121,7 @@ describe('accounts', () => {
       [body({ customFields: { nested: { no: 1 } } }), 'customFields.nested'],
       [body({ address: { street: 'unknown field' } }), 'address'],
       [body({ daysBeforeBillDue: -1 }), 'daysBeforeBillDue'],
+      [body({ daysBeforeBillDue: 2 ** 31 }), 'daysBeforeBillDue'],
       [body({ name: 'nul \u0000 inside' }), 'name'],
       [body({ customFields: { note: '\u0000' } }), 'customFields.note'],
       [body({ parentAccountId: crypto.randomUUID() }), 'parentAccountId'],
