@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { FailureKind } from '../domain/failure';
-import { NetSuiteAuthError, NetSuiteError, NetSuiteValidationError } from '../netsuite/errors';
+import { NetSuiteAuthError, NetSuiteError, NetSuiteUnavailableError, NetSuiteValidationError } from '../netsuite/errors';
 import { InvalidPrivateKeyError } from '../netsuite/privateKey';
 import { retryDelayMs, type RetryPolicy } from '../netsuite/throttling';
 import { CredentialDecryptionError } from '../secrets/credentialCipher';
@@ -43,11 +43,17 @@ export function toActivityFailure(error: unknown, retry: RetryPolicy): unknown {
   // NetSuite throttled or away, or anything else (our database restarting, say): retry, then give up.
   const message = error instanceof Error ? error.message : String(error);
   const giveUpAs: FailureKind = error instanceof NetSuiteError ? 'netsuiteUnavailable' : 'unexpected';
-  if (attempt >= retry.maxAttempts) return runFailure(giveUpAs, `${message} (gave up after ${attempt} attempts)`);
+  // A 5xx, a timeout or a dropped connection can come after NetSuite wrote the record (a 429 never
+  // does): finance must look before keying the bill in by hand, or NetSuite holds it twice.
+  const mayBeRecorded =
+    error instanceof NetSuiteUnavailableError
+      ? '; NetSuite may have recorded the last attempt without answering: look the record up by its External ID before entering the bill by hand (a re-run updates that record, never adds a second)'
+      : '';
+  if (attempt >= retry.maxAttempts) return runFailure(giveUpAs, `${message} (gave up after ${attempt} attempts${mayBeRecorded})`);
   // The next try would start past the run's time limit, counted from its first attempt.
   const elapsedMs = Date.now() - scheduledTimestampMs;
   if (elapsedMs >= retry.timeLimitMs) {
-    return runFailure('timeLimitExceeded', `NetSuite did not take the bill within the run's time limit of ${formatMinutes(retry.timeLimitMs)} (${attempt} attempts; the last: ${message}); re-run it when NetSuite answers again`);
+    return runFailure('timeLimitExceeded', `NetSuite did not take the bill within the run's time limit of ${formatMinutes(retry.timeLimitMs)} (${attempt} attempts; the last: ${message}); re-run it when NetSuite answers again${mayBeRecorded}`);
   }
   return ApplicationFailure.create({ message, type: error instanceof Error ? error.name : 'Error', nextRetryDelay: retryDelayMs(attempt, retry) });
 }
