@@ -84,7 +84,9 @@ export class NetSuitePeriodClosedError extends NetSuiteError {
 
 /** Whether NetSuite's refusal says the accounting period is closed or locked. */
 export function isPeriodClosed(details: readonly NetSuiteErrorDetail[]): boolean {
-  return details.some((d) => ['CLOSED_TRAN_PRD', 'DATE_PRD_MISMATCH'].includes(d.code) || /\bperiod\b.*\b(closed|locked)\b/i.test(d.detail));
+  // The words in either order ("the period … is closed", "a closed period"): REST's own wording is
+  // unconfirmed, and a closed period read as refused content would count towards disabling.
+  return details.some((d) => ['CLOSED_TRAN_PRD', 'DATE_PRD_MISMATCH'].includes(d.code) || (/\bperiods?\b/i.test(d.detail) && /\b(closed|locked)\b/i.test(d.detail)));
 }
 
 /** NetSuite says the record changed while this write was in flight (a retry racing the first try): wait and retry. */

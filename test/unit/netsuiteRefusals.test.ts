@@ -14,6 +14,7 @@ describe('a closed or locked accounting period', () => {
     ['SOAP-era code DATE_PRD_MISMATCH', refusal('DATE_PRD_MISMATCH', 'The date does not fall in the posting period')],
     ['a generic code whose words say the period is closed', refusal('USER_ERROR', 'The accounting period Oct 2026 is closed.')],
     ['a generic code whose words say the period is locked for A/R', refusal('INVALID_FLD_VALUE', 'This period is locked for Accounts Receivable')],
+    ['words that name the closed period the other way round', refusal('USER_ERROR', 'You cannot post to a closed period.')],
   ])('is recognised from %s', (_how, details) => {
     expect(isPeriodClosed(details)).toBe(true);
   });
