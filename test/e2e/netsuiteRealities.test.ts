@@ -138,12 +138,16 @@ describe('negative bills', () => {
     expect((await runsOf(seeded, bill.id)).every((r) => r.status === 'COMPLETE')).toBe(true);
   });
 
-  it('a zero bill is an invoice of 0.00', async () => {
+  it('a zero bill is an invoice of 0.00, and recalculated to an amount it is updated: NetSuite shows 0.00 as "Paid In Full" with nothing paid', async () => {
     const { seeded, account } = await world();
     const zero = { ...sampleBill(account.id), lineItems: [{ lineItemType: 'STANDING_CHARGE' as const, description: 'Platform', quantity: 1, subtotal: 0 }] };
-    await sendBill(seeded, zero);
+    const sent = await sendBill(seeded, zero);
     const { invoices, creditMemos } = await records(seeded);
     expect([invoices.map((i) => i.total), creditMemos]).toEqual([[0], []]);
+    const recalculated = await sendBill(seeded, { ...sampleBill(account.id), id: sent.id });
+    expect((await records(seeded)).invoices.map((i) => i.total)).toEqual([Number(recalculated.billTotal)]);
+    expect((await runsOf(seeded, sent.id)).map((r) => r.status)).not.toContain('INVOICE_ALREADY_PAID');
+    expect((await runsOf(seeded, sent.id))[0]?.status).toBe('COMPLETE');
   });
 });
 

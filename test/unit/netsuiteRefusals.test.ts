@@ -34,6 +34,7 @@ describe('a paid invoice', () => {
     ['status "Paid In Full" as text', { id: '7', status: 'Paid In Full', total: 100 }],
     ['an open invoice with part of it paid', { id: '7', status: { id: 'A', refName: 'Open' }, total: 100, amountRemaining: 40 }],
     ['amounts as strings, the remaining total box only', { id: '7', total: '100.00', amountRemainingTotalBox: '99.99' }],
+    ['an amount paid, without a total', { id: '7', status: { id: 'A', refName: 'Open' }, amountPaid: 40 }],
   ])('is recognised from %s', (_how, invoice) => {
     expect(isPaid(invoice)).toBe(true);
   });
@@ -43,6 +44,7 @@ describe('a paid invoice', () => {
     ['"Unpaid" in words', { id: '7', status: 'Unpaid', total: 100, amountRemaining: 100 }],
     ['no amounts at all', { id: '7', status: { id: 'A', refName: 'Open' } }],
     ['a zero invoice', { id: '7', total: 0, amountRemaining: 0 }],
+    ['of 0.00, which NetSuite shows "Paid In Full" with nothing paid', { id: '7', status: { id: 'B', refName: 'Paid In Full' }, total: 0, amountPaid: 0, amountRemaining: 0 }],
   ])('is not read into an invoice %s', (_what, invoice) => {
     expect(isPaid(invoice)).toBe(false);
   });
