@@ -8,6 +8,7 @@ import type { IntegrationConfigRow, RunStatus } from '../db/schema';
 import { billDateRange, billPeriodSchema, type BillPeriod } from '../domain/billPeriod';
 import { BILL_ENTITY_TYPE, NETSUITE_DESTINATION } from '../domain/configData';
 import type { FilterOutcome } from '../domain/filters';
+import { UNSENT_STATUSES } from '../domain/runStatus';
 import { handOffBillEvents, waitForDelivery } from '../handoff/outbox';
 import { previewBill } from './preview';
 import { billSyncStatusQuery, billSyncWorkflowId, type BillSyncStatus, type BillSyncWorkflow } from '../temporal/contract';
@@ -55,7 +56,7 @@ export interface BackfillSummary {
   runsByStatus?: Partial<Record<BackfillStatus, number>>;
   /** A dry run: what a sync of each bill would do now (SEND, or why not). */
   wouldBe?: Partial<Record<FilterOutcome | 'ERROR', number>>;
-  /** Bills whose run failed (ERROR, AUTH_FAILED, or a workflow that ended without a run), with why. */
+  /** Bills whose run ended unsent (UNSENT_STATUSES: refused, given up on, held back by a disabled config) or whose workflow ended without a run, with why. */
   failures: BillBackfillOutcome[];
   /** Bills left WAITING: the config sends only approved bills; their syncs send them on approval. */
   waitingForApproval: { billIds: string[]; note?: string };
@@ -76,7 +77,7 @@ export interface BackfillRequest {
   pollIntervalMs?: number;
 }
 
-const FAILED: readonly BackfillStatus[] = ['ERROR', 'AUTH_FAILED', 'WORKFLOW_FAILED'];
+const FAILED: readonly BackfillStatus[] = [...UNSENT_STATUSES, 'WORKFLOW_FAILED'];
 const PAGE = 500;
 
 /**

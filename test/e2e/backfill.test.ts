@@ -105,3 +105,17 @@ describe('backfill', () => {
     }
   });
 });
+
+describe('a backfill NetSuite refuses a bill of', () => {
+  it('reports a bill dated in a closed period among its failures and exits 1, as it does an ERROR', async () => {
+    const netsuiteAccountId = '5550801';
+    const keyPair = await generateKeyPair({ dir: h.tmpDir, kind: 'ec256' });
+    const closed = await seedIntegration({ db: h.db, cipher: h.cipher, emulator: h.emulator.admin, keyPair, netsuiteAccountId });
+    const { account } = await seedCustomer({ db: h.db, emulator: h.emulator.admin, orgId: closed.orgId, netsuiteAccountId, account: { code: 'CLOSED-OCT' } });
+    const billId = (await saveBill(h.db, closed.orgId, { ...sampleBill(account.id, { month: '2026-10' }), billDate: '2026-10-10' })).id;
+    await h.emulator.admin.closePeriod(netsuiteAccountId, '2026-10', 'closed');
+    const { summary, exitCode } = await cli(['backfill', '--org', closed.orgId, '--config', closed.configId, '--from', OCTOBER.from, '--to', OCTOBER.to]);
+    expect(summary).toMatchObject({ billsFound: 1, runsByStatus: { ACCOUNTING_PERIOD_CLOSED: 1 }, failures: [expect.objectContaining({ billId, status: 'ACCOUNTING_PERIOD_CLOSED' })] });
+    expect(exitCode).toBe(1);
+  });
+});
