@@ -27,6 +27,7 @@ import { connectClient } from '../temporal/client';
 import { backfill, planBackfill } from '../usecases/backfill';
 import { approveAndHandOff, saveAndHandOff } from '../usecases/bills';
 import { connectAndWake, enableAndReset } from '../usecases/configs';
+import { rerunIntegrationRun } from '../usecases/rerun';
 import { connectSource, disconnectSource, nudgeSource, testSource } from '../usecases/sources';
 import { formatError } from './formatError';
 import { previewBill } from '../usecases/preview';
@@ -397,6 +398,21 @@ export function buildCli(): Command {
         const rows = await listRuns(db, o.org, { billId: o.bill, configId: o.config, status: o.status });
         print(rows.map(({ invoiceBody: _body, decisions: _decisions, ...run }) => run));
       });
+    });
+
+  runs
+    .command('rerun')
+    .addOption(orgOption())
+    .argument('<runId>', 'the run to sync again (a failed one, say, once its cause is fixed)')
+    .description("sync the run's bill once more, as it is now: a new run, child of this one, that updates the same NetSuite record")
+    .action(async (runId: string, o: { org: string }) => {
+      await withSession({ temporal: true }, (s) =>
+        s.withTemporal(async ({ db }) => {
+          const rerun = await rerunIntegrationRun(db, o.org, runId, 'cli');
+          if (!rerun) throw new Error(`<runId>: no integration run ${runId} in this organization (npx m3ter-netsuite runs list --org ${o.org})`);
+          print({ workflowId: rerun.workflowId, handoffs: await handedOver(db, rerun.handoffs) });
+        }),
+      );
     });
 
   const source = program.command('source').description('the m3ter organization the service mirrors bills, accounts and external mappings from');

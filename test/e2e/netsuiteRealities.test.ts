@@ -9,6 +9,7 @@ import { waitForDelivery } from '../../handoff/outbox';
 import { failureCountQuery, failureWorkflowId } from '../../temporal/contract';
 import { approveAndHandOff, saveAndHandOff } from '../../usecases/bills';
 import { apiClient } from '../support/api';
+import { runCli } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { createHarness, type Harness } from '../support/harness';
 import { useFileWorld } from '../support/fileWorld';
@@ -214,7 +215,7 @@ describe('a paid invoice', () => {
 
 describe('the customer', () => {
   it("is NetSuite's customer looked up by the m3ter account id, sent by internal id; one NetSuite lacks stops the run before anything is written, and a re-run after it is created sends", async () => {
-    const { client, seeded } = await world();
+    const { seeded } = await world();
     const newcomer = await createAccount(h.db, seeded.orgId, { code: `NEW-${n}`, name: 'Newcomer', emailAddress: 'n@example.com' });
     const writesBefore = (await h.emulator.admin.getStats(seeded.netsuiteAccountId)).requests.upsert;
     const { bill, handoffs } = await saveAndHandOff(h.db, seeded.orgId, sampleBill(newcomer.id), 'test');
@@ -226,8 +227,12 @@ describe('the customer', () => {
     expect((await h.emulator.admin.getStats(seeded.netsuiteAccountId)).requests.upsert).toBe(writesBefore);
 
     const customer = await h.emulator.admin.addCustomer({ accountId: seeded.netsuiteAccountId, externalId: newcomer.id, name: 'Newcomer' });
-    expect((await client.call('POST', `/organizations/{orgId}/integrationruns/${run!.id}/rerun`)).status).toBe(202);
+    // Re-run from the CLI, as the failure's event and email suggest (the API's rerun is the same use case).
+    const rerun = await runCli(h, ['runs', 'rerun', run!.id, '--org', seeded.orgId]);
+    expect([rerun.exitCode, JSON.parse(rerun.out)]).toEqual([0, expect.objectContaining({ workflowId: `bill-sync/${seeded.configId}/${bill.id}` })]);
     await h.settleBill(bill.id);
+    expect((await runsOf(seeded, bill.id)).map((r) => [r.status, r.parentIntegrationRunId ?? null])).toEqual([['COMPLETE', run!.id], ['ERROR', null]]);
+    await expect(runCli(h, ['runs', 'rerun', crypto.randomUUID(), '--org', seeded.orgId])).rejects.toThrow('<runId>: no integration run');
     const [invoice] = (await records(seeded)).invoices.filter((i) => i.externalId === invoiceExternalId(seeded.configId, bill.id));
     expect(invoice?.entity.id).toBe(customer.id);
   });
