@@ -27,7 +27,15 @@ export function resolveChromium(options: { explicitPath?: string; install?: bool
   if (found) return found;
   if (options.install === false) throw new ChromiumNotFoundError('not on PATH');
   if (process.getuid?.() !== 0 || !findOnPath('apt-get')) throw new ChromiumNotFoundError('not on PATH, and apt-get needs root');
-  execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', CHROMIUM_PACKAGE], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const aptGet = (args: string[]) => execFileSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const install = ['install', '-y', '-q', '--no-install-recommends', CHROMIUM_PACKAGE];
+  try {
+    aptGet(install);
+  } catch {
+    // A fresh Debian image ships without package lists: fetch them once, then install.
+    aptGet(['update', '-q']);
+    aptGet(install);
+  }
   const installed = findOnPath('chromium');
   if (!installed) throw new ChromiumNotFoundError('apt-get install finished but chromium is still not on PATH');
   return installed;
