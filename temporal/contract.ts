@@ -137,7 +137,7 @@ export const SEARCH_KEYS = {
   integrationConfigId: defineSearchAttributeKey('IntegrationConfigId', SearchAttributeType.KEYWORD),
   billId: defineSearchAttributeKey('BillId', SearchAttributeType.KEYWORD),
   accountId: defineSearchAttributeKey('AccountId', SearchAttributeType.KEYWORD),
-  /** The status of the sync's latest run: STARTED, WAITING, COMPLETE, ERROR, AUTH_FAILED, SKIPPED or DISABLED. */
+  /** The status of the sync's latest run: any RunStatus (domain/runStatus.ts), a failure's included. */
   syncStatus: defineSearchAttributeKey('SyncStatus', SearchAttributeType.KEYWORD),
 };
 
