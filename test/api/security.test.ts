@@ -141,6 +141,23 @@ describe('finding 5: console assets', () => {
   });
 });
 
+describe("the console's pages in a browser", () => {
+  it('may not be framed by another site, load scripts from elsewhere or inline (but its import map, by hash), or send a referrer', async () => {
+    const html = await (await fetch(`${api.url}/console/`)).text();
+    const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html)![1]!;
+    const hash = crypto.createHash('sha256').update(importMap).digest('base64');
+    for (const path of ['/console/', '/console/app.js', '/console/vendor/preact.mjs', '/console/style.css']) {
+      const response = await fetch(`${api.url}${path}`);
+      expect([path, response.status]).toEqual([path, 200]);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain(`script-src 'self' 'sha256-${hash}'`);
+      expect(csp).not.toContain('unsafe-inline');
+      expect([response.headers.get('x-frame-options'), response.headers.get('x-content-type-options'), response.headers.get('referrer-policy')]).toEqual(['DENY', 'nosniff', 'no-referrer']);
+    }
+  });
+});
+
 describe('finding 6: a PostgreSQL outage during a request', () => {
   it('answers 503 saying the database is unavailable, not a generic 500', async () => {
     const client = await apiClient(h, api);

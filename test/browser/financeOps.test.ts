@@ -107,7 +107,7 @@ describe('the first hour of a finance-ops user', () => {
     await page.getByLabel('Account').selectOption({ label: 'Acme Corp (ACME)' });
     await page.getByLabel('Status').selectOption('PENDING');
     await page.getByRole('button', { name: 'Show bills' }).click();
-    await page.waitForFunction('(() => { const rows = [...document.querySelectorAll("tbody tr")]; return rows.length === 2 && rows.every((r) => r.textContent.includes("Acme Corp")); })()');
+    await page.waitForFunction(() => { const rows: any[] = [...(globalThis as any).document.querySelectorAll('tbody tr')]; return rows.length === 2 && rows.every((r) => r.textContent.includes('Acme Corp')); });
 
     await rowWith(page, '2026-10-28').getByRole('button', { name: /^Approve / }).click();
     await page.getByText('Approved 1 bill').waitFor();

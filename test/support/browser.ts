@@ -10,7 +10,7 @@ export interface BrowserSession {
   browser: Browser;
   context: BrowserContext;
   page: Page;
-  /** Uncaught exceptions of the page's scripts: a console bug, whatever the screen shows. */
+  /** Uncaught exceptions of the page's scripts, and what its Content-Security-Policy refused: a console bug, whatever the screen shows. */
   pageErrors: string[];
   /** Saves a screenshot of the whole page (or of one part of it) as `{dir}/{name}.png`; returns its path. */
   screenshot(name: string, part?: Locator): Promise<string>;
@@ -28,6 +28,10 @@ export async function openBrowser(options: { screenshotDir: string; origin?: str
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(`${error.name}: ${error.message}`));
+  // A resource the console's Content-Security-Policy refused is a console bug too (api/console.ts).
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) pageErrors.push(`CSP: ${message.text()}`);
+  });
   fs.mkdirSync(options.screenshotDir, { recursive: true });
   return {
     browser,
