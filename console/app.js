@@ -12,10 +12,21 @@ import { RunDetails, Runs } from './pages/runs.js';
 import { Events } from './pages/events.js';
 import { Bills } from './pages/bills.js';
 
-/** `#/integrations/abc?x=1` → { path: ['integrations', 'abc'], query: URLSearchParams }. */
+/**
+ * `#/integrations/abc?x=1` → { path: ['integrations', 'abc'], query: URLSearchParams }. The ids go into
+ * API paths as they are: a segment that decodes to a path of its own (`..%2Fx`, `a%3Fb`) would send a
+ * request somewhere else than the screen says, so such an address is no screen at all.
+ */
 function parseHash(hash) {
   const [path, query = ''] = hash.replace(/^#\/?/, '').split('?');
-  return { path: path.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(query) };
+  let segments;
+  try {
+    segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    segments = ['not-found'];
+  }
+  if (segments.some((s) => /[/?#\\%]/.test(s) || s === '.' || s === '..')) segments = ['not-found'];
+  return { path: segments, query: new URLSearchParams(query) };
 }
 
 function useRoute() {

@@ -364,4 +364,19 @@ describe("the console, through the guide's screens", () => {
     await page.getByRole('button', { name: 'Add credential' }).waitFor();
     expect((await client.call('GET', `/organizations/{orgId}/integrationconfigs/${configId}`)).body.integrationCredentialsId).toBeNull();
   });
+
+  it('shows no screen for an address whose id decodes to a path of its own, so a crafted link sends no request elsewhere', async () => {
+    const requests: string[] = [];
+    const record = (request: { url(): string }) => requests.push(request.url());
+    page.on('request', record);
+    try {
+      for (const crafted of ['integrations/..%2Fcredentials%23', 'runs/x%3Fstatus%3DERROR', 'integrations/%2E%2E']) {
+        await page.goto(`${api.url}/console/#/${crafted}`);
+        await heading('Not found').waitFor();
+      }
+    } finally {
+      page.off('request', record);
+    }
+    expect(requests.filter((url) => url.includes('/organizations/'))).toEqual([]);
+  });
 });
