@@ -3,7 +3,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { ZodError } from 'zod';
 import { InvalidAccountIdError } from '../domain/accountId';
 import { AccountFilterSyntaxError } from '../domain/accountFilter';
-import { BillIdUnavailableError, BillLockedError, UnknownAccountError } from '../db/bills';
+import { BillIdUnavailableError, BillLockedError, BillTotalMismatchError, UnknownAccountError } from '../db/bills';
 import { UnknownCredentialError, UnsupportedIntegrationError } from '../db/configs';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { InvalidPrivateKeyError } from '../netsuite/privateKey';
@@ -32,7 +32,7 @@ export class VersionConflictError extends ApiError {
 }
 
 /** Errors from the domain and database that are the caller's to fix: 400 with their message. */
-const BAD_INPUT = [InvalidAccountIdError, AccountFilterSyntaxError, UnknownAccountError, UnknownCredentialError, UnsupportedIntegrationError, InvalidPrivateKeyError, UnknownLinkedConfigError, BaseUrlNotAllowedError];
+const BAD_INPUT = [InvalidAccountIdError, AccountFilterSyntaxError, UnknownAccountError, BillTotalMismatchError, UnknownCredentialError, UnsupportedIntegrationError, InvalidPrivateKeyError, UnknownLinkedConfigError, BaseUrlNotAllowedError];
 
 /**
  * One error shape for every route, m3ter's `{ message }`, naming the field and the fix. Nothing of

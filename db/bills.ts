@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { billInputSchema, type BillInput, type LineItem } from '../domain/bill';
 import { MirroredByM3terError, writableBySource } from '../domain/mirror';
 import { signedAmount } from '../domain/lineItemType';
-import { fromCents, sumToCents } from '../domain/money';
+import { fromCents, sumToCents, toCents } from '../domain/money';
 import { findAccount } from './accounts';
 import { inTransaction, type Db } from './connect';
 import type { BillRow } from './schema';
@@ -11,6 +11,14 @@ export class UnknownAccountError extends Error {
   constructor(accountId: string) {
     super(`accountId: no account "${accountId}" in this organization; create the account first or use its id or code`);
     this.name = 'UnknownAccountError';
+  }
+}
+
+/** A bill whose stated total is not what its lines add up to: the API would show one total and NetSuite get another. */
+export class BillTotalMismatchError extends Error {
+  constructor(stated: number, computed: number) {
+    super(`billTotal: ${stated.toFixed(2)} is not what the line items add up to (${computed.toFixed(2)}, credits subtracted); correct it, or leave billTotal out and it is the lines' sum`);
+    this.name = 'BillTotalMismatchError';
   }
 }
 
@@ -37,6 +45,9 @@ export async function saveBill(db: Db, organizationId: string, input: BillInput,
   const lineItems: LineItem[] = bill.lineItems.map((line, index) => ({ ...line, id: line.id ?? crypto.randomUUID(), sequenceNumber: line.sequenceNumber ?? index }));
   // Rounded once from the exact sum, as the invoice builder does, so the two totals always agree.
   const computedTotal = fromCents(sumToCents(lineItems.map((l) => signedAmount(l.lineItemType, l.subtotal))));
+  // The invoice is built from the lines, so a local writer's total must be theirs. m3ter's own copy
+  // (a source) is taken as m3ter states it: what its billTotal covers is m3ter's to say.
+  if (options.source === undefined && bill.billTotal !== undefined && toCents(bill.billTotal) !== toCents(computedTotal)) throw new BillTotalMismatchError(bill.billTotal, computedTotal);
   const id = bill.id ?? crypto.randomUUID();
   const fields = {
     accountId: account.id,

@@ -308,6 +308,8 @@ describe('bills', () => {
       [{ lineItems: undefined }, 'lineItems'],
       // Values that pass a plain type check but not the integer column they go into.
       [{ lineItems: [LINES[0], { ...LINES[1], sequenceNumber: 2 ** 31 }] }, 'lineItems.1.sequenceNumber'],
+      // The lines add up to 550.25: NetSuite's invoice would carry another total than the one stated.
+      [{ billTotal: 999 }, 'billTotal'],
       [{ lineItems: [{ ...LINES[0], id: 'f1d6f3a2-1c2b-4e8f-9a7d-3b5c6d7e8f90' }, { ...LINES[1], id: 'f1d6f3a2-1c2b-4e8f-9a7d-3b5c6d7e8f90' }] }, 'lineItems.1.id'],
     ];
     for (const [body, field] of cases) {
