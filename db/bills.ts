@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
+import type { ExpressionBuilder } from 'kysely';
 import { billInputSchema, type BillInput, type LineItem } from '../domain/bill';
 import { MirroredByM3terError, writableBySource } from '../domain/mirror';
 import { signedAmount } from '../domain/lineItemType';
 import { fromCents, sumToCents, toCents } from '../domain/money';
 import { findAccount } from './accounts';
 import { inTransaction, type Db } from './connect';
-import type { BillRow } from './schema';
+import type { BillRow, Database } from './schema';
 
 export class UnknownAccountError extends Error {
   constructor(accountId: string) {
@@ -44,10 +45,11 @@ export async function saveBill(db: Db, organizationId: string, input: BillInput,
   if (!account) throw new UnknownAccountError(bill.accountId);
   const lineItems: LineItem[] = bill.lineItems.map((line, index) => ({ ...line, id: line.id ?? crypto.randomUUID(), sequenceNumber: line.sequenceNumber ?? index }));
   // Rounded once from the exact sum, as the invoice builder does, so the two totals always agree.
-  const computedTotal = fromCents(sumToCents(lineItems.map((l) => signedAmount(l.lineItemType, l.subtotal))));
+  const computedCents = sumToCents(lineItems.map((l) => signedAmount(l.lineItemType, l.subtotal)));
+  const computedTotal = fromCents(computedCents);
   // The invoice is built from the lines, so a local writer's total must be theirs. m3ter's own copy
   // (a source) is taken as m3ter states it: what its billTotal covers is m3ter's to say.
-  if (options.source === undefined && bill.billTotal !== undefined && toCents(bill.billTotal) !== toCents(computedTotal)) throw new BillTotalMismatchError(bill.billTotal, computedTotal);
+  if (options.source === undefined && bill.billTotal !== undefined && toCents(bill.billTotal) !== computedCents) throw new BillTotalMismatchError(bill.billTotal, computedTotal);
   const id = bill.id ?? crypto.randomUUID();
   const fields = {
     accountId: account.id,
@@ -189,13 +191,18 @@ export async function getLatestBill(db: Db, organizationId: string, accountId: s
   return billsWithCode(db, organizationId).where('bill.accountId', '=', accountId).orderBy('bill.billDate', 'desc').orderBy('bill.dtCreated', 'desc').orderBy('bill.id', 'desc').limit(1).executeTakeFirst();
 }
 
+/** Line items of these bills' current versions: the condition both the count and the lines use. */
+function ofCurrentVersions(bills: { id: string; version: number }[]) {
+  return (eb: ExpressionBuilder<Database, 'billLineItem'>) => eb.or(bills.map((b) => eb.and([eb('billId', '=', b.id), eb('billVersion', '=', b.version)])));
+}
+
 /** How many line items each bill's current version has, in one query (bills without any are left out). */
 export async function countCurrentLineItems(db: Db, bills: { id: string; version: number }[]): Promise<Map<string, number>> {
   if (bills.length === 0) return new Map();
   const rows = await db
     .selectFrom('billLineItem')
     .select(['billId', (eb) => eb.fn.countAll<string>().as('lines')])
-    .where((eb) => eb.or(bills.map((b) => eb.and([eb('billId', '=', b.id), eb('billVersion', '=', b.version)]))))
+    .where(ofCurrentVersions(bills))
     .groupBy('billId')
     .execute();
   return new Map(rows.map((r) => [r.billId, Number(r.lines)]));
@@ -208,7 +215,7 @@ export async function getCurrentLineItems(db: Db, bills: { id: string; version: 
   const rows = await db
     .selectFrom('billLineItem')
     .select(['billId', 'data'])
-    .where((eb) => eb.or(bills.map((b) => eb.and([eb('billId', '=', b.id), eb('billVersion', '=', b.version)]))))
+    .where(ofCurrentVersions(bills))
     .orderBy('billId')
     .orderBy('sequenceNumber')
     .execute();

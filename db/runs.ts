@@ -36,13 +36,16 @@ export async function answeredHandoffs(db: Db, configId: string, billId: string,
   return new Set(rows.map((r) => r.id));
 }
 
-export async function updateRun(db: Db, id: string, changes: Updateable<IntegrationRunTable>): Promise<IntegrationRun> {
+/** Every change to a run counts a new version and its modification time, whichever function makes it. */
+function changeRun(db: Db, id: string, changes: Updateable<IntegrationRunTable>) {
   return db
     .updateTable('integrationRun')
     .set((eb) => ({ ...changes, version: eb('version', '+', 1), dtLastModified: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .where('id', '=', id);
+}
+
+export async function updateRun(db: Db, id: string, changes: Updateable<IntegrationRunTable>): Promise<IntegrationRun> {
+  return changeRun(db, id, changes).returningAll().executeTakeFirstOrThrow();
 }
 
 /**
@@ -51,12 +54,7 @@ export async function updateRun(db: Db, id: string, changes: Updateable<Integrat
  * not turn a run a later attempt completed back into RATE_LIMIT_RETRY. Says whether it was written.
  */
 export async function noteRunWaiting(db: Db, id: string, status: Extract<RunStatus, 'RATE_LIMIT_RETRY' | 'AWAITING_RETRY'>, error: string): Promise<boolean> {
-  const result = await db
-    .updateTable('integrationRun')
-    .set((eb) => ({ status, error, version: eb('version', '+', 1), dtLastModified: new Date() }))
-    .where('id', '=', id)
-    .where('status', 'not in', TERMINAL_STATUSES)
-    .executeTakeFirst();
+  const result = await changeRun(db, id, { status, error }).where('status', 'not in', TERMINAL_STATUSES).executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
