@@ -122,29 +122,28 @@ export function buildInvoice(input: BuildInput): BuildResult {
     const { item, reason } = resolveItem(line, input);
     const custom = customFields(line, config);
     const bands = config.splitUsageLineItems === 'ITEM_PER_USAGE_BAND' ? (line.usagePerPricingBand ?? []) : [];
+    // The invoice's total is the lines' subtotals, split by band or not.
+    const amount = signedAmount(line.lineItemType, line.subtotal);
     if (bands.length > 0) {
-      // The invoice's lines come from the bands, its total from the line (below): a cent a band apart is
-      // band rounding, which the adjustment line evens out; more is a bill whose bands would send
-      // another amount than it says, so nothing is sent.
+      // The invoice's lines come from the bands: a cent a band apart from the line is band rounding,
+      // which the adjustment line evens out; more is a bill whose bands would send another amount than
+      // it says, so nothing is sent.
       const bandCents = sumToCents(bands.map((band) => signedAmount(line.lineItemType, band.bandSubtotal)));
-      const lineCents = sumToCents([signedAmount(line.lineItemType, line.subtotal)]);
+      const lineCents = toCents(amount);
       if (Math.abs(bandCents - lineCents) > bands.length) {
         const reason = `line item ${line.id}: its usagePerPricingBand bandSubtotals add up to ${fromCents(bandCents).toFixed(2)} but its subtotal is ${fromCents(lineCents).toFixed(2)}, so an invoice split by band would not match the bill; correct the bill's bands, or set splitUsageLineItems to ITEM_PER_PRODUCT`;
         return { ok: false, failure: 'bandsDisagree', reason, decisions };
       }
-      exactAmounts.push(signedAmount(line.lineItemType, line.subtotal));
       for (const band of bands) {
         const quantity = band.bandUnits ?? band.bandQuantity ?? 0;
-        const amount = signedAmount(line.lineItemType, band.bandSubtotal);
-        lines.push(makeLine({ item, description: bandDescription(line, band.lowerLimit), quantity, amount, unitPrice: band.unitPrice, custom, lineId: line.id }));
+        lines.push(makeLine({ item, description: bandDescription(line, band.lowerLimit), quantity, amount: signedAmount(line.lineItemType, band.bandSubtotal), unitPrice: band.unitPrice, custom, lineId: line.id }));
       }
-      decisions.push({ kind: 'line', lineItemId: line.id, lineItemType: line.lineItemType, item, reason: `${reason}; split into ${bands.length} pricing bands`, amount: signedAmount(line.lineItemType, line.subtotal) });
+      decisions.push({ kind: 'line', lineItemId: line.id, lineItemType: line.lineItemType, item, reason: `${reason}; split into ${bands.length} pricing bands`, amount });
     } else {
-      const amount = signedAmount(line.lineItemType, line.subtotal);
-      exactAmounts.push(amount);
       lines.push(makeLine({ item, description: line.description, quantity: line.quantity, amount, custom, lineId: line.id }));
       decisions.push({ kind: 'line', lineItemId: line.id, lineItemType: line.lineItemType, item, reason, amount });
     }
+    exactAmounts.push(amount);
   }
 
   // Per-line rounding can leave the sum a cent away from the bill; an explicit line keeps totals equal.
